@@ -1,0 +1,38 @@
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+
+export default async function HomePage() {
+  const t = await getTranslations("home");
+  const features = ["see", "cancel", "earlier", "remind"] as const;
+  return (
+    <>
+      <section className="hero" aria-labelledby="home-title">
+        <h1 id="home-title">{t("title")}</h1>
+        <p className="lead">{t("lead")}</p>
+        <Link href="/login" className="button">
+          {t("login")}
+        </Link>
+      </section>
+      <section aria-labelledby="features-title">
+        <h2 id="features-title">{t("featuresTitle")}</h2>
+        <ul className="cards cards--2">
+          {features.map((f) => (
+            <li key={f} className="card">
+              <p>{t(`features.${f}`)}</p>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section className="cards cards--2" aria-label={t("trustTitle")}>
+        <div className="card">
+          <h2>{t("trustTitle")}</h2>
+          <p>{t("trust")}</p>
+        </div>
+        <div className="card">
+          <h2>{t("whyTitle")}</h2>
+          <p>{t("why")}</p>
+        </div>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,83 @@
+// One database client for the whole process: postgres.js when DATABASE_URL is set, otherwise
+// PGlite (embedded Postgres) persisted in a data folder. Both run the same committed migrations.
+import path from "node:path";
+import { mkdirSync, readFileSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import postgres from "postgres";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+/** A transaction handle has the same query API as the database. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type DbOrTx = Db | Tx;
+
+export type DatabaseHandle =
+  | { driver: "postgres"; db: Db; sqlClient: postgres.Sql; close(): Promise<void> }
+  | { driver: "pglite"; db: Db; pglite: PGlite; close(): Promise<void> };
+
+export const migrationsFolder = path.join(/*turbopackIgnore: true*/ process.cwd(), "db", "migrations");
+
+export interface DatabaseOptions {
+  /** postgres:// URL; when absent, PGlite is used. */
+  url?: string;
+  /** PGlite data folder, or "memory" for a throwaway in-memory database. */
+  dataDir?: string;
+  /** Pool size for postgres.js. */
+  max?: number;
+}
+
+export function openDatabase(options: DatabaseOptions): DatabaseHandle {
+  if (options.url) {
+    const sqlClient = postgres(options.url, {
+      max: options.max ?? 10,
+      onnotice: () => {},
+      // Dates in and out as JS Dates in UTC; the UI formats them in the clinic's zone.
+      connection: { TimeZone: "UTC" },
+    });
+    const db = drizzlePostgres(sqlClient, { schema }) as unknown as Db;
+    return { driver: "postgres", db, sqlClient, close: () => sqlClient.end({ timeout: 5 }) };
+  }
+  const dataDir = options.dataDir ?? "./data/pglite";
+  // The data folder is chosen at run time; tell the bundler not to trace it.
+  const folder = dataDir === "memory" ? undefined : path.resolve(/*turbopackIgnore: true*/ dataDir);
+  if (folder) mkdirSync(path.dirname(/*turbopackIgnore: true*/ folder), { recursive: true });
+  const pglite = folder ? new PGlite(/*turbopackIgnore: true*/ folder) : new PGlite();
+  const db = drizzlePglite(pglite, { schema }) as unknown as Db;
+  return { driver: "pglite", db, pglite, close: () => pglite.close() };
+}
+
+export async function migrateDatabase(handle: DatabaseHandle): Promise<void> {
+  if (handle.driver === "postgres") {
+    await migratePostgres(handle.db as never, { migrationsFolder });
+  } else {
+    await migratePglite(handle.db as never, { migrationsFolder });
+  }
+}
+
+/** Number of committed migrations and how many the database has applied. */
+export async function migrationStatus(db: Db): Promise<{ expected: number; applied: number }> {
+  const journal = JSON.parse(readFileSync(path.join(migrationsFolder, "meta", "_journal.json"), "utf8")) as {
+    entries: unknown[];
+  };
+  let applied = 0;
+  try {
+    const result = await db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+    applied = Number(rowsOf<{ n: number }>(result)[0]?.n ?? 0);
+  } catch {
+    applied = 0;
+  }
+  return { expected: journal.entries.length, applied };
+}
+
+/** postgres.js returns an array, PGlite an object with rows: one shape for callers. */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}

@@ -1,0 +1,420 @@
+// The whole Vårdtid data model. Constraints here are the last line of defence:
+// whatever the application code does, the database refuses illegal states.
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+const createdAt = () => tstz("created_at").notNull().defaultNow();
+
+export type ReminderOffsetConfig =
+  | { kind: "days_before"; days: number; at?: string }
+  | { kind: "hours_before"; hours: number };
+
+export const patients = pgTable(
+  "patients",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    // HMAC-SHA256 of the 12-digit personal number with a server key: lookup without storing it in clear.
+    personalNumberHash: text("personal_number_hash").notNull(),
+    // AES-256-GCM ciphertext (iv:tag:data, base64) of the personal number.
+    personalNumberEnc: text("personal_number_enc").notNull(),
+    givenName: text("given_name").notNull(),
+    surname: text("surname").notNull(),
+    phoneEnc: text("phone_enc"),
+    phoneVerifiedAt: tstz("phone_verified_at"),
+    language: text("language").notNull().default("sv"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("patients_personal_number_hash_uq").on(t.personalNumberHash),
+    check("patients_language_ck", sql`${t.language} in ('sv', 'en')`),
+  ],
+);
+
+export const clinics = pgTable(
+  "clinics",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    // The only name that may appear in an SMS or push text (a psychiatric clinic must not be named).
+    smsName: text("sms_name").notNull(),
+    region: text("region").notNull(),
+    address: text("address").notNull(),
+    directions: text("directions").notNull().default(""),
+    phone: text("phone").notNull(),
+    timeZone: text("time_zone").notNull().default("Europe/Stockholm"),
+    cancelCutoffHours: integer("cancel_cutoff_hours").notNull().default(24),
+    selfServiceCancel: boolean("self_service_cancel").notNull().default(true),
+    selfServiceRebook: boolean("self_service_rebook").notNull().default(true),
+    // Clinics in the same group may take each other's patients where the appointment type allows.
+    sisterGroup: text("sister_group"),
+    reminderOffsets: jsonb("reminder_offsets")
+      .$type<ReminderOffsetConfig[]>()
+      .notNull()
+      .default(sql`'[{"kind":"days_before","days":3},{"kind":"days_before","days":1}]'::jsonb`),
+    offerFairness: text("offer_fairness").notNull().default("first_come"),
+    offerBatchSize: integer("offer_batch_size").notNull().default(3),
+    offerAnswerMinutes: integer("offer_answer_minutes").notNull().default(120),
+    patientTransportInfo: text("patient_transport_info").notNull().default(""),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("clinics_slug_uq").on(t.slug),
+    check("clinics_cutoff_ck", sql`${t.cancelCutoffHours} >= 0`),
+    check("clinics_fairness_ck", sql`${t.offerFairness} in ('first_come', 'in_turn')`),
+    check("clinics_batch_ck", sql`${t.offerBatchSize} between 1 and 50`),
+  ],
+);
+
+export const appointmentTypes = pgTable(
+  "appointment_types",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    clinicId: uuid("clinic_id")
+      .notNull()
+      .references(() => clinics.id, { onDelete: "cascade" }),
+    code: text("code").notNull(),
+    nameSv: text("name_sv").notNull(),
+    nameEn: text("name_en").notNull(),
+    durationMinutes: integer("duration_minutes").notNull(),
+    cancellable: boolean("cancellable").notNull().default(true),
+    rebookable: boolean("rebookable").notNull().default(true),
+    // Overrides the clinic's cutoff when set (e.g. 72 h for specialist care).
+    cancelCutoffHours: integer("cancel_cutoff_hours"),
+    preparationSv: text("preparation_sv").notNull().default(""),
+    preparationEn: text("preparation_en").notNull().default(""),
+    isVideo: boolean("is_video").notNull().default(false),
+    allowSisterClinics: boolean("allow_sister_clinics").notNull().default(false),
+    waitlistEnabled: boolean("waitlist_enabled").notNull().default(true),
+  },
+  (t) => [
+    uniqueIndex("appointment_types_clinic_code_uq").on(t.clinicId, t.code),
+    check("appointment_types_duration_ck", sql`${t.durationMinutes} between 5 and 480`),
+  ],
+);
+
+export const practitioners = pgTable("practitioners", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  clinicId: uuid("clinic_id")
+    .notNull()
+    .references(() => clinics.id, { onDelete: "cascade" }),
+  // Patients see the role ("Sjuksköterska"), not necessarily a name.
+  roleSv: text("role_sv").notNull(),
+  roleEn: text("role_en").notNull(),
+  displayName: text("display_name"),
+});
+
+export const slots = pgTable(
+  "slots",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    clinicId: uuid("clinic_id")
+      .notNull()
+      .references(() => clinics.id, { onDelete: "cascade" }),
+    typeId: uuid("type_id")
+      .notNull()
+      .references(() => appointmentTypes.id),
+    practitionerId: uuid("practitioner_id").references(() => practitioners.id),
+    startsAt: tstz("starts_at").notNull(),
+    endsAt: tstz("ends_at").notNull(),
+    // 'open' slots are bookable when no booked appointment holds them; 'blocked' ones never are.
+    status: text("status").notNull().default("open"),
+    externalId: text("external_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("slots_search_idx").on(t.clinicId, t.typeId, t.startsAt),
+    uniqueIndex("slots_external_uq").on(t.clinicId, t.externalId),
+    check("slots_time_ck", sql`${t.endsAt} > ${t.startsAt}`),
+    check("slots_status_ck", sql`${t.status} in ('open', 'blocked')`),
+  ],
+);
+
+export const appointments = pgTable(
+  "appointments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    patientId: uuid("patient_id")
+      .notNull()
+      .references(() => patients.id),
+    slotId: uuid("slot_id")
+      .notNull()
+      .references(() => slots.id),
+    status: text("status").notNull().default("booked"),
+    // Bumped on every change: optimistic concurrency and the .ics SEQUENCE.
+    version: integer("version").notNull().default(1),
+    source: text("source").notNull().default("clinic"),
+    cancelReason: text("cancel_reason"),
+    cancelledAt: tstz("cancelled_at"),
+    cancelledBy: text("cancelled_by"),
+    rebookedAt: tstz("rebooked_at"),
+    previousStartsAt: tstz("previous_starts_at"),
+    externalId: text("external_id"),
+    createdAt: createdAt(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    // One booked appointment per slot, whatever the code does: races are decided here.
+    uniqueIndex("appointments_one_booked_per_slot_uq")
+      .on(t.slotId)
+      .where(sql`${t.status} = 'booked'`),
+    index("appointments_patient_idx").on(t.patientId, t.status),
+    check(
+      "appointments_status_ck",
+      sql`${t.status} in ('booked', 'cancelled', 'completed', 'no_show')`,
+    ),
+    check("appointments_source_ck", sql`${t.source} in ('clinic', 'patient', 'waitlist')`),
+    check(
+      "appointments_cancelled_ck",
+      sql`(${t.status} = 'cancelled') = (${t.cancelledAt} is not null)`,
+    ),
+  ],
+);
+
+export const waitlistEntries = pgTable(
+  "waitlist_entries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    patientId: uuid("patient_id")
+      .notNull()
+      .references(() => patients.id),
+    appointmentId: uuid("appointment_id")
+      .notNull()
+      .references(() => appointments.id),
+    fromDate: date("from_date", { mode: "string" }).notNull(),
+    weekdays: smallint("weekdays").array().notNull(),
+    timesOfDay: text("times_of_day").array().notNull(),
+    minNoticeMinutes: integer("min_notice_minutes").notNull().default(120),
+    status: text("status").notNull().default("active"),
+    createdAt: createdAt(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("waitlist_one_active_per_appointment_uq")
+      .on(t.appointmentId)
+      .where(sql`${t.status} = 'active'`),
+    index("waitlist_active_idx").on(t.status, t.createdAt),
+    check("waitlist_status_ck", sql`${t.status} in ('active', 'stopped', 'fulfilled')`),
+    check("waitlist_notice_ck", sql`${t.minNoticeMinutes} >= 0`),
+  ],
+);
+
+export const slotOffers = pgTable(
+  "slot_offers",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    slotId: uuid("slot_id")
+      .notNull()
+      .references(() => slots.id),
+    waitlistEntryId: uuid("waitlist_entry_id")
+      .notNull()
+      .references(() => waitlistEntries.id),
+    status: text("status").notNull().default("pending"),
+    expiresAt: tstz("expires_at").notNull(),
+    respondedAt: tstz("responded_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("slot_offers_slot_entry_uq").on(t.slotId, t.waitlistEntryId),
+    index("slot_offers_pending_idx").on(t.status, t.expiresAt),
+    check(
+      "slot_offers_status_ck",
+      sql`${t.status} in ('pending', 'accepted', 'expired', 'declined', 'taken')`,
+    ),
+  ],
+);
+
+export const notificationPreferences = pgTable("notification_preferences", {
+  patientId: uuid("patient_id")
+    .primaryKey()
+    .references(() => patients.id),
+  smsEnabled: boolean("sms_enabled").notNull().default(false),
+  pushEnabled: boolean("push_enabled").notNull().default(false),
+  // null: the clinic's default offsets.
+  reminderOffsets: jsonb("reminder_offsets").$type<ReminderOffsetConfig[]>(),
+  smsConsentAt: tstz("sms_consent_at"),
+  pushConsentAt: tstz("push_consent_at"),
+  calendarFeedTokenHash: text("calendar_feed_token_hash"),
+  offlineAllowed: boolean("offline_allowed").notNull().default(false),
+  updatedAt: tstz("updated_at").notNull().defaultNow(),
+});
+
+export const pushSubscriptions = pgTable(
+  "push_subscriptions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    patientId: uuid("patient_id")
+      .notNull()
+      .references(() => patients.id),
+    endpoint: text("endpoint").notNull(),
+    p256dh: text("p256dh").notNull(),
+    auth: text("auth").notNull(),
+    userAgent: text("user_agent"),
+    createdAt: createdAt(),
+    lastSuccessAt: tstz("last_success_at"),
+  },
+  (t) => [uniqueIndex("push_subscriptions_endpoint_uq").on(t.endpoint), index("push_subscriptions_patient_idx").on(t.patientId)],
+);
+
+export const messages = pgTable(
+  "messages",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    patientId: uuid("patient_id")
+      .notNull()
+      .references(() => patients.id),
+    appointmentId: uuid("appointment_id").references(() => appointments.id),
+    channel: text("channel").notNull(),
+    purpose: text("purpose").notNull(),
+    // appointment × reminder offset × channel (or another natural key): written before the send,
+    // so a crashed worker that retries can never send the same reminder twice.
+    idempotencyKey: text("idempotency_key").notNull(),
+    status: text("status").notNull().default("queued"),
+    providerId: text("provider_id"),
+    parts: integer("parts"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    dueAt: tstz("due_at").notNull(),
+    sentAt: tstz("sent_at"),
+    deliveredAt: tstz("delivered_at"),
+    openedAt: tstz("opened_at"),
+    createdAt: createdAt(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("messages_idempotency_uq").on(t.idempotencyKey),
+    index("messages_provider_idx").on(t.providerId),
+    index("messages_patient_idx").on(t.patientId, t.createdAt),
+    index("messages_due_idx").on(t.status, t.dueAt),
+    check("messages_channel_ck", sql`${t.channel} in ('sms', 'push')`),
+    check(
+      "messages_status_ck",
+      sql`${t.status} in ('queued', 'sending', 'sent', 'delivered', 'failed', 'expired', 'dead', 'skipped', 'cancelled', 'opened')`,
+    ),
+  ],
+);
+
+export const deepLinks = pgTable(
+  "deep_links",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    // SHA-256 of the token: a leaked table does not give working links.
+    tokenHash: text("token_hash").notNull(),
+    purpose: text("purpose").notNull(),
+    appointmentId: uuid("appointment_id").references(() => appointments.id),
+    offerId: uuid("offer_id").references(() => slotOffers.id),
+    expiresAt: tstz("expires_at").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("deep_links_token_uq").on(t.tokenHash),
+    check("deep_links_purpose_ck", sql`${t.purpose} in ('appointment', 'offer')`),
+  ],
+);
+
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    seq: bigserial("seq", { mode: "number" }).primaryKey(),
+    at: tstz("at").notNull(),
+    actorType: text("actor_type").notNull(),
+    actorId: text("actor_id"),
+    action: text("action").notNull(),
+    resourceType: text("resource_type"),
+    resourceId: text("resource_id"),
+    patientId: uuid("patient_id"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    details: jsonb("details").$type<Record<string, unknown>>(),
+    prevHash: text("prev_hash").notNull(),
+    hash: text("hash").notNull(),
+  },
+  (t) => [
+    index("audit_events_patient_idx").on(t.patientId, t.seq),
+    uniqueIndex("audit_events_hash_uq").on(t.hash),
+    check(
+      "audit_events_actor_ck",
+      sql`${t.actorType} in ('patient', 'system', 'clinic', 'anonymous')`,
+    ),
+  ],
+);
+
+export const sessions = pgTable(
+  "sessions",
+  {
+    // SHA-256 of the session id; the id itself only lives in the patient's cookie.
+    idHash: text("id_hash").primaryKey(),
+    patientId: uuid("patient_id")
+      .notNull()
+      .references(() => patients.id),
+    createdAt: createdAt(),
+    lastSeenAt: tstz("last_seen_at").notNull(),
+    absoluteExpiresAt: tstz("absolute_expires_at").notNull(),
+    revokedAt: tstz("revoked_at"),
+    userAgent: text("user_agent"),
+    ip: text("ip"),
+  },
+  (t) => [index("sessions_patient_idx").on(t.patientId)],
+);
+
+export const apiClients = pgTable(
+  "api_clients",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    clinicId: uuid("clinic_id")
+      .notNull()
+      .references(() => clinics.id),
+    name: text("name").notNull(),
+    keyHash: text("key_hash").notNull(),
+    webhookUrl: text("webhook_url"),
+    createdAt: createdAt(),
+    revokedAt: tstz("revoked_at"),
+  },
+  (t) => [uniqueIndex("api_clients_key_uq").on(t.keyHash)],
+);
+
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    clinicId: uuid("clinic_id")
+      .notNull()
+      .references(() => clinics.id),
+    eventType: text("event_type").notNull(),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+    status: text("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: tstz("next_attempt_at").notNull().defaultNow(),
+    deliveredAt: tstz("delivered_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("webhook_deliveries_pending_idx").on(t.status, t.nextAttemptAt),
+    check("webhook_deliveries_status_ck", sql`${t.status} in ('pending', 'delivered', 'dead')`),
+  ],
+);
+
+export const phoneVerifications = pgTable("phone_verifications", {
+  patientId: uuid("patient_id")
+    .primaryKey()
+    .references(() => patients.id),
+  phoneEnc: text("phone_enc").notNull(),
+  codeHash: text("code_hash").notNull(),
+  attempts: integer("attempts").notNull().default(0),
+  expiresAt: tstz("expires_at").notNull(),
+});
