@@ -53,7 +53,7 @@ describe("environment validation", () => {
 
   it("a bad production start prints one clear line and exits 1", () => {
     const result = spawnSync(process.execPath, ["--import", "tsx", "-e", "import('./lib/env.ts').then(m => m.envOrExit())"], {
-      env: { PATH: process.env.PATH, ...production, AUTH_SECRET: "" } as NodeJS.ProcessEnv,
+      env: { PATH: process.env.PATH, ...production, AUTH_SECRET: "" } as unknown as NodeJS.ProcessEnv,
       encoding: "utf8",
     });
     expect(result.status).toBe(1);
