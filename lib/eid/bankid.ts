@@ -1,0 +1,492 @@
+import "server-only";
+import http from "node:http";
+import https from "node:https";
+import tls from "node:tls";
+import { z } from "zod";
+import {
+  EidError,
+  type CollectResult,
+  type EidProvider,
+  type StartAuthenticationInput,
+  type StartedOrder,
+} from "./types";
+
+/**
+ * BankID Relying Party API v6.0 (shared/specs/bankid-rp-v6.md), against BankID itself or our
+ * simulator. Never logs: collect answers carry personal identity numbers.
+ *
+ * node:https rather than fetch because BankID needs mutual TLS with a pinned CA, and fetch
+ * cannot be given a client certificate without an extra dependency.
+ */
+
+export interface BankIdTlsOptions {
+  /** PKCS#12 client certificate. BankID's legacy RC2-40 test file must first be converted (README). */
+  pfx?: Buffer;
+  passphrase?: string;
+  /** PEM client certificate and key, instead of pfx. */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** PEM of the only CA(s) trusted for the server certificate: BankID's own root, not the public ones. */
+  ca?: string | Buffer | Array<string | Buffer>;
+}
+
+export interface BankIdClientOptions {
+  /** Ends with /rp/v6.0/, e.g. https://appapi2.test.bankid.com/rp/v6.0/ or the simulator's. */
+  baseUrl: string;
+  /** Required for https: (ca at least); refused for http:. */
+  tls?: BankIdTlsOptions;
+  /** Per call, connection and answer included. Default 10 000. */
+  timeoutMs?: number;
+  /** Extra attempts after a 503 maintenance answer before giving up. Default 3. */
+  maintenanceRetries?: number;
+  /** First wait after a 503; doubles per attempt. Default 250. */
+  maintenanceBackoffMs?: number;
+  /** A 429 asking us to wait longer than this is not retried. Default 5 000. */
+  maxRateLimitWaitMs?: number;
+  /** For tests: the clock that stamps StartedOrder.startedAt. */
+  now?: () => number;
+}
+
+export interface BankIdRequirement {
+  pinCode?: boolean;
+  mrtd?: boolean;
+  cardReader?: "class1" | "class2";
+  certificatePolicies?: string[];
+  /** 12 digits: only this person may complete the order. */
+  personalNumber?: string;
+  risk?: "low" | "moderate";
+}
+
+/** The wire format: userVisibleData and userNonVisibleData are already base64 (see encodeUserVisibleData). */
+export interface BankIdAuthRequest {
+  endUserIp: string;
+  requirement?: BankIdRequirement;
+  userVisibleData?: string;
+  userVisibleDataFormat?: "plaintext" | "simpleMarkdownV1";
+  userNonVisibleData?: string;
+  returnUrl?: string;
+  returnRisk?: boolean;
+  web?: { referringDomain?: string; userAgent?: string; deviceIdentifier?: string };
+  app?: { appIdentifier?: string; deviceOS?: string; deviceModelName?: string; deviceIdentifier?: string };
+}
+
+export interface BankIdSignRequest extends BankIdAuthRequest {
+  userVisibleData: string;
+}
+
+export interface BankIdPhoneAuthRequest {
+  personalNumber: string;
+  callInitiator: "user" | "RP";
+  requirement?: BankIdRequirement;
+  userVisibleData?: string;
+  userVisibleDataFormat?: "plaintext" | "simpleMarkdownV1";
+  userNonVisibleData?: string;
+}
+
+export interface BankIdPhoneSignRequest extends BankIdPhoneAuthRequest {
+  userVisibleData: string;
+}
+
+/** userVisibleData is base64 of UTF-8 text. */
+export function encodeUserVisibleData(text: string): string {
+  return Buffer.from(text, "utf8").toString("base64");
+}
+
+const orderAnswerSchema = z.object({
+  orderRef: z.string().min(1),
+  autoStartToken: z.string().min(1),
+  qrStartToken: z.string().min(1),
+  qrStartSecret: z.string().min(1),
+});
+
+const phoneOrderAnswerSchema = z.object({ orderRef: z.string().min(1) });
+
+const completionDataSchema = z.object({
+  user: z.object({
+    personalNumber: z.string().regex(/^\d{12}$/),
+    name: z.string(),
+    givenName: z.string(),
+    surname: z.string(),
+  }),
+  device: z.object({ ipAddress: z.string(), uhi: z.string().optional() }),
+  bankIdIssueDate: z.string().optional(),
+  stepUp: z.object({ mrtd: z.boolean() }).optional(),
+  signature: z.string().min(1),
+  ocspResponse: z.string().optional(),
+  risk: z.string().optional(),
+});
+
+// A missing hintCode is read as "" so it falls into the generic message of its status.
+const collectAnswerSchema = z.discriminatedUnion("status", [
+  z.object({ orderRef: z.string(), status: z.literal("pending"), hintCode: z.string().default("") }),
+  z.object({ orderRef: z.string(), status: z.literal("failed"), hintCode: z.string().default("") }),
+  z.object({ orderRef: z.string(), status: z.literal("complete"), completionData: completionDataSchema }),
+]);
+
+const errorAnswerSchema = z.object({ errorCode: z.string().min(1), details: z.string().optional() });
+
+// Used when an error answer has no readable body (e.g. from a proxy in front of BankID).
+const ERROR_CODE_BY_STATUS: Record<number, string> = {
+  400: "invalidParameters",
+  401: "unauthorized",
+  403: "unauthorized",
+  404: "notFound",
+  405: "methodNotAllowed",
+  408: "requestTimeout",
+  415: "unsupportedMediaType",
+  429: "tooManyRequests",
+  500: "internalError",
+  503: "maintenance",
+};
+
+const MAX_ANSWER_BYTES = 1024 * 1024;
+
+// Our trust pin or hostname check refused the server: a misconfiguration or an impostor, never
+// something a retry fixes.
+const SERVER_CERT_REJECTED = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_UNTRUSTED",
+  "CERT_REVOKED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+// The server's TLS alerts when it does not accept our client certificate.
+const CLIENT_CERT_REFUSED = /ALERT_(BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_\w+|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED)$/;
+// The request never reached the server, so repeating it cannot create a second order.
+const NOT_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+
+interface RawAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export class BankIdClient implements EidProvider {
+  private readonly baseUrl: URL;
+  private readonly agent: http.Agent;
+  private readonly transport: typeof http | typeof https;
+  private readonly timeoutMs: number;
+  private readonly maintenanceRetries: number;
+  private readonly maintenanceBackoffMs: number;
+  private readonly maxRateLimitWaitMs: number;
+  private readonly now: () => number;
+
+  constructor(opts: BankIdClientOptions) {
+    const base = new URL(opts.baseUrl.endsWith("/") ? opts.baseUrl : `${opts.baseUrl}/`);
+    this.baseUrl = base;
+    this.timeoutMs = positiveInt(opts.timeoutMs ?? 10_000, "timeoutMs");
+    this.maintenanceRetries = nonNegativeInt(opts.maintenanceRetries ?? 3, "maintenanceRetries");
+    this.maintenanceBackoffMs = nonNegativeInt(opts.maintenanceBackoffMs ?? 250, "maintenanceBackoffMs");
+    this.maxRateLimitWaitMs = nonNegativeInt(opts.maxRateLimitWaitMs ?? 5_000, "maxRateLimitWaitMs");
+    this.now = opts.now ?? Date.now;
+
+    if (base.protocol === "http:") {
+      if (opts.tls) {
+        // Certificates next to an http: URL mean someone believes this link is protected.
+        throw new Error("BankIdClient: tls options need an https: baseUrl");
+      }
+      this.transport = http;
+      this.agent = new http.Agent({ keepAlive: true });
+    } else if (base.protocol === "https:") {
+      const t = opts.tls;
+      if (!t?.ca) {
+        throw new Error("BankIdClient: https needs tls.ca, BankID's root CA (the public CAs are not trusted)");
+      }
+      const secure = {
+        ca: t.ca,
+        pfx: t.pfx,
+        passphrase: t.passphrase,
+        cert: t.cert,
+        key: t.key,
+        minVersion: "TLSv1.2" as const,
+        rejectUnauthorized: true,
+      };
+      try {
+        // Fail at start-up, not at a patient's first login, when the certificate cannot be read.
+        tls.createSecureContext(secure);
+      } catch (err) {
+        throw new Error(
+          "BankIdClient: the client certificate or CA cannot be read. A BankID .p12 in the legacy " +
+            "RC2-40 format must first be converted with `openssl pkcs12 -legacy` (see simulators/bankid/README.md)",
+          { cause: err },
+        );
+      }
+      this.transport = https;
+      this.agent = new https.Agent({ ...secure, keepAlive: true });
+    } else {
+      throw new Error(`BankIdClient: unsupported baseUrl protocol ${base.protocol}`);
+    }
+  }
+
+  async startAuthentication(input: StartAuthenticationInput): Promise<StartedOrder> {
+    const request: BankIdAuthRequest = { endUserIp: input.endUserIp };
+    if (input.returnUrl !== undefined) request.returnUrl = input.returnUrl;
+    return this.auth(request);
+  }
+
+  auth(request: BankIdAuthRequest): Promise<StartedOrder> {
+    return this.startOrder("auth", request);
+  }
+
+  sign(request: BankIdSignRequest): Promise<StartedOrder> {
+    return this.startOrder("sign", request);
+  }
+
+  async phoneAuth(request: BankIdPhoneAuthRequest): Promise<{ orderRef: string }> {
+    return this.call("phone/auth", request, phoneOrderAnswerSchema);
+  }
+
+  async phoneSign(request: BankIdPhoneSignRequest): Promise<{ orderRef: string }> {
+    return this.call("phone/sign", request, phoneOrderAnswerSchema);
+  }
+
+  async collect(orderRef: string): Promise<CollectResult> {
+    const answer = await this.call("collect", { orderRef }, collectAnswerSchema);
+    if (answer.status !== "complete") return answer;
+    const { user, device, bankIdIssueDate, stepUp, signature, ocspResponse, risk } = answer.completionData;
+    const result: CollectResult = {
+      status: "complete",
+      orderRef: answer.orderRef,
+      identity: {
+        personalNumber: user.personalNumber,
+        givenName: user.givenName,
+        surname: user.surname,
+        name: user.name,
+      },
+      device:
+        device.uhi === undefined
+          ? { ipAddress: device.ipAddress }
+          : { ipAddress: device.ipAddress, uhi: device.uhi },
+      signature,
+    };
+    if (bankIdIssueDate !== undefined) result.bankIdIssueDate = bankIdIssueDate;
+    if (stepUp !== undefined) result.stepUp = stepUp;
+    if (ocspResponse !== undefined) result.ocspResponse = ocspResponse;
+    if (risk !== undefined) result.risk = risk;
+    return result;
+  }
+
+  async cancel(orderRef: string): Promise<void> {
+    await this.call("cancel", { orderRef }, z.object({}));
+  }
+
+  /** Closes kept-alive connections, so a test or a shutting-down process can exit. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private async startOrder(path: "auth" | "sign", request: BankIdAuthRequest): Promise<StartedOrder> {
+    const answer = await this.call(path, request, orderAnswerSchema);
+    // Second 0 of the QR code is when the answer arrived, not when we asked.
+    return { ...answer, startedAt: this.now() };
+  }
+
+  private async call<T>(path: string, body: object, schema: z.ZodType<T>): Promise<T> {
+    let maintenanceLeft = this.maintenanceRetries;
+    let backoff = this.maintenanceBackoffMs;
+    let rateLimitRetried = false;
+    for (;;) {
+      const answer = await this.send(path, body);
+      if (answer.status === 200) return parseAnswer(path, answer, schema);
+
+      if (answer.status === 503 && maintenanceLeft > 0) {
+        maintenanceLeft -= 1;
+        await sleep(backoff);
+        backoff *= 2;
+        continue;
+      }
+      if (answer.status === 429 && !rateLimitRetried) {
+        const wait = rateLimitWaitMs(answer.headers);
+        if (wait <= this.maxRateLimitWaitMs) {
+          rateLimitRetried = true;
+          await sleep(wait);
+          continue;
+        }
+      }
+      throw errorFromAnswer(path, answer);
+    }
+  }
+
+  private send(path: string, body: object): Promise<RawAnswer> {
+    const url = new URL(path, this.baseUrl);
+    const payload = Buffer.from(JSON.stringify(body), "utf8");
+    return new Promise<RawAnswer>((resolve, reject) => {
+      let settled = false;
+      const finish = (outcome: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        outcome();
+      };
+
+      const req = this.transport.request(
+        url,
+        {
+          method: "POST",
+          agent: this.agent,
+          headers: {
+            "Content-Type": "application/json",
+            Accept: "application/json",
+            "Content-Length": payload.length,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on("data", (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > MAX_ANSWER_BYTES) {
+              finish(() =>
+                reject(
+                  new EidError("invalidResponse", {
+                    retryable: false,
+                    httpStatus: res.statusCode,
+                    details: `${path}: answer larger than ${MAX_ANSWER_BYTES} bytes`,
+                  }),
+                ),
+              );
+              req.destroy();
+              return;
+            }
+            chunks.push(chunk);
+          });
+          res.on("end", () =>
+            finish(() =>
+              resolve({
+                status: res.statusCode ?? 0,
+                headers: res.headers,
+                body: Buffer.concat(chunks).toString("utf8"),
+              }),
+            ),
+          );
+          res.on("error", (err) => finish(() => reject(transportError(path, err, this.transport === https))));
+        },
+      );
+
+      const timer = setTimeout(() => {
+        finish(() =>
+          reject(
+            new EidError("requestTimeout", {
+              // BankID: no automatic retry, the order may exist even though we never saw it.
+              retryable: false,
+              details: `${path}: no answer within ${this.timeoutMs} ms`,
+            }),
+          ),
+        );
+        req.destroy();
+      }, this.timeoutMs);
+
+      req.on("error", (err) => finish(() => reject(transportError(path, err, this.transport === https))));
+      req.end(payload);
+    });
+  }
+}
+
+function parseAnswer<T>(path: string, answer: RawAnswer, schema: z.ZodType<T>): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(answer.body);
+  } catch (err) {
+    throw new EidError("invalidResponse", {
+      retryable: false,
+      httpStatus: answer.status,
+      details: `${path}: answer is not JSON`,
+      cause: err,
+    });
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    // Only the paths of the bad fields: the values may be personal data.
+    const fields = parsed.error.issues.map((i) => i.path.join(".") || "(root)").join(", ");
+    throw new EidError("invalidResponse", {
+      retryable: false,
+      httpStatus: answer.status,
+      details: `${path}: unexpected answer (${fields})`,
+    });
+  }
+  return parsed.data;
+}
+
+function errorFromAnswer(path: string, answer: RawAnswer): EidError {
+  let errorCode = ERROR_CODE_BY_STATUS[answer.status] ?? (answer.status >= 500 ? "internalError" : "invalidParameters");
+  let details: string | undefined;
+  try {
+    const parsed = errorAnswerSchema.safeParse(JSON.parse(answer.body));
+    if (parsed.success) {
+      errorCode = parsed.data.errorCode;
+      details = parsed.data.details;
+    }
+  } catch {
+    // Not JSON: the status alone decides.
+  }
+  return new EidError(errorCode, {
+    retryable: answer.status === 503 || answer.status === 429,
+    httpStatus: answer.status,
+    details: `${path}: ${details ?? `HTTP ${answer.status}`}`,
+  });
+}
+
+function transportError(path: string, err: Error, tlsInUse: boolean): EidError {
+  const code = (err as NodeJS.ErrnoException).code ?? "";
+  if (SERVER_CERT_REJECTED.has(code)) {
+    return new EidError("network", {
+      retryable: false,
+      details: `${path}: server certificate not trusted (${code})`,
+      cause: err,
+    });
+  }
+  if (CLIENT_CERT_REFUSED.test(code)) {
+    // The spec's "unauthorized": our certificate is not accepted; operations must be alerted.
+    return new EidError("unauthorized", {
+      retryable: false,
+      details: `${path}: the server refused our client certificate (${code})`,
+      cause: err,
+    });
+  }
+  // A Node-based TLS server (our simulator, some proxies) drops a connection whose client
+  // certificate fails verification without sending an alert, so all we see is a reset.
+  const hint = tlsInUse && code === "ECONNRESET" ? " (with mutual TLS: was our client certificate refused?)" : "";
+  return new EidError("network", {
+    retryable: NOT_CONNECTED.has(code),
+    details: `${path}: ${code || err.message}${hint}`,
+    cause: err,
+  });
+}
+
+/** Retry-After (seconds or an HTTP date), else RateLimit-Reset (seconds), else one second. */
+function rateLimitWaitMs(headers: http.IncomingHttpHeaders): number {
+  const retryAfter = headers["retry-after"];
+  if (retryAfter !== undefined) {
+    const seconds = Number(retryAfter);
+    if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+    const date = Date.parse(retryAfter);
+    if (!Number.isNaN(date)) return Math.max(0, date - Date.now());
+  }
+  const reset = headers["ratelimit-reset"];
+  const resetSeconds = typeof reset === "string" ? Number(reset) : Number.NaN;
+  if (Number.isFinite(resetSeconds) && resetSeconds >= 0) return resetSeconds * 1000;
+  return 1000;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function positiveInt(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new RangeError(`BankIdClient: ${name} must be a positive integer`);
+  }
+  return value;
+}
+
+function nonNegativeInt(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`BankIdClient: ${name} must be a non-negative integer`);
+  }
+  return value;
+}
