@@ -1,22 +1,39 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { currentSession } from "@/lib/auth/current-patient";
 import { LanguageSwitch } from "./language-switch";
 
-export async function SiteHeader({ children }: { children?: React.ReactNode }) {
+export async function SiteHeader() {
   const t = await getTranslations("app");
+  const ta = await getTranslations("appointments");
+  const session = await currentSession();
   return (
     <header className="site-header">
       <div className="site-header__inner">
-        <Link href="/" className="brand">
+        <Link href={session ? "/besok" : "/"} className="brand">
           {/* eslint-disable-next-line @next/next/no-img-element -- a tiny static icon, no optimisation needed */}
           <img src="/icons/icon-64.png" alt="" width={32} height={32} />
           <span>{t("name")}</span>
         </Link>
         <div className="header-actions">
-          {children}
           <LanguageSwitch />
+          {session ? (
+            <form action="/api/logout" method="post">
+              <button type="submit" className="link-button">
+                {ta("logout")}
+              </button>
+            </form>
+          ) : null}
         </div>
       </div>
+      {session ? (
+        <nav className="site-nav" aria-label={t("mainNav")}>
+          <div className="site-nav__inner">
+            <Link href="/besok">{ta("title")}</Link>
+            <Link href="/installningar/inloggningar">{ta("sessions")}</Link>
+          </div>
+        </nav>
+      ) : null}
     </header>
   );
 }

@@ -418,3 +418,30 @@ export const phoneVerifications = pgTable("phone_verifications", {
   attempts: integer("attempts").notNull().default(0),
   expiresAt: tstz("expires_at").notNull(),
 });
+
+// A BankID (or other e-ID) login in progress, bound to one browser by a random cookie whose hash
+// is stored here. The browser never sees the orderRef or the QR secret.
+export const loginOrders = pgTable(
+  "login_orders",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    bindingHash: text("binding_hash").notNull(),
+    provider: text("provider").notNull().default("bankid"),
+    orderRef: text("order_ref").notNull(),
+    qrStartToken: text("qr_start_token").notNull(),
+    qrStartSecretEnc: text("qr_start_secret_enc").notNull(),
+    startedBy: text("started_by").notNull(),
+    device: text("device").notNull(),
+    startedAt: tstz("started_at").notNull(),
+    status: text("status").notNull().default("pending"),
+    hintCode: text("hint_code"),
+    patientId: uuid("patient_id").references(() => patients.id),
+    ip: text("ip"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("login_orders_binding_uq").on(t.bindingHash),
+    check("login_orders_status_ck", sql`${t.status} in ('pending', 'complete', 'failed', 'cancelled', 'consumed')`),
+    check("login_orders_started_by_ck", sql`${t.startedBy} in ('qr', 'autostart')`),
+  ],
+);

@@ -3,11 +3,13 @@ import svCommon from "@/messages/sv/common.json";
 import enCommon from "@/messages/en/common.json";
 import svBankid from "@/messages/sv/bankid.json";
 import enBankid from "@/messages/en/bankid.json";
+import svAppointments from "@/messages/sv/appointments.json";
+import enAppointments from "@/messages/en/appointments.json";
 import type { Locale } from "./locales";
 
 const all = {
-  sv: { ...svCommon, ...svBankid },
-  en: { ...enCommon, ...enBankid },
+  sv: { ...svCommon, rfa: svBankid.rfa, login: { ...svCommon.login, ...svBankid.login }, ...svAppointments },
+  en: { ...enCommon, rfa: enBankid.rfa, login: { ...enCommon.login, ...enBankid.login }, ...enAppointments },
 } satisfies Record<Locale, unknown>;
 
 export type Messages = (typeof all)["sv"];

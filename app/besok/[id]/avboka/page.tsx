@@ -1,0 +1,61 @@
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import { CancelForm } from "@/components/cancel-form";
+import { myAppointment } from "@/lib/appointments/dal";
+import { CANCEL_REASONS } from "@/lib/appointments/service";
+import { formatVisit, telHref } from "@/lib/format";
+
+export async function generateMetadata() {
+  const t = await getTranslations("cancel");
+  return { title: t("title") };
+}
+
+export default async function CancelPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const { appointment: a, locale } = await myAppointment(id, `/besok/${id}/avboka`);
+  const t = await getTranslations("cancel");
+  const ta = await getTranslations("appointments");
+  const when = formatVisit(a.startsAt, locale, a.clinic.timeZone);
+  if (!a.cancel.allowed) {
+    return (
+      <section className="hero narrow" aria-labelledby="cancel-title">
+        <h1 id="cancel-title">{ta("cannotChangeTitle")}</h1>
+        <p>{a.cancel.reason === "past_cutoff" ? ta("pastCutoff", { hours: "24" }) : a.cancel.reason === "not_allowed" ? ta("notAllowed") : t(`errors.${a.cancel.reason}`)}</p>
+        <a className="button" href={telHref(a.clinic.phone)}>
+          {ta("callClinic", { clinic: a.clinic.phone })}
+        </a>
+        <p>
+          <Link href={`/besok/${a.id}`}>{ta("back")}</Link>
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section className="hero narrow" aria-labelledby="cancel-title">
+      <h1 id="cancel-title">{t("title")}</h1>
+      <p className="card">
+        <strong>{a.type.name}</strong>
+        <br />
+        {when}
+        <br />
+        {a.clinic.name}
+      </p>
+      <p>{t("whatHappens")}</p>
+      <CancelForm
+        appointmentId={a.id}
+        text={{
+          reasonLegend: t("reasonLegend"),
+          reasons: Object.fromEntries(CANCEL_REASONS.map((r) => [r, t(`reasons.${r}`)])),
+          confirm: t("confirm"),
+          keep: t("keep"),
+          helpTransportTitle: t("helpTransportTitle"),
+          transportInfo: a.clinic.patientTransportInfo,
+          helpInterpreter: t("helpInterpreter"),
+          helpVideoTitle: t("helpVideoTitle"),
+          helpVideo: a.type.isVideo ? t("helpVideoNone") : t("helpVideoAvailable", { phone: a.clinic.phone }),
+          errors: Object.fromEntries(["not_found", "past_cutoff", "not_allowed", "not_booked", "past", "unauthorized", "invalid", "unexpected"].map((k) => [k, t(`errors.${k}`)])),
+        }}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,72 @@
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import { QueryProvider } from "@/components/query-provider";
+import { RebookPicker } from "@/components/rebook-picker";
+import { myAppointment } from "@/lib/appointments/dal";
+import { formatVisit, telHref } from "@/lib/format";
+
+export async function generateMetadata() {
+  const t = await getTranslations("rebook");
+  return { title: t("title") };
+}
+
+export default async function RebookPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const { appointment: a, locale } = await myAppointment(id, `/besok/${id}/omboka`);
+  const t = await getTranslations("rebook");
+  const ta = await getTranslations("appointments");
+  const current = formatVisit(a.startsAt, locale, a.clinic.timeZone);
+  if (!a.rebook.allowed) {
+    return (
+      <section className="hero narrow">
+        <h1>{ta("cannotChangeTitle")}</h1>
+        <p>{a.rebook.reason === "not_allowed" ? ta("notAllowed") : t(`errors.${a.rebook.reason}`)}</p>
+        <a className="button" href={telHref(a.clinic.phone)}>
+          {ta("callClinic", { clinic: a.clinic.phone })}
+        </a>
+        <p>
+          <Link href={`/besok/${a.id}`}>{ta("back")}</Link>
+        </p>
+      </section>
+    );
+  }
+  const errorKeys = ["taken", "slot_unavailable", "not_found", "past_cutoff", "not_allowed", "not_booked", "past", "unauthorized", "invalid", "unexpected"];
+  return (
+    <section aria-labelledby="rebook-title">
+      <p>
+        <Link href={`/besok/${a.id}`}>← {ta("back")}</Link>
+      </p>
+      <h1 id="rebook-title">{t("title")}</h1>
+      <p>
+        {a.type.name}, {a.clinic.name}. {t("current", { date: current })}
+      </p>
+      <QueryProvider>
+        <RebookPicker
+          appointmentId={a.id}
+          locale={locale}
+          currentLabel={current}
+          text={{
+            filterLegend: t("filterLegend"),
+            all: t("all"),
+            morning: t("morning"),
+            afternoon: t("afternoon"),
+            previousWeek: t("previousWeek"),
+            nextWeek: t("nextWeek"),
+            noSlots: t("noSlots"),
+            loading: t("loading"),
+            error: t("error"),
+            confirmTitle: t("confirmTitle"),
+            confirm: t("confirm"),
+            back: t("back"),
+            moving: t("moving"),
+            otherClinic: t.raw("otherClinic") as string,
+            chooseLabel: t.raw("choose") as string,
+            weekLabel: t.raw("week") as string,
+            confirmText: t.raw("confirmText") as string,
+            errors: Object.fromEntries(errorKeys.map((k) => [k, t(`errors.${k}`)])),
+          }}
+        />
+      </QueryProvider>
+    </section>
+  );
+}

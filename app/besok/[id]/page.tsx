@@ -1,0 +1,104 @@
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import { myAppointment } from "@/lib/appointments/dal";
+import { formatShort, formatVisit, telHref } from "@/lib/format";
+
+export async function generateMetadata() {
+  const t = await getTranslations("appointments");
+  return { title: t("details") };
+}
+
+export default async function AppointmentPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | undefined>> }) {
+  const { id } = await params;
+  const query = await searchParams;
+  const { appointment: a, locale } = await myAppointment(id, `/besok/${id}`);
+  const t = await getTranslations("appointments");
+  const tc = await getTranslations("cancel");
+  const tr = await getTranslations("rebook");
+  const tz = a.clinic.timeZone;
+  const when = formatVisit(a.startsAt, locale, tz);
+  const changeBlocked = a.status === "booked" && !a.cancel.allowed && (a.cancel.reason === "past_cutoff" || a.cancel.reason === "not_allowed");
+  return (
+    <article aria-labelledby="appt-title">
+      <p>
+        <Link href="/besok">← {t("back")}</Link>
+      </p>
+      {query.avbokad ? <p className="notice notice--success" role="status">{tc("done")}</p> : null}
+      {query.ombokad ? <p className="notice notice--success" role="status">{tr("done", { date: when })}</p> : null}
+      <div className="card">
+        <p className="appointment__when">
+          <span className={`badge badge--${a.status}`}>{t(`status.${a.status}`)}</span>
+        </p>
+        <h1 id="appt-title">{a.type.name}</h1>
+        <dl className="facts">
+          <dt>{t("when")}</dt>
+          <dd>
+            <time dateTime={a.startsAt.toISOString()}>{when}</time> ({t("duration", { minutes: a.type.durationMinutes })})
+          </dd>
+          <dt>{t("where")}</dt>
+          <dd>
+            {a.clinic.name}
+            <br />
+            {a.clinic.address}
+          </dd>
+          {a.practitionerRole ? (
+            <>
+              <dt>{t("with")}</dt>
+              <dd>{a.practitionerRole}</dd>
+            </>
+          ) : null}
+          {a.clinic.directions ? (
+            <>
+              <dt>{t("howToGetThere")}</dt>
+              <dd>{a.clinic.directions}</dd>
+            </>
+          ) : null}
+          {a.type.preparation ? (
+            <>
+              <dt>{t("preparation")}</dt>
+              <dd>{a.type.preparation}</dd>
+            </>
+          ) : null}
+        </dl>
+        {a.type.isVideo ? <p className="notice">{t("video")}</p> : null}
+        {a.cancelledAt ? <p className="receipt">{t("receiptCancelled", { date: formatShort(a.cancelledAt, locale, tz) })}</p> : null}
+        {a.rebookedAt && a.previousStartsAt ? (
+          <p className="receipt">{t("receiptRebooked", { date: formatShort(a.rebookedAt, locale, tz), previous: formatShort(a.previousStartsAt, locale, tz) })}</p>
+        ) : null}
+      </div>
+
+      {changeBlocked ? (
+        <div className="notice" role="note">
+          <h2>{t("cannotChangeTitle")}</h2>
+          <p>{a.cancel.allowed ? null : a.cancel.reason === "past_cutoff" ? t("pastCutoff", { hours: String(hoursOf(a)) }) : t("notAllowed")}</p>
+        </div>
+      ) : null}
+
+      <div className="actions">
+        {a.status === "booked" && a.rebook.allowed ? (
+          <Link className="button" href={`/besok/${a.id}/omboka`}>
+            {t("rebook")}
+          </Link>
+        ) : null}
+        {a.status === "booked" && a.cancel.allowed ? (
+          <Link className="button button--secondary" href={`/besok/${a.id}/avboka`}>
+            {t("cancel")}
+          </Link>
+        ) : null}
+        {a.status === "booked" ? (
+          <a className="button button--secondary" href={`/besok/${a.id}/kalender`} download>
+            {t("addToCalendar")}
+          </a>
+        ) : null}
+        <a className="button button--secondary" href={telHref(a.clinic.phone)}>
+          {t("callClinic", { clinic: a.clinic.phone })}
+        </a>
+      </div>
+    </article>
+  );
+}
+
+function hoursOf(a: { startsAt: Date; cancel: { deadline?: Date } }): number {
+  if (!a.cancel.deadline) return 24;
+  return Math.round((a.startsAt.getTime() - a.cancel.deadline.getTime()) / 3_600_000);
+}

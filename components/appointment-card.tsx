@@ -1,0 +1,35 @@
+import Link from "next/link";
+import type { AppointmentView } from "@/lib/appointments/service";
+import { formatShort, formatVisit, type Locale } from "@/lib/format";
+
+export interface AppointmentCardText {
+  status: Record<AppointmentView["status"], string>;
+  details: string;
+  receiptCancelled: (date: string) => string;
+}
+
+// Dumb: everything it shows comes in through props.
+export function AppointmentCard({ appointment: a, locale, text }: { appointment: AppointmentView; locale: Locale; text: AppointmentCardText }) {
+  const when = formatVisit(a.startsAt, locale, a.clinic.timeZone);
+  return (
+    <li className={`card appointment appointment--${a.status}`}>
+      <p className="appointment__when">
+        <span className={`badge badge--${a.status}`}>{text.status[a.status]}</span>
+        <time dateTime={a.startsAt.toISOString()}>{when}</time>
+      </p>
+      <h3 className="appointment__title">
+        <Link href={`/besok/${a.id}`}>
+          {a.type.name}
+          <span className="visually-hidden">, {when}</span>
+        </Link>
+      </h3>
+      <p className="appointment__meta">
+        {a.clinic.name}
+        {a.practitionerRole ? ` · ${a.practitionerRole}` : ""}
+      </p>
+      <p className="appointment__address">{a.clinic.address}</p>
+      {a.type.preparation && a.status === "booked" ? <p className="appointment__prep">{a.type.preparation}</p> : null}
+      {a.cancelledAt ? <p className="receipt">{text.receiptCancelled(formatShort(a.cancelledAt, locale, a.clinic.timeZone))}</p> : null}
+    </li>
+  );
+}

@@ -1,0 +1,29 @@
+import "server-only";
+// The data-access layer for patient pages: every read is scoped to the logged-in patient and
+// audited (service.ts). Pages call these; nothing else in app/ touches the database.
+import { notFound } from "next/navigation";
+import { getLocale } from "next-intl/server";
+import { db } from "@/db";
+import { requirePatient } from "@/lib/auth/current-patient";
+import { requestMeta } from "@/lib/auth/request-context";
+import { getAppointment, listAppointments, type Locale } from "./service";
+
+async function context(returnTo: string) {
+  const session = await requirePatient(returnTo);
+  const meta = await requestMeta();
+  const locale = (await getLocale()) as Locale;
+  return { session, locale, now: new Date(), audit: { ip: meta.ip, userAgent: meta.userAgent } };
+}
+
+export async function myAppointments() {
+  const ctx = await context("/besok");
+  return { ...(await listAppointments(db(), ctx.session.patientId, ctx)), locale: ctx.locale, now: ctx.now };
+}
+
+/** The appointment, or the not-found page: for a foreign id exactly as for a made-up one. */
+export async function myAppointment(id: string, returnTo: string) {
+  const ctx = await context(returnTo);
+  const appointment = await getAppointment(db(), ctx.session.patientId, id, ctx);
+  if (!appointment) notFound();
+  return { appointment, locale: ctx.locale, now: ctx.now };
+}

@@ -1,0 +1,19 @@
+import "server-only";
+import { db } from "@/db";
+import { env } from "@/lib/env";
+import { eidProvider } from "./eid-provider";
+import type { LoginContext } from "./login";
+import { requestMeta } from "./request-context";
+
+export async function loginContext(): Promise<LoginContext> {
+  const e = env();
+  const meta = await requestMeta();
+  return {
+    db: db(),
+    eid: eidProvider(),
+    keys: { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY },
+    ip: meta.ip,
+    userAgent: meta.userAgent,
+    now: () => new Date(),
+  };
+}

@@ -1,0 +1,14 @@
+import "server-only";
+import { headers } from "next/headers";
+
+/**
+ * The client's address as the app sees it. Vårdtid runs behind the caregiver's own reverse proxy,
+ * which must set X-Forwarded-For (README, production); the first entry is the client.
+ */
+export async function requestMeta(): Promise<{ ip: string; userAgent: string | null; isMobile: boolean }> {
+  const h = await headers();
+  const forwarded = h.get("x-forwarded-for")?.split(",")[0]?.trim();
+  const ip = forwarded || h.get("x-real-ip") || "127.0.0.1";
+  const userAgent = h.get("user-agent");
+  return { ip, userAgent, isMobile: /Mobi|Android|iPhone|iPad/i.test(userAgent ?? "") };
+}

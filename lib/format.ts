@@ -1,0 +1,31 @@
+// Dates as patients read them: Swedish format by default, always in the clinic's time zone
+// (Europe/Stockholm), whatever zone the server or the phone runs in.
+export type Locale = "sv" | "en";
+
+const tag = (locale: Locale) => (locale === "en" ? "en-GB" : "sv-SE");
+
+export function formatVisitDate(date: Date, locale: Locale, timeZone = "Europe/Stockholm"): string {
+  return new Intl.DateTimeFormat(tag(locale), { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone }).format(date);
+}
+
+export function formatTime(date: Date, locale: Locale, timeZone = "Europe/Stockholm"): string {
+  return new Intl.DateTimeFormat(tag(locale), { hour: "2-digit", minute: "2-digit", timeZone }).format(date);
+}
+
+/** "tisdag 3 december 2030 kl. 09:40" / "Tuesday 3 December 2030 at 09:40" */
+export function formatVisit(date: Date, locale: Locale, timeZone = "Europe/Stockholm"): string {
+  const day = formatVisitDate(date, locale, timeZone);
+  return `${day} ${locale === "en" ? "at" : "kl."} ${formatTime(date, locale, timeZone)}`;
+}
+
+/** Short form for receipts: "24 nov kl. 10:32" */
+export function formatShort(date: Date, locale: Locale, timeZone = "Europe/Stockholm"): string {
+  const day = new Intl.DateTimeFormat(tag(locale), { day: "numeric", month: "short", timeZone }).format(date).replace(".", "");
+  return `${day} ${locale === "en" ? "at" : "kl."} ${formatTime(date, locale, timeZone)}`;
+}
+
+export function telHref(phone: string): string {
+  // 018-611 00 01 → tel:+4618611001 (Swedish national numbers to E.164 for the dialler)
+  const digits = phone.replace(/[^\d+]/g, "");
+  return `tel:${digits.startsWith("0") ? `+46${digits.slice(1)}` : digits}`;
+}
