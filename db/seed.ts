@@ -2,7 +2,7 @@
 // "now", and test patients with Luhn-correct numbers from the test series (never a real person).
 import { TZDate } from "@date-fns/tz";
 import { addDays, startOfDay } from "date-fns";
-import { count } from "drizzle-orm";
+import { and, count, eq } from "drizzle-orm";
 import type { Db } from "./client";
 import * as s from "./schema";
 import { encryptPii, keyedHash, type PiiKeys } from "@/lib/privacy/crypto";
@@ -239,7 +239,19 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<{ slot
 
     // Tolvan: one visit inside the 24 h cutoff (shows the phone number instead of cancel),
     // two rebookable ones next week and later, a psychiatry visit, and a not-cancellable first visit.
-    await book(0, pick("vc-centrum", "lakare", hours(3)));
+    // A visit a few hours away, whatever the time of the seed: it shows "call the clinic" instead of
+    // cancel (inside the 24 h cutoff), so every demo and test run has one.
+    {
+      const soon = new Date(Math.ceil((now.getTime() + 4 * 3_600_000) / 300_000) * 300_000);
+      const [clinic] = await tx.select().from(s.clinics).where(eq(s.clinics.slug, "vc-centrum"));
+      const [type] = await tx.select().from(s.appointmentTypes).where(and(eq(s.appointmentTypes.clinicId, clinic!.id), eq(s.appointmentTypes.code, "ssk")));
+      const [slot] = await tx
+        .insert(s.slots)
+        .values({ clinicId: clinic!.id, typeId: type!.id, startsAt: soon, endsAt: new Date(soon.getTime() + type!.durationMinutes * 60_000) })
+        .returning({ id: s.slots.id, startsAt: s.slots.startsAt });
+      slotCount++;
+      await book(0, slot);
+    }
     await book(0, pick("vc-centrum", "prov", hours(24 * 6)));
     await book(0, pick("vc-centrum", "lakare", hours(24 * 16)));
     await book(0, pick("psykiatri-agatan", "psykolog", hours(24 * 9)));
