@@ -6,7 +6,12 @@ import { env } from "@/lib/env";
  */
 export function isSameOrigin(request: Request): boolean {
   const origin = request.headers.get("origin");
-  if (!origin) return request.headers.get("sec-fetch-site") !== "cross-site";
+  // With Referrer-Policy: no-referrer, browsers send "Origin: null" on form posts; then the
+  // Fetch Metadata header tells whether the request came from our own pages.
+  if (!origin || origin === "null") {
+    const site = request.headers.get("sec-fetch-site");
+    return site === null || site === "same-origin";
+  }
   const own = new Set([new URL(env().PUBLIC_BASE_URL).origin, new URL(request.url).origin]);
   return own.has(origin);
 }

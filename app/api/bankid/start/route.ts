@@ -6,19 +6,21 @@ import { loginContext } from "@/lib/auth/login-context";
 import { startLogin } from "@/lib/auth/login";
 import { RateLimiter } from "@/lib/auth/rate-limit";
 import { requestMeta } from "@/lib/auth/request-context";
+import { env } from "@/lib/env";
 import { forbidden, isSameOrigin } from "@/lib/security/same-origin";
 
 export const dynamic = "force-dynamic";
 
 const body = z.object({ method: z.enum(["qr", "autostart"]) });
-// Ten login starts a minute per address: plenty for a person, little for a script.
-const limiter = new RateLimiter(10, 60_000);
+// A few login starts a minute per address: plenty for a person, little for a script.
+let limiter: RateLimiter | undefined;
 
 export async function POST(request: Request) {
   if (!isSameOrigin(request)) return forbidden();
   const parsed = body.safeParse(await request.json().catch(() => null));
   if (!parsed.success) return Response.json({ error: "invalid_request" }, { status: 400 });
   const meta = await requestMeta();
+  limiter ??= new RateLimiter(env().LOGIN_RATE_LIMIT_PER_MINUTE, 60_000);
   const limited = limiter.take(meta.ip);
   if (!limited.ok) {
     return Response.json({ error: "rate_limited", rfa: "RFA5" }, { status: 429, headers: { "Retry-After": String(limited.retryAfterSeconds) } });
