@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import { NextIntlClientProvider } from "next-intl";
 import { getLocale, getMessages, getTranslations } from "next-intl/server";
+import { ServiceWorker } from "@/components/service-worker";
 import { SiteHeader } from "@/components/site-header";
 import "./globals.css";
 
@@ -31,6 +32,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   const locale = await getLocale();
   const t = await getTranslations("app");
   const messages = await getMessages();
+  const tp = await getTranslations("pwa");
   return (
     <html lang={locale}>
       <body>
@@ -42,6 +44,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
           {/* Client components get only the namespaces they use, not the whole catalogue. */}
           <NextIntlClientProvider messages={{ states: messages.states }}>{children}</NextIntlClientProvider>
         </main>
+        <ServiceWorker updateText={tp("updateAvailable")} reloadText={tp("reload")} />
         <footer className="site-footer">
           <div className="site-footer__inner">
             <p>{t("footer")}</p>

@@ -18,7 +18,8 @@ function newestMtime(target: string): number {
   if (!st.isDirectory()) return st.mtimeMs;
   let newest = st.mtimeMs;
   for (const entry of readdirSync(target)) {
-    if (entry === "node_modules" || entry.startsWith(".")) continue;
+    // Build outputs that live among the sources (the service worker, the offline stylesheet).
+    if (entry === "node_modules" || entry.startsWith(".") || entry.startsWith("sw.js") || entry === "offline.css") continue;
     newest = Math.max(newest, newestMtime(path.join(target, entry)));
   }
   return newest;
@@ -28,7 +29,7 @@ function buildIsCurrent(): boolean {
   const buildId = path.join(root, ".next", "BUILD_ID");
   if (!existsSync(buildId)) return false;
   const built = statSync(buildId).mtimeMs;
-  const sources = ["app", "components", "lib", "db", "i18n", "messages", "public", "proxy.ts", "instrumentation.ts", "next.config.js", "package-lock.json", "worker"];
+  const sources = ["app", "components", "lib", "db", "i18n", "messages", "public", "sw", "proxy.ts", "instrumentation.ts", "next.config.js", "serwist.config.js", "package-lock.json", "worker"];
   return sources.every((s) => newestMtime(path.join(root, s)) <= built);
 }
 
@@ -42,7 +43,7 @@ process.on("SIGTERM", () => stopAll(0));
 
 if (!buildIsCurrent()) {
   console.log("Building Vårdtid (first start or changed sources) …");
-  const result = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], { stdio: "inherit", env: process.env });
+  const result = spawnSync("npm", ["run", "--silent", "build"], { stdio: "inherit", env: process.env });
   if (result.status !== 0) {
     console.error("The build failed; see the lines above.");
     process.exit(1);

@@ -1,5 +1,7 @@
 import { getTranslations } from "next-intl/server";
 import { AppointmentCard, type AppointmentCardText } from "@/components/appointment-card";
+import { InstallHint } from "@/components/install-hint";
+import { OfflineCopyRefresher } from "@/components/offline-copy";
 import { myAppointments } from "@/lib/appointments/dal";
 
 export async function generateMetadata() {
@@ -10,6 +12,7 @@ export async function generateMetadata() {
 export default async function AppointmentsPage() {
   const { upcoming, past, locale } = await myAppointments();
   const t = await getTranslations("appointments");
+  const tp = await getTranslations("pwa");
   const text: AppointmentCardText = {
     status: { booked: t("status.booked"), cancelled: t("status.cancelled"), completed: t("status.completed"), no_show: t("status.no_show") },
     details: t("details"),
@@ -18,6 +21,8 @@ export default async function AppointmentsPage() {
   return (
     <>
       <h1>{t("title")}</h1>
+      <OfflineCopyRefresher />
+      <InstallHint text={{ install: tp("install"), installText: tp("installText"), iosTitle: tp("iosTitle"), iosText: tp("iosText"), dismiss: tp("dismiss") }} />
       <section aria-labelledby="upcoming-title">
         <h2 id="upcoming-title">{t("upcoming")}</h2>
         {upcoming.length === 0 ? (

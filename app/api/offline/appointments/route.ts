@@ -1,0 +1,33 @@
+import { getLocale, getTranslations } from "next-intl/server";
+import { db } from "@/db";
+import { listAppointments, type Locale } from "@/lib/appointments/service";
+import { currentSession } from "@/lib/auth/current-patient";
+import { requestMeta } from "@/lib/auth/request-context";
+import { formatTime, formatVisit } from "@/lib/format";
+
+export const dynamic = "force-dynamic";
+
+// The minimal copy of "Mina tider" a patient may keep on their own device (opt-in): time,
+// clinic, address and preparations of upcoming visits. Never cached by the service worker.
+export async function GET() {
+  const session = await currentSession();
+  if (!session) return Response.json({ error: "unauthorized" }, { status: 401 });
+  const locale = (await getLocale()) as Locale;
+  const meta = await requestMeta();
+  const now = new Date();
+  const { upcoming } = await listAppointments(db(), session.patientId, { locale, now, audit: { ip: meta.ip, userAgent: meta.userAgent } });
+  const ta = await getTranslations("appointments");
+  const td = await getTranslations("device");
+  return Response.json(
+    {
+      locale,
+      savedAt: now.toISOString(),
+      savedAtLabel: formatTime(now, locale),
+      text: { title: ta("title"), savedAt: td.raw("savedAt") as string, empty: td("empty"), retry: td("retry") },
+      appointments: upcoming
+        .filter((a) => a.status === "booked")
+        .map((a) => ({ when: formatVisit(a.startsAt, locale, a.clinic.timeZone), clinicName: a.clinic.name, address: a.clinic.address, preparation: a.type.preparation })),
+    },
+    { headers: { "Cache-Control": "no-store" } },
+  );
+}

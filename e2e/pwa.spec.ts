@@ -1,0 +1,53 @@
+import { loginWithBankId } from "./bankid";
+import { expect, test } from "./fixtures";
+
+async function serviceWorkerReady(page: import("@playwright/test").Page) {
+  await page.waitForFunction(async () => {
+    const reg = await navigator.serviceWorker.ready;
+    return Boolean(reg.active) && navigator.serviceWorker.controller !== null;
+  }, undefined, { timeout: 20_000 });
+}
+
+test.describe("installable app, offline", () => {
+  test("the service worker registers and anyone offline sees the designed offline page", async ({ page, context }) => {
+    await page.goto("/");
+    await serviceWorkerReady(page);
+    const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+    expect(new URL(scope).pathname).toBe("/");
+    await context.setOffline(true);
+    await page.goto("/besok").catch(() => undefined);
+    await expect(page.getByRole("heading", { level: 1, name: "Du är offline" })).toBeVisible();
+    await expect(page.getByRole("button", { name: "Försök igen" })).toBeVisible();
+    await context.setOffline(false);
+  });
+
+  test("an opted-in patient still sees their upcoming appointments without network", async ({ page, context }) => {
+    await loginWithBankId(page, "tolvan");
+    await serviceWorkerReady(page);
+    await page.goto("/installningar/enhet");
+    await page.getByLabel("Sparas på den här enheten").check();
+    await expect(page.getByText(/Dina tider är sparade på enheten/)).toBeVisible();
+    await context.setOffline(true);
+    await page.goto("/besok").catch(() => undefined);
+    await expect(page.getByRole("heading", { level: 1, name: "Mina tider" })).toBeVisible();
+    await expect(page.getByText(/^Sparad \d\d:\d\d/)).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Vårdcentralen Centrum" }).first()).toBeVisible();
+    await context.setOffline(false);
+    // Switching it off deletes the copy.
+    await page.goto("/installningar/enhet");
+    await page.getByLabel("Sparas på den här enheten").uncheck();
+    await expect(page.getByText("Den sparade kopian är borttagen.")).toBeVisible();
+    expect(await page.evaluate(async () => (await caches.keys()).includes("vardtid-patient"))).toBe(false);
+  });
+
+  test("logout clears the saved copy from the device", async ({ page }) => {
+    await loginWithBankId(page, "tolvan");
+    await page.goto("/installningar/enhet");
+    await page.getByLabel("Sparas på den här enheten").check();
+    await expect(page.getByText(/Dina tider är sparade på enheten/)).toBeVisible();
+    await page.getByRole("button", { name: "Logga ut" }).click();
+    await page.waitForURL((u) => u.pathname === "/");
+    await expect.poll(async () => page.evaluate(async () => (await caches.keys()).includes("vardtid-patient"))).toBe(false);
+    expect(await page.evaluate(() => window.localStorage.getItem("vardtid.offline"))).toBeNull();
+  });
+});

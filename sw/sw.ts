@@ -1,0 +1,90 @@
+/// <reference lib="webworker" />
+// Vårdtid's service worker, built by Serwist (serwist.config.js) after `next build`.
+// Rules: static assets are precached; pages always come from the network (they carry patient
+// data), with a designed offline page as fallback; nothing with patient data is cached here —
+// the opt-in offline copy of "Mina tider" is written by the page itself (components/offline-copy.tsx)
+// into its own cache, and cleared at logout by Clear-Site-Data.
+import { NetworkFirst, NetworkOnly, Serwist, type PrecacheEntry, type SerwistGlobalConfig } from "serwist";
+
+declare global {
+  interface WorkerGlobalScope extends SerwistGlobalConfig {
+    __SW_MANIFEST: (PrecacheEntry | string)[] | undefined;
+  }
+}
+
+declare const self: ServiceWorkerGlobalScope;
+
+const serwist = new Serwist({
+  precacheEntries: self.__SW_MANIFEST,
+  precacheOptions: { cleanupOutdatedCaches: true },
+  // A new version waits until the patient chooses "ladda om" (components/service-worker.tsx).
+  skipWaiting: false,
+  clientsClaim: true,
+  navigationPreload: false,
+  runtimeCaching: [
+    // The public start page may be shown from cache when the network is slow or gone.
+    { matcher: ({ request, url }) => request.mode === "navigate" && url.pathname === "/", handler: new NetworkFirst({ cacheName: "public-pages", networkTimeoutSeconds: 5 }) },
+    // Every other page and every API answer: network only, never stored.
+    { matcher: ({ request }) => request.mode === "navigate", handler: new NetworkOnly() },
+    { matcher: ({ url }) => url.pathname.startsWith("/api/"), handler: new NetworkOnly() },
+  ],
+  fallbacks: {
+    entries: [{ url: "/offline.html", matcher: ({ request }) => request.destination === "document" }],
+  },
+});
+
+self.addEventListener("message", (event) => {
+  if ((event.data as { type?: string } | null)?.type === "SKIP_WAITING") void self.skipWaiting();
+});
+
+// Web push: the payload is privacy-minimal (time, clinic's SMS-safe name, an opaque link).
+interface PushPayload {
+  title: string;
+  body: string;
+  url: string;
+  messageId?: string;
+}
+
+self.addEventListener("push", (event) => {
+  let payload: PushPayload;
+  try {
+    payload = event.data?.json() as PushPayload;
+  } catch {
+    return;
+  }
+  if (!payload?.title) return;
+  event.waitUntil(
+    self.registration.showNotification(payload.title, {
+      body: payload.body,
+      icon: "/icons/icon-192.png",
+      badge: "/icons/icon-64.png",
+      lang: "sv",
+      data: { url: payload.url, messageId: payload.messageId },
+    }),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const data = (event.notification.data ?? {}) as { url?: string; messageId?: string };
+  // Only our own paths: a payload can never send the patient elsewhere.
+  const target = new URL(data.url ?? "/besok", self.location.origin);
+  const url = target.origin === self.location.origin ? target.href : `${self.location.origin}/besok`;
+  event.waitUntil(
+    (async () => {
+      if (data.messageId) {
+        await fetch("/api/push/opened", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ messageId: data.messageId }) }).catch(() => undefined);
+      }
+      const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+      const existing = windows.find((w) => new URL(w.url).origin === self.location.origin);
+      if (existing) {
+        await existing.focus();
+        await existing.navigate(url);
+      } else {
+        await self.clients.openWindow(url);
+      }
+    })(),
+  );
+});
+
+serwist.addEventListeners();
