@@ -87,4 +87,23 @@ test.describe("my appointments", () => {
     expect(body).toContain("TZID=Europe/Stockholm");
     expect(body).not.toMatch(/Tolvan|191212|Provtagning/);
   });
+
+  test("the personal calendar feed is opt-in, privacy-safe and revocable", async ({ page }) => {
+    await loginWithBankId(page, "tolvan");
+    await page.goto("/installningar/kalender");
+    await expect(page.getByText("Kalenderprenumerationen är avstängd.")).toBeVisible();
+    await expectAccessible(page);
+    await page.getByRole("button", { name: "Slå på kalenderprenumeration" }).click();
+    const link = await page.getByLabel("Din privata kalenderlänk").inputValue();
+    expect(link).toMatch(/^webcal:\/\/[^/]+\/kalender\/[A-Za-z0-9_-]{43}$/);
+    const feedPath = new URL(link.replace("webcal://", "http://")).pathname;
+    const feed = await page.request.get(feedPath);
+    const body = await feed.text();
+    expect(body).toContain("BEGIN:VCALENDAR");
+    expect(body).toContain("Mottagningen Ågatan");
+    expect(body).not.toMatch(/Psykiatri|psykolog|Tolvan|191212/);
+    await page.getByRole("button", { name: "Stäng av kalenderprenumeration" }).click();
+    await expect(page.getByText("Kalenderprenumerationen är avstängd.")).toBeVisible();
+    expect((await page.request.get(feedPath)).status()).toBe(404);
+  });
 });

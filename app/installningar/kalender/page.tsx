@@ -1,0 +1,29 @@
+import { getTranslations } from "next-intl/server";
+import { CalendarFeedForm } from "@/components/calendar-feed-form";
+import { db } from "@/db";
+import { requirePatient } from "@/lib/auth/current-patient";
+import { hasCalendarFeed } from "@/lib/calendar/feed";
+import { env } from "@/lib/env";
+
+export async function generateMetadata() {
+  const t = await getTranslations("calendarFeed");
+  return { title: t("title") };
+}
+
+export default async function CalendarFeedPage() {
+  const session = await requirePatient("/installningar/kalender");
+  const t = await getTranslations("calendarFeed");
+  const ts = await getTranslations("states");
+  const on = await hasCalendarFeed(db(), session.patientId);
+  return (
+    <section aria-labelledby="feed-title" className="narrow">
+      <h1 id="feed-title">{t("title")}</h1>
+      <p>{t("intro")}</p>
+      <CalendarFeedForm
+        initiallyOn={on}
+        host={new URL(env().PUBLIC_BASE_URL).host}
+        text={{ off: t("off"), on: t("on"), create: t("create"), renew: t("renew"), revoke: t("revoke"), linkLabel: t("linkLabel"), open: t("open"), warning: t("warning"), error: ts("errorText") }}
+      />
+    </section>
+  );
+}
