@@ -51,3 +51,36 @@ test.describe("installable app, offline", () => {
     expect(await page.evaluate(() => window.localStorage.getItem("vardtid.offline"))).toBeNull();
   });
 });
+
+test.describe("web push", () => {
+  test("a push delivered to the service worker shows a notification, and tapping it opens the appointment", async ({ page, context, baseURL }) => {
+    await context.grantPermissions(["notifications"], { origin: baseURL });
+    await loginWithBankId(page, "tolvan");
+    await serviceWorkerReady(page);
+    const appointmentPath = await page.getByRole("region", { name: "Kommande besök" }).getByRole("listitem").first().getByRole("link").getAttribute("href");
+    const cdp = await context.newCDPSession(page);
+    const registrationId = await new Promise<string>((resolve) => {
+      cdp.on("ServiceWorker.workerRegistrationUpdated", (event: { registrations: { registrationId: string; scopeURL: string; isDeleted: boolean }[] }) => {
+        const reg = event.registrations.find((r) => r.scopeURL === `${baseURL}/` && !r.isDeleted);
+        if (reg) resolve(reg.registrationId);
+      });
+      void cdp.send("ServiceWorker.enable");
+    });
+    const payload = { title: "Påminnelse", body: "Du har en tid hos Vårdcentralen Centrum.", url: appointmentPath };
+    await cdp.send("ServiceWorker.deliverPushMessage", { origin: baseURL!, registrationId, data: JSON.stringify(payload) });
+    await expect
+      .poll(async () => page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => `${n.title}|${n.body}`)))
+      .toEqual(["Påminnelse|Du har en tid hos Vårdcentralen Centrum."]);
+    // Tap the notification: dispatch the click inside the service worker, as the browser would.
+    const [worker] = context.serviceWorkers();
+    expect(worker).toBeDefined();
+    await page.goto("/");
+    await worker!.evaluate(async () => {
+      const sw = self as unknown as ServiceWorkerGlobalScope;
+      const [notification] = await sw.registration.getNotifications();
+      sw.dispatchEvent(new NotificationEvent("notificationclick", { notification: notification! }));
+    });
+    await page.waitForURL(`**${appointmentPath}`);
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  });
+});

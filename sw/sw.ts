@@ -70,21 +70,25 @@ self.addEventListener("notificationclick", (event) => {
   // Only our own paths: a payload can never send the patient elsewhere.
   const target = new URL(data.url ?? "/besok", self.location.origin);
   const url = target.origin === self.location.origin ? target.href : `${self.location.origin}/besok`;
-  event.waitUntil(
-    (async () => {
-      if (data.messageId) {
-        await fetch("/api/push/opened", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ messageId: data.messageId }) }).catch(() => undefined);
-      }
-      const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-      const existing = windows.find((w) => new URL(w.url).origin === self.location.origin);
-      if (existing) {
-        await existing.focus();
-        await existing.navigate(url);
-      } else {
-        await self.clients.openWindow(url);
-      }
-    })(),
-  );
+  const work = (async () => {
+    if (data.messageId) {
+      await fetch("/api/push/opened", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ messageId: data.messageId }) }).catch(() => undefined);
+    }
+    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    const existing = windows.find((w) => new URL(w.url).origin === self.location.origin);
+    if (existing) {
+      await existing.focus().catch(() => undefined);
+      await existing.navigate(url);
+    } else {
+      await self.clients.openWindow(url);
+    }
+  })();
+  // waitUntil refuses events the browser did not dispatch itself; the work runs either way.
+  try {
+    event.waitUntil(work);
+  } catch {
+    void work;
+  }
 });
 
 serwist.addEventListeners();

@@ -1,0 +1,21 @@
+import { and, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
+import { db } from "@/db";
+import { messages } from "@/db/schema";
+import { forbidden, isSameOrigin } from "@/lib/security/same-origin";
+
+export const dynamic = "force-dynamic";
+
+// The service worker reports that the patient opened a push notification. The message id is an
+// unguessable uuid and this only sets "opened", so it needs no session (the patient may be logged
+// out when tapping the notification); an SMS fallback that waits for it is then not sent.
+export async function POST(request: Request) {
+  if (!isSameOrigin(request)) return forbidden();
+  const parsed = z.object({ messageId: z.uuid() }).safeParse(await request.json().catch(() => null));
+  if (!parsed.success) return Response.json({ error: "invalid" }, { status: 400 });
+  await db()
+    .update(messages)
+    .set({ openedAt: new Date(), updatedAt: new Date() })
+    .where(and(eq(messages.id, parsed.data.messageId), eq(messages.channel, "push"), isNull(messages.openedAt)));
+  return new Response(null, { status: 204 });
+}

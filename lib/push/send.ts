@@ -1,0 +1,38 @@
+// Sends one web push message (RFC 8030) with an RFC 8291-encrypted payload through `web-push`.
+// The payload is as privacy-minimal as an SMS: a title, time and the clinic's SMS-safe name,
+// and an opaque link.
+import type { Agent } from "node:https";
+import webpush from "web-push";
+import type { VapidKeys } from "./vapid";
+
+export interface PushTarget {
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+}
+
+export interface PushPayload {
+  title: string;
+  body: string;
+  /** One of our own paths, e.g. /l/<token>. */
+  url: string;
+  messageId?: string;
+}
+
+export type PushResult = { ok: true; status: number } | { ok: false; gone: true; status: number } | { ok: false; gone: false; retryable: boolean; status?: number };
+
+export async function sendPush(target: PushTarget, payload: PushPayload, vapid: VapidKeys, options: { ttlSeconds?: number; timeoutMs?: number; /** Tests: trust a local push service. */ agent?: Agent } = {}): Promise<PushResult> {
+  try {
+    const res = await webpush.sendNotification(
+      { endpoint: target.endpoint, keys: { p256dh: target.p256dh, auth: target.auth } },
+      JSON.stringify(payload),
+      { vapidDetails: vapid, TTL: options.ttlSeconds ?? 4 * 3600, contentEncoding: "aes128gcm", timeout: options.timeoutMs ?? 10_000, urgency: "normal", ...(options.agent ? { agent: options.agent } : {}) },
+    );
+    return { ok: true, status: res.statusCode };
+  } catch (error) {
+    const status = (error as { statusCode?: number }).statusCode;
+    // 404/410: the subscription is gone for good (unsubscribed, expired); remove it.
+    if (status === 404 || status === 410) return { ok: false, gone: true, status };
+    return { ok: false, gone: false, retryable: status === undefined || status === 429 || status >= 500, status };
+  }
+}
