@@ -289,7 +289,14 @@ export const messages = pgTable(
     parts: integer("parts"),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
+    // The recipient and the exact text, AES-256-GCM encrypted, fixed before the first send so a
+    // retry repeats the very same SMS (same link, same number) and the patient's list can show it.
+    toEnc: text("to_enc"),
+    bodyEnc: text("body_enc"),
     dueAt: tstz("due_at").notNull(),
+    // While `sending`: until when the claiming worker owns the row. A row still `sending` after
+    // this (its worker died) is sent again with the same idempotency key.
+    leaseExpiresAt: tstz("lease_expires_at"),
     sentAt: tstz("sent_at"),
     deliveredAt: tstz("delivered_at"),
     openedAt: tstz("opened_at"),

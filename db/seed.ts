@@ -6,6 +6,7 @@ import { and, count, eq } from "drizzle-orm";
 import type { Db } from "./client";
 import * as s from "./schema";
 import { encryptPii, keyedHash, type PiiKeys } from "@/lib/privacy/crypto";
+import { syncAppointmentReminders } from "@/lib/reminders/sync";
 
 const TZ = "Europe/Stockholm";
 
@@ -232,8 +233,12 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<{ slot
 
     const book = async (patientIndex: number, slot: { id: string; startsAt: Date } | undefined, status: "booked" | "completed" = "booked") => {
       if (!slot) return;
-      await tx.insert(s.appointments).values({ patientId: patientIds[patientIndex]!, slotId: slot.id, status, source: "clinic" });
+      const [created] = await tx.insert(s.appointments).values({ patientId: patientIds[patientIndex]!, slotId: slot.id, status, source: "clinic" }).returning({ id: s.appointments.id });
       appointmentCount++;
+      // Reminders as a real booking queues them. Quiet hours are ignored here, and only here, so
+      // that overdue reminders (the visit a few hours away) go out at once at any hour and the
+      // demo's SMS inbox shows one right after the first start.
+      await syncAppointmentReminders(tx, created!.id, now, { quietHours: { start: "00:00", end: "00:00" } });
     };
     const hours = (h: number) => new Date(now.getTime() + h * 3_600_000);
 

@@ -7,6 +7,7 @@ import { and, asc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Db, DbOrTx, Tx } from "@/db/client";
 import { appointments, appointmentTypes, clinics, practitioners, slots, webhookDeliveries } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
+import { syncAppointmentReminders } from "@/lib/reminders/sync";
 import { canPatientCancel, canPatientRebook, type PatientChangeDecision } from "./cancellation-policy";
 
 export type Locale = "sv" | "en";
@@ -171,6 +172,8 @@ export async function cancelAppointment(
       reason: input.reason,
       at: input.now.toISOString(),
     });
+    // Queued reminders become `cancelled` in this same transaction.
+    await syncAppointmentReminders(tx, row.appointment.id, input.now);
     await recordAudit(tx, { actorType: "patient", actorId: patientId, action: "appointment.cancel", resourceType: "appointment", resourceId: row.appointment.id, patientId, ...input.audit, details: { reason: input.reason, slotId: row.slot.id } });
     return { ok: true, appointment: { id: updated!.id, status: updated!.status, startsAt: row.slot.startsAt, cancelledAt: updated!.cancelledAt, rebookedAt: updated!.rebookedAt } } as const;
   });
@@ -283,8 +286,34 @@ export async function rebookAppointment(
       if (target.clinicId !== row.clinic.id) {
         await queueClinicEvent(tx, target.clinicId, "appointment.booked", { appointmentId: row.appointment.id, slotId: target.id, at: input.now.toISOString() });
       }
+      // The old time's reminders are cancelled and the new time's queued, in this transaction.
+      await syncAppointmentReminders(tx, row.appointment.id, input.now);
       await recordAudit(tx, { actorType: "patient", actorId: patientId, action: "appointment.rebook", resourceType: "appointment", resourceId: row.appointment.id, patientId, ...input.audit, details: { fromSlotId: row.slot.id, toSlotId: target.id } });
       return { ok: true, appointment: { id: updated!.id, status: updated!.status, startsAt: target.startsAt, cancelledAt: null, rebookedAt: updated!.rebookedAt } } as const;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) return { ok: false, error: "taken" };
+    throw error;
+  }
+}
+
+/**
+ * A booking made by the clinic (its booking system, through the integration API): the appointment,
+ * its reminders and the audit event commit together. The partial unique index refuses a taken slot.
+ */
+export async function bookAppointment(
+  db: Db,
+  input: { patientId: string; slotId: string; now: Date; source?: "clinic" | "patient" | "waitlist"; externalId?: string | null },
+): Promise<{ ok: true; appointmentId: string } | { ok: false; error: "taken" }> {
+  try {
+    return await db.transaction(async (tx) => {
+      const [created] = await tx
+        .insert(appointments)
+        .values({ patientId: input.patientId, slotId: input.slotId, source: input.source ?? "clinic", externalId: input.externalId ?? null, createdAt: input.now, updatedAt: input.now })
+        .returning({ id: appointments.id });
+      await syncAppointmentReminders(tx, created!.id, input.now);
+      await recordAudit(tx, { actorType: "clinic", action: "appointment.book", resourceType: "appointment", resourceId: created!.id, patientId: input.patientId, details: { slotId: input.slotId } });
+      return { ok: true, appointmentId: created!.id } as const;
     });
   } catch (error) {
     if (isUniqueViolation(error)) return { ok: false, error: "taken" };

@@ -1,0 +1,34 @@
+// Opaque links in SMS (`/l/<token>`): 192 random bits, of which only the SHA-256 is stored, so a
+// copy of the table gives no working links. A link names an appointment, never a person, and
+// expires when the appointment is over.
+import { and, eq, gt } from "drizzle-orm";
+import type { DbOrTx } from "@/db/client";
+import { deepLinks } from "@/db/schema";
+import { randomToken, sha256Hex } from "@/lib/privacy/crypto";
+
+// base64url of 24 bytes: 32 characters of A–Z a–z 0–9 - _ (all GSM-7, so the SMS stays cheap).
+const TOKEN = /^[A-Za-z0-9_-]{22,64}$/;
+
+export async function createAppointmentLink(tx: DbOrTx, input: { appointmentId: string; expiresAt: Date; now: Date }): Promise<string> {
+  const token = randomToken(24);
+  await tx.insert(deepLinks).values({ tokenHash: sha256Hex(token), purpose: "appointment", appointmentId: input.appointmentId, expiresAt: input.expiresAt, createdAt: input.now });
+  return token;
+}
+
+export type ResolvedLink = { purpose: "appointment"; appointmentId: string };
+
+/** The link's target, or null for a malformed, unknown or expired token (one answer for all). */
+export async function resolveDeepLink(db: DbOrTx, token: string, now: Date): Promise<ResolvedLink | null> {
+  if (!TOKEN.test(token)) return null;
+  const [row] = await db
+    .select({ purpose: deepLinks.purpose, appointmentId: deepLinks.appointmentId })
+    .from(deepLinks)
+    .where(and(eq(deepLinks.tokenHash, sha256Hex(token)), gt(deepLinks.expiresAt, now)))
+    .limit(1);
+  if (!row || row.purpose !== "appointment" || !row.appointmentId) return null;
+  return { purpose: "appointment", appointmentId: row.appointmentId };
+}
+
+export function isWellFormedToken(token: string): boolean {
+  return TOKEN.test(token);
+}

@@ -1,0 +1,152 @@
+// Keeps an appointment's SMS reminders in step with the appointment, inside the caller's
+// transaction: the booking, cancel or rebook that makes reminders due or void commits them in the
+// same breath, so there is never a booking without its promise to remind (or a cancelled visit
+// with a live reminder).
+//
+// A reminder is a `messages` row (status `queued`, `due_at`) whose idempotency key names the
+// appointment, the offset and the visit's start time: a rebook makes new keys (new reminders) and
+// the old keys are cancelled; running this twice changes nothing.
+import { and, eq, gt, notInArray, sql } from "drizzle-orm";
+import type { DbOrTx } from "@/db/client";
+import { appointments, clinics, messages, notificationPreferences, patients, slots } from "@/db/schema";
+import { computeReminderTimes, type QuietHours, type ReminderOffset } from "./schedule";
+
+export interface SyncOptions {
+  /** Overrides the default 21:00–08:00 (the demo seed passes none, so its inbox fills at once). */
+  quietHours?: QuietHours;
+}
+
+export interface SyncResult {
+  queued: number;
+  cancelled: number;
+}
+
+/** UTC start time in a compact, key-safe form: 2030-03-04T09:00:00Z → 20300304T0900Z. */
+export function startStamp(startsAt: Date): string {
+  return `${startsAt.toISOString().slice(0, 16).replace(/[-:]/g, "")}Z`;
+}
+
+export function reminderKey(appointmentId: string, offsetKey: string, startsAt: Date): string {
+  return `reminder:${appointmentId}:${offsetKey}:${startStamp(startsAt)}:sms`;
+}
+
+/** True when a reminder key was made for this start time (a rebook makes the old keys stale). */
+export function keyMatchesStart(key: string, startsAt: Date): boolean {
+  return key.endsWith(`:${startStamp(startsAt)}:sms`);
+}
+
+export async function syncAppointmentReminders(tx: DbOrTx, appointmentId: string, now: Date, opts: SyncOptions = {}): Promise<SyncResult> {
+  const [row] = await tx
+    .select({
+      appointmentId: appointments.id,
+      status: appointments.status,
+      patientId: appointments.patientId,
+      startsAt: slots.startsAt,
+      timeZone: clinics.timeZone,
+      clinicOffsets: clinics.reminderOffsets,
+      phoneEnc: patients.phoneEnc,
+      phoneVerifiedAt: patients.phoneVerifiedAt,
+      smsEnabled: notificationPreferences.smsEnabled,
+      smsConsentAt: notificationPreferences.smsConsentAt,
+      patientOffsets: notificationPreferences.reminderOffsets,
+    })
+    .from(appointments)
+    .innerJoin(slots, eq(slots.id, appointments.slotId))
+    .innerJoin(clinics, eq(clinics.id, slots.clinicId))
+    .innerJoin(patients, eq(patients.id, appointments.patientId))
+    .leftJoin(notificationPreferences, eq(notificationPreferences.patientId, appointments.patientId))
+    .where(eq(appointments.id, appointmentId))
+    .limit(1);
+  if (!row) return { queued: 0, cancelled: 0 };
+
+  const wanted = new Map<string, Date>();
+  const allowed =
+    row.status === "booked" &&
+    row.startsAt.getTime() > now.getTime() &&
+    row.smsEnabled === true &&
+    row.smsConsentAt !== null &&
+    row.phoneEnc !== null &&
+    row.phoneVerifiedAt !== null;
+  if (allowed) {
+    const offsets: ReminderOffset[] = row.patientOffsets && row.patientOffsets.length > 0 ? row.patientOffsets : row.clinicOffsets;
+    const plans = computeReminderTimes({ startsAt: row.startsAt, offsets, timeZone: row.timeZone, now, channel: "sms", quietHours: opts.quietHours });
+    // Reminders already out for this visit time: an overdue offset then adds nothing (it would be
+    // a second "reminder" minutes after the first when, say, the patient changes a preference).
+    const [out] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.appointmentId, appointmentId),
+          eq(messages.purpose, "reminder"),
+          notInArray(messages.status, ["queued", "cancelled", "skipped"]),
+          sql`${messages.idempotencyKey} like ${`%:${startStamp(row.startsAt)}:sms`}`,
+        ),
+      );
+    const alreadyReminded = Number(out?.n ?? 0) > 0;
+    for (const plan of plans) {
+      if (plan.status !== "due") continue;
+      if (plan.adjustment === "overdue" && alreadyReminded) continue;
+      wanted.set(reminderKey(appointmentId, plan.offsetKey, row.startsAt), plan.dueAt);
+    }
+  }
+
+  // Void whatever is queued and no longer wanted (cancelled, rebooked, consent withdrawn, …).
+  // Rows already `sending` are past recall: the worker re-checks the appointment before it sends.
+  const stale = await tx
+    .update(messages)
+    .set({ status: "cancelled", updatedAt: now, leaseExpiresAt: null })
+    .where(
+      and(
+        eq(messages.appointmentId, appointmentId),
+        eq(messages.purpose, "reminder"),
+        eq(messages.status, "queued"),
+        wanted.size > 0 ? notInArray(messages.idempotencyKey, [...wanted.keys()]) : undefined,
+      ),
+    )
+    .returning({ id: messages.id });
+
+  let queued = 0;
+  if (wanted.size > 0) {
+    const values = [...wanted].map(([idempotencyKey, dueAt]) => ({
+      patientId: row.patientId,
+      appointmentId,
+      channel: "sms",
+      purpose: "reminder",
+      idempotencyKey,
+      status: "queued",
+      dueAt,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    // A key seen before comes back to life only if it never went out (cancelled, or queued and
+    // never tried); a key that was sent stays sent, so re-syncing can never send twice.
+    const rows = await tx
+      .insert(messages)
+      .values(values)
+      .onConflictDoUpdate({
+        target: messages.idempotencyKey,
+        set: { status: "queued", dueAt: sql`excluded.due_at`, updatedAt: now },
+        setWhere: sql`${messages.status} in ('queued', 'cancelled') and ${messages.attempts} = 0`,
+      })
+      .returning({ id: messages.id });
+    queued = rows.length;
+  }
+  return { queued, cancelled: stale.length };
+}
+
+/** After a preference or phone change: every upcoming booked appointment of the patient. */
+export async function syncPatientReminders(tx: DbOrTx, patientId: string, now: Date, opts: SyncOptions = {}): Promise<SyncResult> {
+  const rows = await tx
+    .select({ id: appointments.id })
+    .from(appointments)
+    .innerJoin(slots, eq(slots.id, appointments.slotId))
+    .where(and(eq(appointments.patientId, patientId), eq(appointments.status, "booked"), gt(slots.startsAt, now)));
+  const total = { queued: 0, cancelled: 0 };
+  for (const r of rows) {
+    const result = await syncAppointmentReminders(tx, r.id, now, opts);
+    total.queued += result.queued;
+    total.cancelled += result.cancelled;
+  }
+  return total;
+}

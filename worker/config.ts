@@ -1,0 +1,19 @@
+// The worker's wiring from the validated environment: one place for `npm run worker` and the
+// in-app worker of demo mode.
+import type { Db } from "@/db/client";
+import type { Env } from "@/lib/env";
+import { ElksGateway } from "@/lib/sms/elks";
+import type { SmsDispatchConfig } from "./sms-dispatch";
+
+export function smsDispatchConfig(db: Db, e: Env, gatewayOptions: { sendTimeoutMs?: number } = {}, overrides: Partial<SmsDispatchConfig> = {}): SmsDispatchConfig {
+  return {
+    db,
+    gateway: new ElksGateway({ baseUrl: e.SMS_BASE_URL, username: e.SMS_USERNAME, password: e.SMS_PASSWORD, timeoutMs: gatewayOptions.sendTimeoutMs ?? 10_000 }),
+    keys: { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY },
+    sender: e.SMS_SENDER,
+    publicBaseUrl: e.PUBLIC_BASE_URL,
+    webhookSecret: e.SMS_WEBHOOK_SECRET,
+    log: (line) => console.log(line),
+    ...overrides,
+  };
+}

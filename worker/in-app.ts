@@ -1,0 +1,16 @@
+// Demo mode: the worker runs inside the Next.js server and shares its database handle (PGlite
+// allows one process per data folder). A globalThis guard starts it once per process, whatever
+// the bundler does with modules.
+import { processDatabaseHandle } from "@/db/handle";
+import type { Env } from "@/lib/env";
+import { smsDispatchConfig } from "./config";
+import { startSmsWorker, type SmsWorker } from "./sms-dispatch";
+
+const globalForWorker = globalThis as unknown as { vardtidInAppWorker?: SmsWorker };
+
+export function startInAppWorker(e: Env): void {
+  if (globalForWorker.vardtidInAppWorker) return;
+  const db = processDatabaseHandle().db;
+  globalForWorker.vardtidInAppWorker = startSmsWorker(smsDispatchConfig(db, e), { pollMs: 1_000 });
+  console.log("Worker running inside the app (RUN_WORKER_IN_APP).");
+}

@@ -1,0 +1,66 @@
+// `npm run worker`: the job worker as its own process (production). Any number may run at once:
+// they claim rows with FOR UPDATE SKIP LOCKED. SIGTERM/SIGINT finish the current pass, then exit.
+//
+// Tuning flags (tests use them): --poll-ms, --batch-size, --concurrency, --lease-seconds,
+// --send-timeout-seconds. The lease must be well above the send timeout: a send still in flight
+// when its lease runs out could be sent again by another worker.
+import { parseArgs } from "node:util";
+import { migrationStatus, openDatabase } from "@/db/client";
+import { envOrExit } from "@/lib/env";
+import { smsDispatchConfig } from "./config";
+import { startSmsWorker } from "./sms-dispatch";
+
+const { values } = parseArgs({
+  options: {
+    "poll-ms": { type: "string", default: "2000" },
+    "batch-size": { type: "string", default: "25" },
+    concurrency: { type: "string", default: "4" },
+    "lease-seconds": { type: "string", default: "120" },
+    "send-timeout-seconds": { type: "string", default: "10" },
+  },
+});
+
+function positive(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) {
+    console.error(`Worker: --${name} must be a positive whole number`);
+    process.exit(1);
+  }
+  return n;
+}
+
+const e = envOrExit();
+const leaseSeconds = positive("lease-seconds", values["lease-seconds"]);
+const sendTimeoutSeconds = positive("send-timeout-seconds", values["send-timeout-seconds"]);
+if (leaseSeconds < 2 * sendTimeoutSeconds) {
+  console.error("Worker: --lease-seconds must be at least twice --send-timeout-seconds");
+  process.exit(1);
+}
+const handle = openDatabase({ url: e.DATABASE_URL, dataDir: e.PGLITE_DATA_DIR, max: positive("concurrency", values.concurrency) + 2 });
+const status = await migrationStatus(handle.db);
+if (status.applied < status.expected) {
+  console.error(`Worker: the database has ${status.applied} of ${status.expected} migrations; run npm run migrate first.`);
+  process.exit(1);
+}
+const worker = startSmsWorker(
+  smsDispatchConfig(handle.db, e, { sendTimeoutMs: sendTimeoutSeconds * 1000 }, {
+    batchSize: positive("batch-size", values["batch-size"]),
+    concurrency: positive("concurrency", values.concurrency),
+    leaseMs: leaseSeconds * 1000,
+  }),
+  { pollMs: positive("poll-ms", values["poll-ms"]) },
+);
+console.log(`Worker started (${handle.driver}, pid ${process.pid}).`);
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) process.exit(1);
+  stopping = true;
+  // A pass stuck on a dead database must not keep the process alive forever.
+  setTimeout(() => process.exit(1), 15_000).unref();
+  await worker.stop();
+  await handle.close();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void stop());
+process.on("SIGINT", () => void stop());
