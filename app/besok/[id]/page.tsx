@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { cutoffHoursOf } from "@/components/cannot-change";
 import { myAppointment } from "@/lib/appointments/dal";
 import { formatShort, formatVisit, telHref } from "@/lib/format";
 
@@ -70,7 +71,7 @@ export default async function AppointmentPage({ params, searchParams }: { params
       {changeBlocked ? (
         <div className="notice" role="note">
           <h2>{t("cannotChangeTitle")}</h2>
-          <p>{a.cancel.allowed ? null : a.cancel.reason === "past_cutoff" ? t("pastCutoff", { hours: String(hoursOf(a)) }) : t("notAllowed")}</p>
+          <p>{a.cancel.allowed ? null : a.cancel.reason === "past_cutoff" ? t("pastCutoff", { hours: String(cutoffHoursOf(a, a.cancel.deadline)) }) : t("notAllowed")}</p>
         </div>
       ) : null}
 
@@ -96,9 +97,4 @@ export default async function AppointmentPage({ params, searchParams }: { params
       </div>
     </article>
   );
-}
-
-function hoursOf(a: { startsAt: Date; cancel: { deadline?: Date } }): number {
-  if (!a.cancel.deadline) return 24;
-  return Math.round((a.startsAt.getTime() - a.cancel.deadline.getTime()) / 3_600_000);
 }

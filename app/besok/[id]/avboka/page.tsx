@@ -1,9 +1,9 @@
-import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { CancelForm } from "@/components/cancel-form";
-import { myAppointment } from "@/lib/appointments/dal";
+import { CannotChange } from "@/components/cannot-change";
+import { clinicOffersVideo, myAppointment } from "@/lib/appointments/dal";
 import { CANCEL_REASONS } from "@/lib/appointments/service";
-import { formatVisit, telHref } from "@/lib/format";
+import { formatVisit } from "@/lib/format";
 
 export async function generateMetadata() {
   const t = await getTranslations("cancel");
@@ -14,22 +14,9 @@ export default async function CancelPage({ params }: { params: Promise<{ id: str
   const { id } = await params;
   const { appointment: a, locale } = await myAppointment(id, `/besok/${id}/avboka`);
   const t = await getTranslations("cancel");
-  const ta = await getTranslations("appointments");
   const when = formatVisit(a.startsAt, locale, a.clinic.timeZone);
-  if (!a.cancel.allowed) {
-    return (
-      <section className="hero narrow" aria-labelledby="cancel-title">
-        <h1 id="cancel-title">{ta("cannotChangeTitle")}</h1>
-        <p>{a.cancel.reason === "past_cutoff" ? ta("pastCutoff", { hours: "24" }) : a.cancel.reason === "not_allowed" ? ta("notAllowed") : t(`errors.${a.cancel.reason}`)}</p>
-        <a className="button" href={telHref(a.clinic.phone)}>
-          {ta("callClinic", { clinic: a.clinic.phone })}
-        </a>
-        <p>
-          <Link href={`/besok/${a.id}`}>{ta("back")}</Link>
-        </p>
-      </section>
-    );
-  }
+  const video = !a.type.isVideo && (await clinicOffersVideo(a.clinic.id));
+  if (!a.cancel.allowed) return <CannotChange appointment={a} reason={a.cancel.reason} deadline={a.cancel.deadline} errorNamespace="cancel" />;
   return (
     <section className="hero narrow" aria-labelledby="cancel-title">
       <h1 id="cancel-title">{t("title")}</h1>
@@ -52,7 +39,7 @@ export default async function CancelPage({ params }: { params: Promise<{ id: str
           transportInfo: a.clinic.patientTransportInfo,
           helpInterpreter: t("helpInterpreter"),
           helpVideoTitle: t("helpVideoTitle"),
-          helpVideo: a.type.isVideo ? t("helpVideoNone") : t("helpVideoAvailable", { phone: a.clinic.phone }),
+          helpVideo: video ? t("helpVideoAvailable", { phone: a.clinic.phone }) : t("helpVideoNone"),
           errors: Object.fromEntries(["not_found", "past_cutoff", "not_allowed", "not_booked", "past", "unauthorized", "invalid", "unexpected"].map((k) => [k, t(`errors.${k}`)])),
         }}
       />

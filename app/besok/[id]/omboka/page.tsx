@@ -1,9 +1,10 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { CannotChange } from "@/components/cannot-change";
 import { QueryProvider } from "@/components/query-provider";
 import { RebookPicker } from "@/components/rebook-picker";
 import { myAppointment } from "@/lib/appointments/dal";
-import { formatVisit, telHref } from "@/lib/format";
+import { formatVisit } from "@/lib/format";
 
 export async function generateMetadata() {
   const t = await getTranslations("rebook");
@@ -16,20 +17,7 @@ export default async function RebookPage({ params }: { params: Promise<{ id: str
   const t = await getTranslations("rebook");
   const ta = await getTranslations("appointments");
   const current = formatVisit(a.startsAt, locale, a.clinic.timeZone);
-  if (!a.rebook.allowed) {
-    return (
-      <section className="hero narrow">
-        <h1>{ta("cannotChangeTitle")}</h1>
-        <p>{a.rebook.reason === "not_allowed" ? ta("notAllowed") : t(`errors.${a.rebook.reason}`)}</p>
-        <a className="button" href={telHref(a.clinic.phone)}>
-          {ta("callClinic", { clinic: a.clinic.phone })}
-        </a>
-        <p>
-          <Link href={`/besok/${a.id}`}>{ta("back")}</Link>
-        </p>
-      </section>
-    );
-  }
+  if (!a.rebook.allowed) return <CannotChange appointment={a} reason={a.rebook.reason} deadline={a.rebook.deadline} errorNamespace="rebook" />;
   const errorKeys = ["taken", "slot_unavailable", "not_found", "past_cutoff", "not_allowed", "not_booked", "past", "unauthorized", "invalid", "unexpected"];
   return (
     <section aria-labelledby="rebook-title">
