@@ -6,6 +6,7 @@ import { LanguageSwitch } from "./language-switch";
 export async function SiteHeader() {
   const t = await getTranslations("app");
   const ta = await getTranslations("appointments");
+  const tn = await getTranslations("notifications.nav");
   const session = await currentSession();
   return (
     <header className="site-header">
@@ -30,6 +31,7 @@ export async function SiteHeader() {
         <nav className="site-nav" aria-label={t("mainNav")}>
           <div className="site-nav__inner">
             <Link href="/besok">{ta("title")}</Link>
+            <Link href="/installningar">{tn("settings")}</Link>
             <Link href="/installningar/inloggningar">{ta("sessions")}</Link>
           </div>
         </nav>

@@ -5,11 +5,13 @@ import svBankid from "@/messages/sv/bankid.json";
 import enBankid from "@/messages/en/bankid.json";
 import svAppointments from "@/messages/sv/appointments.json";
 import enAppointments from "@/messages/en/appointments.json";
+import svNotifications from "@/messages/sv/notifications.json";
+import enNotifications from "@/messages/en/notifications.json";
 import type { Locale } from "./locales";
 
 const all = {
-  sv: { ...svCommon, rfa: svBankid.rfa, login: { ...svCommon.login, ...svBankid.login }, ...svAppointments },
-  en: { ...enCommon, rfa: enBankid.rfa, login: { ...enCommon.login, ...enBankid.login }, ...enAppointments },
+  sv: { ...svCommon, rfa: svBankid.rfa, login: { ...svCommon.login, ...svBankid.login }, ...svAppointments, notifications: svNotifications },
+  en: { ...enCommon, rfa: enBankid.rfa, login: { ...enCommon.login, ...enBankid.login }, ...enAppointments, notifications: enNotifications },
 } satisfies Record<Locale, unknown>;
 
 export type Messages = (typeof all)["sv"];

@@ -1,0 +1,51 @@
+import Link from "next/link";
+import { getLocale, getTranslations } from "next-intl/server";
+import { formatShort, formatVisit, type Locale } from "@/lib/format";
+import { myMessages } from "@/lib/notifications/dal";
+
+export const dynamic = "force-dynamic";
+
+export async function generateMetadata() {
+  const t = await getTranslations("notifications.messages");
+  return { title: t("title") };
+}
+
+const STATUS_CLASS: Record<string, string> = { delivered: "badge--ok", sent: "", failed: "badge--cancelled", expired: "badge--cancelled", dead: "badge--cancelled", skipped: "badge--completed" };
+
+export default async function MessagesPage() {
+  const list = await myMessages();
+  const t = await getTranslations("notifications.messages");
+  const locale = (await getLocale()) as Locale;
+  return (
+    <section aria-labelledby="messages-title">
+      <p>
+        <Link href="/installningar">← {t("back")}</Link>
+      </p>
+      <h1 id="messages-title">{t("title")}</h1>
+      <p>{t("intro")}</p>
+      {list.length === 0 ? (
+        <p className="card">{t("empty")}</p>
+      ) : (
+        <ul className="cards">
+          {list.map((m) => {
+            const purpose = m.purpose === "reminder" || m.purpose === "phone_verification" ? t(`purpose.${m.purpose}`) : m.purpose;
+            const status = t(`status.${m.status as "sent"}`);
+            return (
+              <li key={m.id} className="card message">
+                <h2 className="message__title">
+                  <span className={`badge ${STATUS_CLASS[m.status] ?? ""}`}>{status}</span> {purpose}
+                </h2>
+                {m.appointmentStartsAt ? <p className="appointment__when">{formatVisit(m.appointmentStartsAt, locale, m.timeZone)}</p> : null}
+                {m.text ? <p className="message__text">{m.text}</p> : null}
+                <p className="muted">
+                  {m.sentAt ? t("sentAt", { date: formatShort(m.sentAt, locale) }) : t("dueAt", { date: formatShort(m.dueAt, locale) })}
+                  {m.parts ? ` · ${t("parts", { count: m.parts })}` : null}
+                </p>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,75 @@
+import Link from "next/link";
+import { getLocale, getTranslations } from "next-intl/server";
+import { LanguageForm, OffsetsForm, PhoneForm, SmsConsentForm, type SettingsText } from "@/components/notification-settings";
+import { formatShort, type Locale } from "@/lib/format";
+import { mySettings } from "@/lib/notifications/dal";
+import { OFFSET_CHOICES } from "@/lib/notifications/preferences";
+
+export const dynamic = "force-dynamic";
+
+export async function generateMetadata() {
+  const t = await getTranslations("notifications.settings");
+  return { title: t("title") };
+}
+
+export default async function SettingsPage() {
+  const settings = await mySettings();
+  const t = await getTranslations("notifications.settings");
+  const locale = (await getLocale()) as Locale;
+  const errorKeys = ["invalid", "invalid_phone", "wrong_code", "expired_code", "needs_phone", "too_many", "unauthorized", "unexpected"] as const;
+  const text: SettingsText = {
+    saved: t("saved"),
+    errors: Object.fromEntries(errorKeys.map((k) => [k, t(`errors.${k}`)])),
+    sms: {
+      title: t("sms.title"),
+      legend: t("sms.legend"),
+      on: t("sms.on"),
+      off: t("sms.off"),
+      consentNote: t("sms.consentNote"),
+      consentSince: settings.smsConsentAt ? t("sms.consentSince", { date: formatShort(settings.smsConsentAt, locale) }) : null,
+      needsPhone: t("sms.needsPhone"),
+      save: t("sms.save"),
+    },
+    phone: {
+      title: t("phone.title"),
+      current: settings.phone ? t("phone.current", { phone: settings.phone }) : null,
+      none: t("phone.none"),
+      label: t("phone.label"),
+      hint: t("phone.hint"),
+      send: t("phone.send"),
+      // Filled in on the client with the masked number the action returns.
+      codeSent: t("phone.codeSent", { phone: "{phone}" }),
+      codeLabel: t("phone.codeLabel"),
+      codeHint: t("phone.codeHint"),
+      confirm: t("phone.confirm"),
+      verified: t("phone.verified"),
+      remove: t("phone.remove"),
+      removed: t("phone.removed"),
+    },
+    offsets: {
+      title: t("offsets.title"),
+      legend: t("offsets.legend"),
+      clinic: t("offsets.clinic"),
+      hint: t("offsets.hint"),
+      save: t("offsets.save"),
+      choices: Object.fromEntries(Object.keys(OFFSET_CHOICES).map((k) => [k, t(`offsets.${k as keyof typeof OFFSET_CHOICES}`)])),
+    },
+    language: { title: t("language.title"), legend: t("language.legend"), sv: t("language.sv"), en: t("language.en"), save: t("language.save") },
+  };
+  const values = { smsEnabled: settings.smsEnabled, hasPhone: settings.phone !== null, pendingPhone: settings.pendingPhone, offsets: settings.offsets, language: settings.language };
+  return (
+    <section aria-labelledby="settings-title" className="settings">
+      <h1 id="settings-title">{t("title")}</h1>
+      <p>{t("intro")}</p>
+      <p>
+        <Link href="/installningar/meddelanden">{t("messagesLink")}</Link>
+      </p>
+      <div className="settings__grid">
+        <SmsConsentForm text={text} values={values} />
+        <PhoneForm text={text} values={values} />
+        <OffsetsForm text={text} values={values} />
+        <LanguageForm text={text} values={values} />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,169 @@
+"use client";
+
+// The reminder settings forms. Each form posts to its own server action and shows the result in
+// an aria-live region, so a screen reader hears "saved" or what to fix.
+import { useActionState, useId } from "react";
+import { confirmCodeAction, languageAction, offsetsAction, removePhoneAction, requestCodeAction, smsConsentAction } from "@/app/installningar/actions";
+
+type Action = typeof smsConsentAction;
+
+export interface SettingsText {
+  saved: string;
+  errors: Record<string, string>;
+  sms: { title: string; legend: string; on: string; off: string; consentNote: string; consentSince: string | null; needsPhone: string; save: string };
+  phone: { title: string; current: string | null; none: string; label: string; hint: string; send: string; codeSent: string; codeLabel: string; codeHint: string; confirm: string; verified: string; remove: string; removed: string };
+  offsets: { title: string; legend: string; clinic: string; hint: string; save: string; choices: Record<string, string> };
+  language: { title: string; legend: string; sv: string; en: string; save: string };
+}
+
+export interface SettingsValues {
+  smsEnabled: boolean;
+  hasPhone: boolean;
+  pendingPhone: string | null;
+  offsets: string[];
+  language: "sv" | "en";
+}
+
+function Result({ state, text, success }: { state: Awaited<ReturnType<Action>>; text: SettingsText; success?: string }) {
+  const error = state.status === "error" ? (text.errors[state.error] ?? text.errors.unexpected) : null;
+  const ok = state.status === "ok" ? (success ?? text.saved) : null;
+  return (
+    <p role="status" aria-live="polite" className={error ? "notice notice--error" : ok ? "notice notice--success" : "visually-hidden"}>
+      {error ?? ok ?? ""}
+    </p>
+  );
+}
+
+function useForm(action: Action) {
+  return useActionState(action, { status: "idle" } as Awaited<ReturnType<Action>>);
+}
+
+export function SmsConsentForm({ text, values }: { text: SettingsText; values: SettingsValues }) {
+  const [state, action, pending] = useForm(smsConsentAction);
+  return (
+    <form action={action} className="card stack" aria-labelledby="sms-title">
+      <h2 id="sms-title">{text.sms.title}</h2>
+      {!values.hasPhone ? <p className="notice">{text.sms.needsPhone}</p> : null}
+      <fieldset className="segmented">
+        <legend>{text.sms.legend}</legend>
+        <label>
+          <input type="radio" name="sms" value="on" defaultChecked={values.smsEnabled} />
+          <span>{text.sms.on}</span>
+        </label>
+        <label>
+          <input type="radio" name="sms" value="off" defaultChecked={!values.smsEnabled} />
+          <span>{text.sms.off}</span>
+        </label>
+      </fieldset>
+      <p className="muted">
+        {text.sms.consentNote} {values.smsEnabled && text.sms.consentSince ? text.sms.consentSince : null}
+      </p>
+      <Result state={state} text={text} />
+      <button type="submit" className="button" disabled={pending} aria-disabled={pending}>
+        {text.sms.save}
+      </button>
+    </form>
+  );
+}
+
+export function PhoneForm({ text, values }: { text: SettingsText; values: SettingsValues }) {
+  const [sendState, sendAction, sending] = useForm(requestCodeAction);
+  const [codeState, codeAction, confirming] = useForm(confirmCodeAction);
+  const [removeState, removeAction, removing] = useForm(removePhoneAction);
+  const phoneId = useId();
+  const codeId = useId();
+  const codeSent = values.pendingPhone !== null || (sendState.status === "ok" && codeState.status !== "ok");
+  const sentTo = sendState.status === "ok" && sendState.phone ? sendState.phone : values.pendingPhone;
+  return (
+    <section className="card stack" aria-labelledby="phone-title">
+      <h2 id="phone-title">{text.phone.title}</h2>
+      <p>{text.phone.current ?? text.phone.none}</p>
+      <form action={sendAction} className="stack">
+        <div className="field">
+          <label htmlFor={phoneId}>{text.phone.label}</label>
+          <input id={phoneId} name="phone" type="tel" inputMode="tel" autoComplete="tel" required aria-describedby={`${phoneId}-hint`} />
+          <p id={`${phoneId}-hint`} className="muted field__hint">
+            {text.phone.hint}
+          </p>
+        </div>
+        <Result state={sendState} text={text} success={sentTo ? text.phone.codeSent.replace("{phone}", sentTo) : text.saved} />
+        <button type="submit" className="button button--secondary" disabled={sending} aria-disabled={sending}>
+          {text.phone.send}
+        </button>
+      </form>
+      {codeSent ? (
+        <form action={codeAction} className="stack">
+          {sendState.status !== "ok" && sentTo ? <p className="notice">{text.phone.codeSent.replace("{phone}", sentTo)}</p> : null}
+          <div className="field">
+            <label htmlFor={codeId}>{text.phone.codeLabel}</label>
+            <input id={codeId} name="code" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} required aria-describedby={`${codeId}-hint`} />
+            <p id={`${codeId}-hint`} className="muted field__hint">
+              {text.phone.codeHint}
+            </p>
+          </div>
+          <button type="submit" className="button" disabled={confirming} aria-disabled={confirming}>
+            {text.phone.confirm}
+          </button>
+        </form>
+      ) : null}
+      <Result state={codeState} text={text} success={text.phone.verified} />
+      {values.hasPhone ? (
+        <form action={removeAction}>
+          <Result state={removeState} text={text} success={text.phone.removed} />
+          <button type="submit" className="button button--secondary" disabled={removing} aria-disabled={removing}>
+            {text.phone.remove}
+          </button>
+        </form>
+      ) : null}
+    </section>
+  );
+}
+
+export function OffsetsForm({ text, values }: { text: SettingsText; values: SettingsValues }) {
+  const [state, action, pending] = useForm(offsetsAction);
+  return (
+    <form action={action} className="card stack" aria-labelledby="offsets-title">
+      <h2 id="offsets-title">{text.offsets.title}</h2>
+      <fieldset className="segmented" aria-describedby="offsets-hint">
+        <legend>{text.offsets.legend}</legend>
+        {Object.entries(text.offsets.choices).map(([key, label]) => (
+          <label key={key}>
+            <input type="checkbox" name={key} value="on" defaultChecked={values.offsets.includes(key)} />
+            <span>{label}</span>
+          </label>
+        ))}
+      </fieldset>
+      <p id="offsets-hint" className="muted">
+        {text.offsets.clinic} {text.offsets.hint}
+      </p>
+      <Result state={state} text={text} />
+      <button type="submit" className="button" disabled={pending} aria-disabled={pending}>
+        {text.offsets.save}
+      </button>
+    </form>
+  );
+}
+
+export function LanguageForm({ text, values }: { text: SettingsText; values: SettingsValues }) {
+  const [state, action, pending] = useForm(languageAction);
+  return (
+    <form action={action} className="card stack" aria-labelledby="language-title">
+      <h2 id="language-title">{text.language.title}</h2>
+      <fieldset className="segmented">
+        <legend>{text.language.legend}</legend>
+        <label>
+          <input type="radio" name="language" value="sv" defaultChecked={values.language === "sv"} />
+          <span lang="sv">{text.language.sv}</span>
+        </label>
+        <label>
+          <input type="radio" name="language" value="en" defaultChecked={values.language === "en"} />
+          <span>{text.language.en}</span>
+        </label>
+      </fieldset>
+      <Result state={state} text={text} />
+      <button type="submit" className="button" disabled={pending} aria-disabled={pending}>
+        {text.language.save}
+      </button>
+    </form>
+  );
+}

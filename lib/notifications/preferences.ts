@@ -1,0 +1,228 @@
+// A patient's reminder settings: SMS consent, a confirmed mobile number, reminder times and the
+// language of texts. Every function is scoped to the patient id of the session; each change is
+// one transaction with its audit event and the re-synced reminders of the patient's visits.
+import { randomInt } from "node:crypto";
+import { and, desc, eq, gte, notInArray, sql } from "drizzle-orm";
+import { parsePhoneNumberFromString } from "libphonenumber-js/mobile";
+import type { Db } from "@/db/client";
+import { appointments, clinics, messages, notificationPreferences, patients, phoneVerifications, slots, type ReminderOffsetConfig } from "@/db/schema";
+import { recordAudit } from "@/lib/audit";
+import { decryptPii, encryptPii, keyedHash, randomToken, type PiiKeys } from "@/lib/privacy/crypto";
+import { reminderOffsetKey } from "@/lib/reminders/schedule";
+import { syncPatientReminders } from "@/lib/reminders/sync";
+
+export interface Ctx {
+  db: Db;
+  keys: PiiKeys;
+  patientId: string;
+  now: Date;
+  audit: { ip?: string | null; userAgent?: string | null };
+}
+
+/** The reminder times a patient may choose from (keys as in idempotency keys). */
+export const OFFSET_CHOICES = {
+  d7: { kind: "days_before", days: 7 },
+  d3: { kind: "days_before", days: 3 },
+  d1: { kind: "days_before", days: 1 },
+  h2: { kind: "hours_before", hours: 2 },
+} as const satisfies Record<string, ReminderOffsetConfig>;
+export type OffsetChoice = keyof typeof OFFSET_CHOICES;
+
+const CODE_TTL_MS = 10 * 60_000;
+const MAX_CODE_ATTEMPTS = 5;
+const MAX_CODES_PER_HOUR = 5;
+
+/** A Swedish (or other) mobile number in E.164, or null. Swedish is assumed without a country code. */
+export function normaliseMobile(input: string): string | null {
+  const parsed = parsePhoneNumberFromString(input.trim(), "SE");
+  // The `mobile` metadata makes isValid() true only for mobile numbers.
+  if (!parsed || !parsed.isValid()) return null;
+  return parsed.number;
+}
+
+/** "+46 70 *** ** 05": enough to recognise one's own number, not enough to leak it from a screen. */
+export function maskPhone(e164: string): string {
+  const national = e164.startsWith("+46") ? `0${e164.slice(3)}` : e164;
+  return `${national.slice(0, 3)}-*** ** ${national.slice(-2)}`;
+}
+
+async function audit(ctx: Ctx, tx: Parameters<Parameters<Db["transaction"]>[0]>[0], action: string, details?: Record<string, unknown>) {
+  await recordAudit(tx, { actorType: "patient", actorId: ctx.patientId, action, resourceType: "notification_preferences", resourceId: ctx.patientId, patientId: ctx.patientId, ...ctx.audit, details: details ?? null, at: ctx.now });
+}
+
+async function ensurePreferences(tx: Parameters<Parameters<Db["transaction"]>[0]>[0], patientId: string) {
+  await tx.insert(notificationPreferences).values({ patientId }).onConflictDoNothing();
+}
+
+export interface NotificationSettings {
+  smsEnabled: boolean;
+  smsConsentAt: Date | null;
+  phone: string | null;
+  pendingPhone: string | null;
+  offsets: OffsetChoice[];
+  language: "sv" | "en";
+}
+
+export async function getNotificationSettings(ctx: Ctx): Promise<NotificationSettings> {
+  const [row] = await ctx.db
+    .select({
+      phoneEnc: patients.phoneEnc,
+      phoneVerifiedAt: patients.phoneVerifiedAt,
+      language: patients.language,
+      smsEnabled: notificationPreferences.smsEnabled,
+      smsConsentAt: notificationPreferences.smsConsentAt,
+      reminderOffsets: notificationPreferences.reminderOffsets,
+    })
+    .from(patients)
+    .leftJoin(notificationPreferences, eq(notificationPreferences.patientId, patients.id))
+    .where(eq(patients.id, ctx.patientId))
+    .limit(1);
+  const [pending] = await ctx.db.select().from(phoneVerifications).where(and(eq(phoneVerifications.patientId, ctx.patientId), gte(phoneVerifications.expiresAt, ctx.now))).limit(1);
+  const chosen = new Set((row?.reminderOffsets ?? []).map((o) => reminderOffsetKey(o)));
+  return {
+    smsEnabled: Boolean(row?.smsEnabled && row.smsConsentAt),
+    smsConsentAt: row?.smsConsentAt ?? null,
+    phone: row?.phoneEnc && row.phoneVerifiedAt ? maskPhone(decryptPii(row.phoneEnc, ctx.keys)) : null,
+    pendingPhone: pending && pending.attempts < MAX_CODE_ATTEMPTS ? maskPhone(decryptPii(pending.phoneEnc, ctx.keys)) : null,
+    offsets: (Object.keys(OFFSET_CHOICES) as OffsetChoice[]).filter((k) => chosen.has(k)),
+    language: row?.language === "en" ? "en" : "sv",
+  };
+}
+
+export type SettingsError = "needs_phone" | "invalid_phone" | "wrong_code" | "expired_code" | "too_many";
+
+/** Consent on or off, recorded with its time and an audit event; reminders follow at once. */
+export async function setSmsConsent(ctx: Ctx, enabled: boolean): Promise<{ ok: true } | { ok: false; error: SettingsError }> {
+  return ctx.db.transaction(async (tx) => {
+    const [p] = await tx.select({ phoneEnc: patients.phoneEnc, phoneVerifiedAt: patients.phoneVerifiedAt }).from(patients).where(eq(patients.id, ctx.patientId)).limit(1);
+    if (enabled && (!p?.phoneEnc || !p.phoneVerifiedAt)) return { ok: false, error: "needs_phone" } as const;
+    await ensurePreferences(tx, ctx.patientId);
+    await tx
+      .update(notificationPreferences)
+      .set({ smsEnabled: enabled, smsConsentAt: enabled ? ctx.now : null, updatedAt: ctx.now })
+      .where(eq(notificationPreferences.patientId, ctx.patientId));
+    await audit(ctx, tx, enabled ? "notification.sms.consent_given" : "notification.sms.consent_withdrawn", { channel: "sms" });
+    await syncPatientReminders(tx, ctx.patientId, ctx.now);
+    return { ok: true } as const;
+  });
+}
+
+/** Stores a pending number and queues an SMS with a one-time code; the number is used only once confirmed. */
+export async function requestPhoneVerification(ctx: Ctx, input: string): Promise<{ ok: true; phone: string } | { ok: false; error: SettingsError }> {
+  const phone = normaliseMobile(input);
+  if (!phone) return { ok: false, error: "invalid_phone" };
+  return ctx.db.transaction(async (tx) => {
+    const [recent] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(messages)
+      .where(and(eq(messages.patientId, ctx.patientId), eq(messages.purpose, "phone_verification"), gte(messages.createdAt, new Date(ctx.now.getTime() - 3_600_000))));
+    if (Number(recent?.n ?? 0) >= MAX_CODES_PER_HOUR) return { ok: false, error: "too_many" } as const;
+    const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+    const phoneEnc = encryptPii(phone, ctx.keys);
+    const values = { phoneEnc, codeHash: keyedHash(`${ctx.patientId}:${code}`, ctx.keys), attempts: 0, expiresAt: new Date(ctx.now.getTime() + CODE_TTL_MS) };
+    await tx.insert(phoneVerifications).values({ patientId: ctx.patientId, ...values }).onConflictDoUpdate({ target: phoneVerifications.patientId, set: values });
+    const [p] = await tx.select({ language: patients.language }).from(patients).where(eq(patients.id, ctx.patientId)).limit(1);
+    const text = p?.language === "en" ? `Your Vårdtid code: ${code}. It is valid for 10 minutes.` : `Din kod för Vårdtid: ${code}. Koden gäller i 10 minuter.`;
+    await tx.insert(messages).values({
+      patientId: ctx.patientId,
+      channel: "sms",
+      purpose: "phone_verification",
+      idempotencyKey: `verify:${ctx.patientId}:${randomToken(9)}:sms`,
+      status: "queued",
+      toEnc: phoneEnc,
+      bodyEnc: encryptPii(text, ctx.keys),
+      dueAt: ctx.now,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+    });
+    await audit(ctx, tx, "patient.phone.verification_requested");
+    return { ok: true, phone: maskPhone(phone) } as const;
+  });
+}
+
+export async function confirmPhone(ctx: Ctx, code: string): Promise<{ ok: true } | { ok: false; error: SettingsError }> {
+  return ctx.db.transaction(async (tx) => {
+    const [pending] = await tx.select().from(phoneVerifications).where(eq(phoneVerifications.patientId, ctx.patientId)).for("update").limit(1);
+    if (!pending || pending.expiresAt <= ctx.now || pending.attempts >= MAX_CODE_ATTEMPTS) return { ok: false, error: "expired_code" } as const;
+    if (keyedHash(`${ctx.patientId}:${code}`, ctx.keys) !== pending.codeHash) {
+      await tx.update(phoneVerifications).set({ attempts: pending.attempts + 1 }).where(eq(phoneVerifications.patientId, ctx.patientId));
+      return { ok: false, error: "wrong_code" } as const;
+    }
+    await tx.update(patients).set({ phoneEnc: pending.phoneEnc, phoneVerifiedAt: ctx.now }).where(eq(patients.id, ctx.patientId));
+    await tx.delete(phoneVerifications).where(eq(phoneVerifications.patientId, ctx.patientId));
+    await audit(ctx, tx, "patient.phone.verified");
+    await syncPatientReminders(tx, ctx.patientId, ctx.now);
+    return { ok: true } as const;
+  });
+}
+
+export async function removePhone(ctx: Ctx): Promise<{ ok: true }> {
+  return ctx.db.transaction(async (tx) => {
+    await tx.update(patients).set({ phoneEnc: null, phoneVerifiedAt: null }).where(eq(patients.id, ctx.patientId));
+    await ensurePreferences(tx, ctx.patientId);
+    await tx.update(notificationPreferences).set({ smsEnabled: false, smsConsentAt: null, updatedAt: ctx.now }).where(eq(notificationPreferences.patientId, ctx.patientId));
+    await audit(ctx, tx, "patient.phone.removed");
+    await syncPatientReminders(tx, ctx.patientId, ctx.now);
+    return { ok: true } as const;
+  });
+}
+
+/** An empty choice means "the clinic's default times". */
+export async function setReminderOffsets(ctx: Ctx, choice: OffsetChoice[]): Promise<{ ok: true }> {
+  const offsets = choice.length === 0 ? null : (Object.keys(OFFSET_CHOICES) as OffsetChoice[]).filter((k) => choice.includes(k)).map((k) => OFFSET_CHOICES[k] as ReminderOffsetConfig);
+  return ctx.db.transaction(async (tx) => {
+    await ensurePreferences(tx, ctx.patientId);
+    await tx.update(notificationPreferences).set({ reminderOffsets: offsets, updatedAt: ctx.now }).where(eq(notificationPreferences.patientId, ctx.patientId));
+    await audit(ctx, tx, "notification.reminder_offsets.changed", { offsets: choice });
+    await syncPatientReminders(tx, ctx.patientId, ctx.now);
+    return { ok: true } as const;
+  });
+}
+
+export async function setTextLanguage(ctx: Ctx, language: "sv" | "en"): Promise<{ ok: true }> {
+  return ctx.db.transaction(async (tx) => {
+    await tx.update(patients).set({ language }).where(eq(patients.id, ctx.patientId));
+    await audit(ctx, tx, "patient.language.changed", { language });
+    return { ok: true } as const;
+  });
+}
+
+export interface MessageView {
+  id: string;
+  purpose: string;
+  status: string;
+  dueAt: Date;
+  sentAt: Date | null;
+  deliveredAt: Date | null;
+  parts: number | null;
+  text: string | null;
+  appointmentStartsAt: Date | null;
+  timeZone: string;
+}
+
+/** The patient's messages that went out or were meant to (not the ones still waiting or withdrawn). */
+export async function listMyMessages(ctx: Ctx): Promise<MessageView[]> {
+  const rows = await ctx.db
+    .select({ m: messages, startsAt: slots.startsAt, timeZone: clinics.timeZone })
+    .from(messages)
+    .leftJoin(appointments, eq(appointments.id, messages.appointmentId))
+    .leftJoin(slots, eq(slots.id, appointments.slotId))
+    .leftJoin(clinics, eq(clinics.id, slots.clinicId))
+    .where(and(eq(messages.patientId, ctx.patientId), notInArray(messages.status, ["queued", "cancelled"])))
+    .orderBy(desc(messages.updatedAt))
+    .limit(100);
+  await recordAudit(ctx.db, { actorType: "patient", actorId: ctx.patientId, action: "message.list", resourceType: "message", patientId: ctx.patientId, ...ctx.audit, details: { count: rows.length } });
+  return rows.map(({ m, startsAt, timeZone }) => ({
+    id: m.id,
+    purpose: m.purpose,
+    status: m.status,
+    dueAt: m.dueAt,
+    sentAt: m.sentAt,
+    deliveredAt: m.deliveredAt,
+    parts: m.parts,
+    // A confirmation code is not worth keeping on screen; a reminder's text is the patient's own.
+    text: m.purpose === "reminder" && m.bodyEnc ? decryptPii(m.bodyEnc, ctx.keys) : null,
+    appointmentStartsAt: startsAt,
+    timeZone: timeZone ?? "Europe/Stockholm",
+  }));
+}
