@@ -70,6 +70,10 @@ export const clinics = pgTable(
     offerFairness: text("offer_fairness").notNull().default("first_come"),
     offerBatchSize: integer("offer_batch_size").notNull().default(3),
     offerAnswerMinutes: integer("offer_answer_minutes").notNull().default(120),
+    // Reminders go by web push first where the patient has it; the SMS follows only if the push
+    // was not opened within this many minutes (and always before the visit's cutoff).
+    pushFirst: boolean("push_first").notNull().default(true),
+    pushEscalationMinutes: integer("push_escalation_minutes").notNull().default(120),
     patientTransportInfo: text("patient_transport_info").notNull().default(""),
     createdAt: createdAt(),
   },
@@ -300,6 +304,8 @@ export const messages = pgTable(
     sentAt: tstz("sent_at"),
     deliveredAt: tstz("delivered_at"),
     openedAt: tstz("opened_at"),
+    // An SMS that is only sent if this push message was not opened in time (push first, SMS fallback).
+    fallbackFor: uuid("fallback_for"),
     createdAt: createdAt(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
   },
