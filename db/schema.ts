@@ -231,15 +231,42 @@ export const slotOffers = pgTable(
     status: text("status").notNull().default("pending"),
     expiresAt: tstz("expires_at").notNull(),
     respondedAt: tstz("responded_at"),
+    // The patient's appointment time when the offer was made (for "days gained" on accept).
+    appointmentStartsAt: tstz("appointment_starts_at"),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex("slot_offers_slot_entry_uq").on(t.slotId, t.waitlistEntryId),
     index("slot_offers_pending_idx").on(t.status, t.expiresAt),
+    index("slot_offers_entry_idx").on(t.waitlistEntryId, t.status),
+    // withdrawn: the patient stopped waiting (or their appointment was cancelled or moved).
     check(
       "slot_offers_status_ck",
-      sql`${t.status} in ('pending', 'accepted', 'expired', 'declined', 'taken')`,
+      sql`${t.status} in ('pending', 'accepted', 'expired', 'declined', 'taken', 'withdrawn')`,
     ),
+  ],
+);
+
+// "Offer this slot to the waiting patients": queued in the same transaction that frees a slot
+// (cancel, rebook, an accepted offer, a slot added by the clinic), done by the worker, which holds
+// the keys to write the SMS. A job is only a nudge: the worker re-reads the slot and the list.
+export const waitlistJobs = pgTable(
+  "waitlist_jobs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    slotId: uuid("slot_id")
+      .notNull()
+      .references(() => slots.id),
+    reason: text("reason").notNull(),
+    status: text("status").notNull().default("queued"),
+    runAt: tstz("run_at").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    doneAt: tstz("done_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("waitlist_jobs_due_idx").on(t.status, t.runAt),
+    check("waitlist_jobs_status_ck", sql`${t.status} in ('queued', 'done')`),
   ],
 );
 
