@@ -3,7 +3,9 @@
 // the bundler does with modules.
 import { processDatabaseHandle } from "@/db/handle";
 import type { Env } from "@/lib/env";
+import { vapidKeysFor } from "@/lib/push/vapid";
 import { smsDispatchConfig } from "./config";
+import { startPushWorker } from "./push-dispatch";
 import { startSmsWorker, type SmsWorker } from "./sms-dispatch";
 
 const globalForWorker = globalThis as unknown as { vardtidInAppWorker?: SmsWorker };
@@ -12,5 +14,7 @@ export function startInAppWorker(e: Env): void {
   if (globalForWorker.vardtidInAppWorker) return;
   const db = processDatabaseHandle().db;
   globalForWorker.vardtidInAppWorker = startSmsWorker(smsDispatchConfig(db, e), { pollMs: 1_000 });
+  const vapid = vapidKeysFor(e);
+  if (vapid) startPushWorker({ db, vapid, log: (line) => console.log(line) }, { pollMs: 1_000 });
   console.log("Worker running inside the app (RUN_WORKER_IN_APP).");
 }

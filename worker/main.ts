@@ -7,7 +7,9 @@
 import { parseArgs } from "node:util";
 import { migrationStatus, openDatabase } from "@/db/client";
 import { envOrExit } from "@/lib/env";
+import { vapidKeysFor } from "@/lib/push/vapid";
 import { smsDispatchConfig } from "./config";
+import { startPushWorker } from "./push-dispatch";
 import { startSmsWorker } from "./sms-dispatch";
 
 const { values } = parseArgs({
@@ -50,7 +52,10 @@ const worker = startSmsWorker(
   }),
   { pollMs: positive("poll-ms", values["poll-ms"]) },
 );
-console.log(`Worker started (${handle.driver}, pid ${process.pid}).`);
+// Push reminders (push first, SMS fallback) when VAPID keys are configured.
+const vapid = vapidKeysFor(e);
+const pushWorker = vapid ? startPushWorker({ db: handle.db, vapid, log: (line) => console.log(line) }, { pollMs: positive("poll-ms", values["poll-ms"]) }) : null;
+console.log(`Worker started (${handle.driver}, pid ${process.pid}${vapid ? ", with push" : ""}).`);
 
 let stopping = false;
 async function stop(): Promise<void> {
@@ -58,7 +63,7 @@ async function stop(): Promise<void> {
   stopping = true;
   // A pass stuck on a dead database must not keep the process alive forever.
   setTimeout(() => process.exit(1), 15_000).unref();
-  await worker.stop();
+  await Promise.all([worker.stop(), pushWorker?.stop()]);
   await handle.close();
   process.exit(0);
 }

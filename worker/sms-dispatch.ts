@@ -222,6 +222,7 @@ async function prepare(config: SmsDispatchConfig, claimed: Claimed, now: Date): 
         toEnc: messages.toEnc,
         bodyEnc: messages.bodyEnc,
         appointmentId: messages.appointmentId,
+        fallbackFor: messages.fallbackFor,
       },
       patient: { phoneEnc: patients.phoneEnc, phoneVerifiedAt: patients.phoneVerifiedAt, language: patients.language },
       prefs: { smsEnabled: notificationPreferences.smsEnabled, smsConsentAt: notificationPreferences.smsConsentAt },
@@ -253,6 +254,11 @@ async function prepare(config: SmsDispatchConfig, claimed: Claimed, now: Date): 
   if (!keyMatchesStart(m.idempotencyKey, visit.startsAt)) return { kind: "void", status: "cancelled", reason: "appointment moved" };
   if (visit.startsAt.getTime() <= now.getTime()) return { kind: "void", status: "skipped", reason: "appointment started" };
   if (!row.prefs?.smsEnabled || !row.prefs.smsConsentAt) return { kind: "void", status: "skipped", reason: "no SMS consent" };
+  if (m.fallbackFor) {
+    // Push first: the patient already opened the push reminder, so this SMS is not needed.
+    const [push] = await db.select({ openedAt: messages.openedAt }).from(messages).where(eq(messages.id, m.fallbackFor)).limit(1);
+    if (push?.openedAt) return { kind: "void", status: "skipped", reason: "push opened" };
+  }
   const visitInfo = { startsAt: visit.startsAt, timeZone: visit.timeZone };
 
   if (m.toEnc && m.bodyEnc) {

@@ -189,6 +189,9 @@ export async function setTextLanguage(ctx: Ctx, language: "sv" | "en"): Promise<
 
 export interface MessageView {
   id: string;
+  channel: "sms" | "push";
+  /** Why it was not sent, when that is something the patient should see (e.g. "push opened"). */
+  skippedBecause: "push_opened" | null;
   purpose: string;
   status: string;
   dueAt: Date;
@@ -214,6 +217,8 @@ export async function listMyMessages(ctx: Ctx): Promise<MessageView[]> {
   await recordAudit(ctx.db, { actorType: "patient", actorId: ctx.patientId, action: "message.list", resourceType: "message", patientId: ctx.patientId, ...ctx.audit, details: { count: rows.length } });
   return rows.map(({ m, startsAt, timeZone }) => ({
     id: m.id,
+    channel: m.channel === "push" ? "push" : "sms",
+    skippedBecause: m.status === "skipped" && m.lastError === "push opened" ? "push_opened" : null,
     purpose: m.purpose,
     status: m.status,
     dueAt: m.dueAt,

@@ -6,9 +6,10 @@
 // A reminder is a `messages` row (status `queued`, `due_at`) whose idempotency key names the
 // appointment, the offset and the visit's start time: a rebook makes new keys (new reminders) and
 // the old keys are cancelled; running this twice changes nothing.
-import { and, eq, gt, notInArray, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, notInArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
-import { appointments, clinics, messages, notificationPreferences, patients, slots } from "@/db/schema";
+import { appointments, appointmentTypes, clinics, messages, notificationPreferences, patients, pushSubscriptions, slots } from "@/db/schema";
+import { changeDeadline } from "@/lib/appointments/cancellation-policy";
 import { computeReminderTimes, type QuietHours, type ReminderOffset } from "./schedule";
 
 export interface SyncOptions {
@@ -26,13 +27,23 @@ export function startStamp(startsAt: Date): string {
   return `${startsAt.toISOString().slice(0, 16).replace(/[-:]/g, "")}Z`;
 }
 
-export function reminderKey(appointmentId: string, offsetKey: string, startsAt: Date): string {
-  return `reminder:${appointmentId}:${offsetKey}:${startStamp(startsAt)}:sms`;
+export function reminderKey(appointmentId: string, offsetKey: string, startsAt: Date, channel: "sms" | "push" = "sms"): string {
+  return `reminder:${appointmentId}:${offsetKey}:${startStamp(startsAt)}:${channel}`;
 }
 
 /** True when a reminder key was made for this start time (a rebook makes the old keys stale). */
 export function keyMatchesStart(key: string, startsAt: Date): boolean {
-  return key.endsWith(`:${startStamp(startsAt)}:sms`);
+  return key.endsWith(`:${startStamp(startsAt)}:sms`) || key.endsWith(`:${startStamp(startsAt)}:push`);
+}
+
+/**
+ * When the SMS that backs up a push reminder is due: after the clinic's escalation time, but never
+ * after the visit's cutoff (the patient must still be able to cancel when the SMS arrives), and
+ * never before the push itself.
+ */
+export function fallbackDueAt(pushDueAt: Date, escalationMinutes: number, cutoffDeadline: Date): Date {
+  const escalated = pushDueAt.getTime() + escalationMinutes * 60_000;
+  return new Date(Math.max(pushDueAt.getTime(), Math.min(escalated, cutoffDeadline.getTime())));
 }
 
 export async function syncAppointmentReminders(tx: DbOrTx, appointmentId: string, now: Date, opts: SyncOptions = {}): Promise<SyncResult> {
@@ -44,6 +55,9 @@ export async function syncAppointmentReminders(tx: DbOrTx, appointmentId: string
       startsAt: slots.startsAt,
       timeZone: clinics.timeZone,
       clinicOffsets: clinics.reminderOffsets,
+      pushFirst: clinics.pushFirst,
+      pushEscalationMinutes: clinics.pushEscalationMinutes,
+      cutoffHours: sql<number>`coalesce(${appointmentTypes.cancelCutoffHours}, ${clinics.cancelCutoffHours})`,
       phoneEnc: patients.phoneEnc,
       phoneVerifiedAt: patients.phoneVerifiedAt,
       smsEnabled: notificationPreferences.smsEnabled,
@@ -53,6 +67,7 @@ export async function syncAppointmentReminders(tx: DbOrTx, appointmentId: string
     .from(appointments)
     .innerJoin(slots, eq(slots.id, appointments.slotId))
     .innerJoin(clinics, eq(clinics.id, slots.clinicId))
+    .innerJoin(appointmentTypes, eq(appointmentTypes.id, slots.typeId))
     .innerJoin(patients, eq(patients.id, appointments.patientId))
     .leftJoin(notificationPreferences, eq(notificationPreferences.patientId, appointments.patientId))
     .where(eq(appointments.id, appointmentId))
@@ -60,14 +75,16 @@ export async function syncAppointmentReminders(tx: DbOrTx, appointmentId: string
   if (!row) return { queued: 0, cancelled: 0 };
 
   const wanted = new Map<string, Date>();
-  const allowed =
-    row.status === "booked" &&
-    row.startsAt.getTime() > now.getTime() &&
-    row.smsEnabled === true &&
-    row.smsConsentAt !== null &&
-    row.phoneEnc !== null &&
-    row.phoneVerifiedAt !== null;
-  if (allowed) {
+  const wantedPush = new Map<string, Date>();
+  const upcoming = row.status === "booked" && row.startsAt.getTime() > now.getTime();
+  const smsAllowed = upcoming && row.smsEnabled === true && row.smsConsentAt !== null && row.phoneEnc !== null && row.phoneVerifiedAt !== null;
+  // Push first where the clinic wants it and the patient has a device subscribed.
+  const [subs] = upcoming && row.pushFirst
+    ? await tx.select({ n: sql<number>`count(*)::int` }).from(pushSubscriptions).where(eq(pushSubscriptions.patientId, row.patientId))
+    : [{ n: 0 }];
+  const pushFirst = Number(subs?.n ?? 0) > 0;
+  const deadline = changeDeadline({ startsAt: row.startsAt, cutoffHours: Number(row.cutoffHours), timeZone: row.timeZone });
+  if (smsAllowed || pushFirst) {
     const offsets: ReminderOffset[] = row.patientOffsets && row.patientOffsets.length > 0 ? row.patientOffsets : row.clinicOffsets;
     const plans = computeReminderTimes({ startsAt: row.startsAt, offsets, timeZone: row.timeZone, now, channel: "sms", quietHours: opts.quietHours });
     // Reminders already out for this visit time: an overdue offset then adds nothing (it would be
@@ -80,14 +97,18 @@ export async function syncAppointmentReminders(tx: DbOrTx, appointmentId: string
           eq(messages.appointmentId, appointmentId),
           eq(messages.purpose, "reminder"),
           notInArray(messages.status, ["queued", "cancelled", "skipped"]),
-          sql`${messages.idempotencyKey} like ${`%:${startStamp(row.startsAt)}:sms`}`,
+          sql`${messages.idempotencyKey} like ${`%:${startStamp(row.startsAt)}:%`}`,
         ),
       );
     const alreadyReminded = Number(out?.n ?? 0) > 0;
     for (const plan of plans) {
       if (plan.status !== "due") continue;
       if (plan.adjustment === "overdue" && alreadyReminded) continue;
-      wanted.set(reminderKey(appointmentId, plan.offsetKey, row.startsAt), plan.dueAt);
+      if (pushFirst) wantedPush.set(reminderKey(appointmentId, plan.offsetKey, row.startsAt, "push"), plan.dueAt);
+      if (smsAllowed) {
+        const due = pushFirst ? fallbackDueAt(plan.dueAt, row.pushEscalationMinutes, deadline) : plan.dueAt;
+        wanted.set(reminderKey(appointmentId, plan.offsetKey, row.startsAt), due);
+      }
     }
   }
 
@@ -101,12 +122,26 @@ export async function syncAppointmentReminders(tx: DbOrTx, appointmentId: string
         eq(messages.appointmentId, appointmentId),
         eq(messages.purpose, "reminder"),
         eq(messages.status, "queued"),
-        wanted.size > 0 ? notInArray(messages.idempotencyKey, [...wanted.keys()]) : undefined,
+        wanted.size + wantedPush.size > 0 ? notInArray(messages.idempotencyKey, [...wanted.keys(), ...wantedPush.keys()]) : undefined,
       ),
     )
     .returning({ id: messages.id });
 
   let queued = 0;
+  const pushIds = new Map<string, string>();
+  if (wantedPush.size > 0) {
+    await tx
+      .insert(messages)
+      .values([...wantedPush].map(([idempotencyKey, dueAt]) => ({ patientId: row.patientId, appointmentId, channel: "push", purpose: "reminder", idempotencyKey, status: "queued", dueAt, createdAt: now, updatedAt: now })))
+      .onConflictDoUpdate({
+        target: messages.idempotencyKey,
+        set: { status: "queued", dueAt: sql`excluded.due_at`, updatedAt: now },
+        setWhere: sql`${messages.status} in ('queued', 'cancelled') and ${messages.attempts} = 0`,
+      });
+    const rows = await tx.select({ id: messages.id, key: messages.idempotencyKey }).from(messages).where(inArray(messages.idempotencyKey, [...wantedPush.keys()]));
+    for (const r of rows) pushIds.set(r.key, r.id);
+    queued += wantedPush.size;
+  }
   if (wanted.size > 0) {
     const values = [...wanted].map(([idempotencyKey, dueAt]) => ({
       patientId: row.patientId,
@@ -116,6 +151,7 @@ export async function syncAppointmentReminders(tx: DbOrTx, appointmentId: string
       idempotencyKey,
       status: "queued",
       dueAt,
+      fallbackFor: pushIds.get(idempotencyKey.replace(/:sms$/, ":push")) ?? null,
       createdAt: now,
       updatedAt: now,
     }));
@@ -126,11 +162,11 @@ export async function syncAppointmentReminders(tx: DbOrTx, appointmentId: string
       .values(values)
       .onConflictDoUpdate({
         target: messages.idempotencyKey,
-        set: { status: "queued", dueAt: sql`excluded.due_at`, updatedAt: now },
+        set: { status: "queued", dueAt: sql`excluded.due_at`, fallbackFor: sql`excluded.fallback_for`, updatedAt: now },
         setWhere: sql`${messages.status} in ('queued', 'cancelled') and ${messages.attempts} = 0`,
       })
       .returning({ id: messages.id });
-    queued = rows.length;
+    queued += rows.length;
   }
   return { queued, cancelled: stale.length };
 }

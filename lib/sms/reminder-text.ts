@@ -105,7 +105,8 @@ function clock(instant: Date, timeZone: string): string {
   return format(local(instant, timeZone), "HH:mm");
 }
 
-function when(instant: Date, lang: SmsLanguage, timeZone: string): string {
+/** "tis 3 dec kl 09:40" / "Tue 3 Dec at 09:40": also used by push notifications. */
+export function when(instant: Date, lang: SmsLanguage, timeZone: string): string {
   return `${dayLabel(instant, lang, timeZone)} ${lang === "sv" ? "kl" : "at"} ${clock(instant, timeZone)}`;
 }
 

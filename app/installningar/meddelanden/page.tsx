@@ -10,7 +10,7 @@ export async function generateMetadata() {
   return { title: t("title") };
 }
 
-const STATUS_CLASS: Record<string, string> = { delivered: "badge--ok", sent: "", failed: "badge--cancelled", expired: "badge--cancelled", dead: "badge--cancelled", skipped: "badge--completed" };
+const STATUS_CLASS: Record<string, string> = { delivered: "badge--ok", opened: "badge--ok", sent: "", failed: "badge--cancelled", expired: "badge--cancelled", dead: "badge--cancelled", skipped: "badge--completed" };
 
 export default async function MessagesPage() {
   const list = await myMessages();
@@ -33,8 +33,9 @@ export default async function MessagesPage() {
             return (
               <li key={m.id} className="card message">
                 <h2 className="message__title">
-                  <span className={`badge ${STATUS_CLASS[m.status] ?? ""}`}>{status}</span> {purpose}
+                  <span className={`badge ${STATUS_CLASS[m.status] ?? ""}`}>{status}</span> {purpose} · {t(`channel.${m.channel}`)}
                 </h2>
+                {m.skippedBecause === "push_opened" ? <p className="muted">{t("pushOpenedInstead")}</p> : null}
                 {m.appointmentStartsAt ? <p className="appointment__when">{formatVisit(m.appointmentStartsAt, locale, m.timeZone)}</p> : null}
                 {m.text ? <p className="message__text">{m.text}</p> : null}
                 <p className="muted">

@@ -1,7 +1,6 @@
-import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { db } from "@/db";
-import { messages } from "@/db/schema";
+import { markPushOpened } from "@/worker/push-dispatch";
 import { forbidden, isSameOrigin } from "@/lib/security/same-origin";
 
 export const dynamic = "force-dynamic";
@@ -13,9 +12,6 @@ export async function POST(request: Request) {
   if (!isSameOrigin(request)) return forbidden();
   const parsed = z.object({ messageId: z.uuid() }).safeParse(await request.json().catch(() => null));
   if (!parsed.success) return Response.json({ error: "invalid" }, { status: 400 });
-  await db()
-    .update(messages)
-    .set({ openedAt: new Date(), updatedAt: new Date() })
-    .where(and(eq(messages.id, parsed.data.messageId), eq(messages.channel, "push"), isNull(messages.openedAt)));
+  await markPushOpened(db(), parsed.data.messageId, new Date());
   return new Response(null, { status: 204 });
 }

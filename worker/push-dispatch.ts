@@ -1,0 +1,163 @@
+// Sends due push reminders (push first, SMS as fallback). Same queue as SMS: `messages` rows of
+// channel `push`, claimed with FOR UPDATE SKIP LOCKED. A push reaches the patient's devices now;
+// its SMS twin (`fallback_for` = this row) waits for the clinic's escalation time and is skipped by
+// the SMS worker if the push was opened. If push cannot reach the patient at all (no subscription
+// left, every device gone or failing), the SMS is made due at once.
+//
+// Push is fire-and-forget by nature (no delivery report), so a push is never retried: a failed one
+// escalates to SMS instead, which has its own retries and delivery reports.
+import type { Agent } from "node:https";
+import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { appointments, clinics, messages, patients, slots } from "@/db/schema";
+import { createAppointmentLink } from "@/lib/links/deep-links";
+import { sendPush } from "@/lib/push/send";
+import { dropGoneSubscription, patientPushTargets } from "@/lib/push/subscriptions";
+import type { VapidKeys } from "@/lib/push/vapid";
+import { keyMatchesStart } from "@/lib/reminders/sync";
+import { reminderPushText } from "@/lib/push/reminder-push-text";
+
+export interface PushDispatchConfig {
+  db: Db;
+  vapid: VapidKeys;
+  now?: () => Date;
+  batchSize?: number;
+  /** Tests: trust a local push service. */
+  agent?: Agent;
+  log?: (line: string) => void;
+}
+
+export interface PushPassResult {
+  claimed: number;
+  sent: number;
+  escalated: number;
+  skipped: number;
+}
+
+/** Makes the SMS twin of a push due now: push could not reach the patient. */
+async function escalateNow(db: Db, pushId: string, now: Date): Promise<void> {
+  await db
+    .update(messages)
+    .set({ dueAt: now, updatedAt: now })
+    .where(and(eq(messages.fallbackFor, pushId), eq(messages.status, "queued")));
+}
+
+async function finish(db: Db, id: string, status: "sent" | "failed" | "cancelled" | "skipped", now: Date, lastError: string | null) {
+  await db
+    .update(messages)
+    .set({ status, lastError, sentAt: status === "sent" ? now : null, leaseExpiresAt: null, updatedAt: now })
+    .where(and(eq(messages.id, id), eq(messages.status, "sending")));
+}
+
+export async function runDuePush(config: PushDispatchConfig): Promise<PushPassResult> {
+  const now = (config.now ?? (() => new Date()))();
+  const { db } = config;
+  const result: PushPassResult = { claimed: 0, sent: 0, escalated: 0, skipped: 0 };
+  const claimed = await db.transaction(async (tx) => {
+    const due = await tx
+      .select({ id: messages.id })
+      .from(messages)
+      .where(and(eq(messages.channel, "push"), eq(messages.status, "queued"), lte(messages.dueAt, now)))
+      .orderBy(asc(messages.dueAt))
+      .limit(config.batchSize ?? 25)
+      .for("update", { skipLocked: true });
+    if (due.length === 0) return [];
+    return tx
+      .update(messages)
+      .set({ status: "sending", attempts: sql`${messages.attempts} + 1`, updatedAt: now })
+      .where(inArray(messages.id, due.map((d) => d.id)))
+      .returning({ id: messages.id, patientId: messages.patientId, appointmentId: messages.appointmentId, key: messages.idempotencyKey });
+  });
+  result.claimed = claimed.length;
+
+  for (const m of claimed) {
+    const [visit] = m.appointmentId
+      ? await db
+          .select({ status: appointments.status, startsAt: slots.startsAt, endsAt: slots.endsAt, timeZone: clinics.timeZone, smsName: clinics.smsName, language: patients.language })
+          .from(appointments)
+          .innerJoin(slots, eq(slots.id, appointments.slotId))
+          .innerJoin(clinics, eq(clinics.id, slots.clinicId))
+          .innerJoin(patients, eq(patients.id, appointments.patientId))
+          .where(eq(appointments.id, m.appointmentId))
+          .limit(1)
+      : [];
+    if (!visit || visit.status !== "booked" || !keyMatchesStart(m.key, visit.startsAt) || visit.startsAt <= now) {
+      await finish(db, m.id, "cancelled", now, "appointment not booked at this time");
+      result.skipped++;
+      continue;
+    }
+    const targets = await patientPushTargets(db, m.patientId);
+    if (targets.length === 0) {
+      await finish(db, m.id, "failed", now, "no push subscription");
+      await escalateNow(db, m.id, now);
+      result.escalated++;
+      continue;
+    }
+    const appointmentId = m.appointmentId!;
+    const token = await db.transaction((tx) => createAppointmentLink(tx, { appointmentId, expiresAt: visit.endsAt, now }));
+    const text = reminderPushText({ lang: visit.language === "en" ? "en" : "sv", startsAt: visit.startsAt, timeZone: visit.timeZone, clinicSmsName: visit.smsName });
+    const payload = { ...text, url: `/l/${token}`, messageId: m.id };
+    let reached = 0;
+    for (const target of targets) {
+      const r = await sendPush(target, payload, config.vapid, { agent: config.agent });
+      if (r.ok) reached++;
+      else if (r.gone) await dropGoneSubscription(db, target.endpoint);
+    }
+    if (reached > 0) {
+      await finish(db, m.id, "sent", now, null);
+      result.sent++;
+    } else {
+      await finish(db, m.id, "failed", now, "no device reached");
+      await escalateNow(db, m.id, now);
+      result.escalated++;
+    }
+  }
+  if (result.claimed > 0) config.log?.(`push worker: ${result.sent} sent, ${result.escalated} escalated to SMS, ${result.skipped} skipped`);
+  return result;
+}
+
+/** The service worker reports a tapped notification: the SMS fallback is then not needed. */
+export async function markPushOpened(db: Db, messageId: string, now: Date): Promise<boolean> {
+  const rows = await db
+    .update(messages)
+    .set({ openedAt: now, status: "opened", updatedAt: now })
+    .where(and(eq(messages.id, messageId), eq(messages.channel, "push"), sql`${messages.openedAt} is null`))
+    .returning({ id: messages.id });
+  return rows.length > 0;
+}
+
+export interface PushWorker {
+  stop(): Promise<void>;
+}
+
+/** Polls for due push reminders until stopped. */
+export function startPushWorker(config: PushDispatchConfig, opts: { pollMs?: number } = {}): PushWorker {
+  const pollMs = opts.pollMs ?? 2_000;
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const loop = (async () => {
+    while (!stopped) {
+      let full = false;
+      try {
+        full = (await runDuePush(config)).claimed >= (config.batchSize ?? 25);
+      } catch (error) {
+        config.log?.(`push worker: pass failed (${error instanceof Error ? error.name : "unknown"})`);
+      }
+      if (full || stopped) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      wake?.();
+      await loop;
+    },
+  };
+}
