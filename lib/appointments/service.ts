@@ -8,6 +8,7 @@ import type { Db, DbOrTx, Tx } from "@/db/client";
 import { appointments, appointmentTypes, clinics, practitioners, slots, webhookDeliveries } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { syncAppointmentReminders } from "@/lib/reminders/sync";
+import { endWaitlistForAppointment, queueSlotOffers } from "@/lib/waitlist/queue";
 import { canPatientCancel, canPatientRebook, type PatientChangeDecision } from "./cancellation-policy";
 
 export type Locale = "sv" | "en";
@@ -145,7 +146,13 @@ async function lockOwnAppointment(tx: Tx, patientId: string, appointmentId: stri
   return row;
 }
 
-async function queueClinicEvent(tx: Tx, clinicId: string, eventType: string, payload: Record<string, unknown>) {
+/** The patient's own appointment as they see it, row-locked for the caller's transaction. */
+export async function lockOwnAppointmentView(tx: Tx, patientId: string, appointmentId: string, now: Date): Promise<AppointmentView | undefined> {
+  const row = await lockOwnAppointment(tx, patientId, appointmentId);
+  return row ? toView(row, "sv", now) : undefined;
+}
+
+export async function queueClinicEvent(tx: Tx, clinicId: string, eventType: string, payload: Record<string, unknown>) {
   await tx.insert(webhookDeliveries).values({ clinicId, eventType, payload });
 }
 
@@ -174,6 +181,9 @@ export async function cancelAppointment(
     });
     // Queued reminders become `cancelled` in this same transaction.
     await syncAppointmentReminders(tx, row.appointment.id, input.now);
+    // The wish for an earlier time ends with the appointment; the freed slot goes to the waitlist.
+    await endWaitlistForAppointment(tx, row.appointment.id, "stopped", input.now);
+    await queueSlotOffers(tx, [row.slot.id], "cancelled", input.now);
     await recordAudit(tx, { actorType: "patient", actorId: patientId, action: "appointment.cancel", resourceType: "appointment", resourceId: row.appointment.id, patientId, ...input.audit, details: { reason: input.reason, slotId: row.slot.id } });
     return { ok: true, appointment: { id: updated!.id, status: updated!.status, startsAt: row.slot.startsAt, cancelledAt: updated!.cancelledAt, rebookedAt: updated!.rebookedAt } } as const;
   });
@@ -238,7 +248,7 @@ export async function findFreeSlots(
   return { ok: true, slots: filtered.map((s) => ({ id: s.id, startsAt: s.startsAt, endsAt: s.endsAt, clinicId: s.clinicId, clinicName: s.clinicName, sameClinic: s.clinicId === row.clinic.id })) };
 }
 
-function isUniqueViolation(error: unknown): boolean {
+export function isUniqueViolation(error: unknown): boolean {
   for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
     if ((e as { code?: string }).code === "23505") return true;
   }
@@ -288,6 +298,9 @@ export async function rebookAppointment(
       }
       // The old time's reminders are cancelled and the new time's queued, in this transaction.
       await syncAppointmentReminders(tx, row.appointment.id, input.now);
+      // A moved appointment's wish for an earlier time ends; its old slot goes to the waitlist.
+      await endWaitlistForAppointment(tx, row.appointment.id, "stopped", input.now);
+      await queueSlotOffers(tx, [row.slot.id], "rebooked", input.now);
       await recordAudit(tx, { actorType: "patient", actorId: patientId, action: "appointment.rebook", resourceType: "appointment", resourceId: row.appointment.id, patientId, ...input.audit, details: { fromSlotId: row.slot.id, toSlotId: target.id } });
       return { ok: true, appointment: { id: updated!.id, status: updated!.status, startsAt: target.startsAt, cancelledAt: null, rebookedAt: updated!.rebookedAt } } as const;
     });

@@ -15,18 +15,34 @@ export async function createAppointmentLink(tx: DbOrTx, input: { appointmentId: 
   return token;
 }
 
-export type ResolvedLink = { purpose: "appointment"; appointmentId: string };
+/** A link in an earlier-time offer: opens the offer, and lapses with it. */
+export async function createOfferLink(tx: DbOrTx, input: { appointmentId: string; offerId: string; expiresAt: Date; now: Date }): Promise<string> {
+  const token = randomToken(24);
+  await tx
+    .insert(deepLinks)
+    .values({ tokenHash: sha256Hex(token), purpose: "offer", appointmentId: input.appointmentId, offerId: input.offerId, expiresAt: input.expiresAt, createdAt: input.now });
+  return token;
+}
+
+export type ResolvedLink = { purpose: "appointment"; appointmentId: string } | { purpose: "offer"; appointmentId: string; offerId: string };
 
 /** The link's target, or null for a malformed, unknown or expired token (one answer for all). */
 export async function resolveDeepLink(db: DbOrTx, token: string, now: Date): Promise<ResolvedLink | null> {
   if (!TOKEN.test(token)) return null;
   const [row] = await db
-    .select({ purpose: deepLinks.purpose, appointmentId: deepLinks.appointmentId })
+    .select({ purpose: deepLinks.purpose, appointmentId: deepLinks.appointmentId, offerId: deepLinks.offerId })
     .from(deepLinks)
     .where(and(eq(deepLinks.tokenHash, sha256Hex(token)), gt(deepLinks.expiresAt, now)))
     .limit(1);
-  if (!row || row.purpose !== "appointment" || !row.appointmentId) return null;
+  if (!row?.appointmentId) return null;
+  if (row.purpose === "offer" && row.offerId) return { purpose: "offer", appointmentId: row.appointmentId, offerId: row.offerId };
+  if (row.purpose !== "appointment") return null;
   return { purpose: "appointment", appointmentId: row.appointmentId };
+}
+
+/** Where a resolved link leads in the app. */
+export function deepLinkPath(target: ResolvedLink): string {
+  return target.purpose === "offer" ? `/besok/${target.appointmentId}/erbjudande/${target.offerId}` : `/besok/${target.appointmentId}`;
 }
 
 export function isWellFormedToken(token: string): boolean {

@@ -7,7 +7,7 @@ import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { db } from "@/db";
 import { currentSession } from "@/lib/auth/current-patient";
-import { resolveDeepLink } from "@/lib/links/deep-links";
+import { deepLinkPath, resolveDeepLink } from "@/lib/links/deep-links";
 
 export const dynamic = "force-dynamic";
 
@@ -21,7 +21,7 @@ export default async function DeepLinkPage({ params }: { params: Promise<{ token
   const { token } = await params;
   const target = await resolveDeepLink(db(), token, new Date());
   if (target) {
-    if (await currentSession()) redirect(`/besok/${target.appointmentId}`);
+    if (await currentSession()) redirect(deepLinkPath(target));
     redirect(`/login?returnTo=${encodeURIComponent(`/l/${token}`)}`);
   }
   const t = await getTranslations("notifications.link");
