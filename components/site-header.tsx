@@ -7,6 +7,7 @@ export async function SiteHeader() {
   const t = await getTranslations("app");
   const ta = await getTranslations("appointments");
   const tn = await getTranslations("notifications.nav");
+  const tl = await getTranslations("settingsLinks");
   const session = await currentSession();
   return (
     <header className="site-header">
@@ -32,7 +33,7 @@ export async function SiteHeader() {
           <div className="site-nav__inner">
             <Link href="/besok">{ta("title")}</Link>
             <Link href="/installningar">{tn("settings")}</Link>
-            <Link href="/installningar/inloggningar">{ta("sessions")}</Link>
+            <Link href="/installningar/atkomst">{tl("navAccess")}</Link>
           </div>
         </nav>
       ) : null}

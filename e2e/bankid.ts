@@ -31,6 +31,7 @@ export const testPatients = {
   tolvan: { personalNumber: "191212121212", givenName: "Tolvan", surname: "Tolvansson" },
   elsa: { personalNumber: "198112289874", givenName: "Elsa", surname: "Provsson" },
   karl: { personalNumber: "197802022389", givenName: "Karl", surname: "Testman" },
+  maja: { personalNumber: "195001182046", givenName: "Maja", surname: "Exempelsson" },
 } as const;
 
 /** Logs in through the real login page with the QR flow; the simulator plays the phone. */

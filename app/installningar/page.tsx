@@ -15,6 +15,7 @@ export async function generateMetadata() {
 export default async function SettingsPage() {
   const settings = await mySettings();
   const t = await getTranslations("notifications.settings");
+  const tl = await getTranslations("settingsLinks");
   const locale = (await getLocale()) as Locale;
   const errorKeys = ["invalid", "invalid_phone", "wrong_code", "expired_code", "needs_phone", "too_many", "unauthorized", "unexpected"] as const;
   const text: SettingsText = {
@@ -70,6 +71,15 @@ export default async function SettingsPage() {
         <OffsetsForm text={text} values={values} />
         <LanguageForm text={text} values={values} />
       </div>
+      <nav className="card" aria-labelledby="more-settings">
+        <h2 id="more-settings">{tl("moreTitle")}</h2>
+        <ul className="link-list">
+          <li><Link href="/installningar/enhet">{tl("device")}</Link></li>
+          <li><Link href="/installningar/kalender">{tl("calendar")}</Link></li>
+          <li><Link href="/installningar/inloggningar">{tl("sessions")}</Link></li>
+          <li><Link href="/installningar/atkomst">{tl("access")}</Link></li>
+        </ul>
+      </nav>
     </section>
   );
 }

@@ -1,0 +1,69 @@
+import Link from "next/link";
+import { getLocale, getTranslations } from "next-intl/server";
+import { db } from "@/db";
+import { requirePatient } from "@/lib/auth/current-patient";
+import { requestMeta } from "@/lib/auth/request-context";
+import { formatShort, type Locale } from "@/lib/format";
+import { listAccessLog } from "@/lib/privacy/access-log";
+
+export async function generateMetadata() {
+  const t = await getTranslations("access");
+  return { title: t("title") };
+}
+
+export default async function AccessLogPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+  const session = await requirePatient("/installningar/atkomst");
+  const query = await searchParams;
+  const before = Number(query.fore);
+  const meta = await requestMeta();
+  const entries = await listAccessLog(db(), session.patientId, { before: Number.isSafeInteger(before) && before > 0 ? before : undefined, limit: 50, audit: meta });
+  const t = await getTranslations("access");
+  const locale = (await getLocale()) as Locale;
+  const label = (action: string) => {
+    const key = `actions.${action.replace(/\./g, "_")}`;
+    return t.has(key) ? t(key) : t("otherAction", { code: action });
+  };
+  return (
+    <section aria-labelledby="access-title">
+      <h1 id="access-title">{t("title")}</h1>
+      <p>{t("intro")}</p>
+      <div className="card">
+        <h2>{t("downloadTitle")}</h2>
+        <p>{t("downloadText")}</p>
+        <a className="button button--secondary" href="/api/export" download>
+          {t("download")}
+        </a>
+      </div>
+      {entries.length === 0 ? (
+        <p className="card">{t("empty")}</p>
+      ) : (
+        <table className="log">
+          <caption className="visually-hidden">{t("title")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{locale === "en" ? "When" : "När"}</th>
+              <th scope="col">{locale === "en" ? "Who" : "Vem"}</th>
+              <th scope="col">{locale === "en" ? "What" : "Vad"}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((e) => (
+              <tr key={e.seq}>
+                <td>
+                  <time dateTime={e.at.toISOString()}>{formatShort(e.at, locale)}</time>
+                </td>
+                <td>{t(`actor.${e.actor}`)}</td>
+                <td>{label(e.action)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {entries.length === 50 ? (
+        <p>
+          <Link href={`/installningar/atkomst?fore=${entries.at(-1)!.seq}`}>{t("more")}</Link>
+        </p>
+      ) : null}
+    </section>
+  );
+}
