@@ -9,6 +9,8 @@ import { migrateDatabase, openDatabase } from "@/db/client";
 import { isSeeded, seedDemoData } from "@/db/seed";
 
 const root = process.cwd();
+// Next.js would otherwise report usage to Vercel: nothing about Vårdtid leaves the machine.
+process.env.NEXT_TELEMETRY_DISABLED ??= "1";
 const e = envOrExit();
 const demo = !e.isProduction;
 
