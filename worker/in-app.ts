@@ -5,6 +5,7 @@ import { processDatabaseHandle } from "@/db/handle";
 import type { Env } from "@/lib/env";
 import { vapidKeysFor } from "@/lib/push/vapid";
 import { smsDispatchConfig } from "./config";
+import { startOfferWorker } from "./offers";
 import { startPushWorker } from "./push-dispatch";
 import { startSmsWorker, type SmsWorker } from "./sms-dispatch";
 
@@ -13,7 +14,9 @@ const globalForWorker = globalThis as unknown as { vardtidInAppWorker?: SmsWorke
 export function startInAppWorker(e: Env): void {
   if (globalForWorker.vardtidInAppWorker) return;
   const db = processDatabaseHandle().db;
-  globalForWorker.vardtidInAppWorker = startSmsWorker(smsDispatchConfig(db, e), { pollMs: 1_000 });
+  const smsConfig = smsDispatchConfig(db, e);
+  globalForWorker.vardtidInAppWorker = startSmsWorker(smsConfig, { pollMs: 1_000 });
+  startOfferWorker({ db, keys: smsConfig.keys, publicBaseUrl: smsConfig.publicBaseUrl, log: smsConfig.log }, { pollMs: 1_000 });
   const vapid = vapidKeysFor(e);
   if (vapid) startPushWorker({ db, vapid, log: (line) => console.log(line) }, { pollMs: 1_000 });
   console.log("Worker running inside the app (RUN_WORKER_IN_APP).");

@@ -9,6 +9,7 @@ import { migrationStatus, openDatabase } from "@/db/client";
 import { envOrExit } from "@/lib/env";
 import { vapidKeysFor } from "@/lib/push/vapid";
 import { smsDispatchConfig } from "./config";
+import { startOfferWorker } from "./offers";
 import { startPushWorker } from "./push-dispatch";
 import { startSmsWorker } from "./sms-dispatch";
 
@@ -55,6 +56,8 @@ const worker = startSmsWorker(
 // Push reminders (push first, SMS fallback) when VAPID keys are configured.
 const vapid = vapidKeysFor(e);
 const pushWorker = vapid ? startPushWorker({ db: handle.db, vapid, log: (line) => console.log(line) }, { pollMs: positive("poll-ms", values["poll-ms"]) }) : null;
+const base = smsDispatchConfig(handle.db, e);
+const offerWorker = startOfferWorker({ db: handle.db, keys: base.keys, publicBaseUrl: base.publicBaseUrl, log: base.log }, { pollMs: positive("poll-ms", values["poll-ms"]) });
 console.log(`Worker started (${handle.driver}, pid ${process.pid}${vapid ? ", with push" : ""}).`);
 
 let stopping = false;
@@ -63,7 +66,7 @@ async function stop(): Promise<void> {
   stopping = true;
   // A pass stuck on a dead database must not keep the process alive forever.
   setTimeout(() => process.exit(1), 15_000).unref();
-  await Promise.all([worker.stop(), pushWorker?.stop()]);
+  await Promise.all([worker.stop(), pushWorker?.stop(), offerWorker.stop()]);
   await handle.close();
   process.exit(0);
 }
