@@ -7,11 +7,13 @@ import svAppointments from "@/messages/sv/appointments.json";
 import enAppointments from "@/messages/en/appointments.json";
 import svNotifications from "@/messages/sv/notifications.json";
 import enNotifications from "@/messages/en/notifications.json";
+import svWaitlist from "@/messages/sv/waitlist.json";
+import enWaitlist from "@/messages/en/waitlist.json";
 import type { Locale } from "./locales";
 
 const all = {
-  sv: { ...svCommon, rfa: svBankid.rfa, login: { ...svCommon.login, ...svBankid.login }, ...svAppointments, notifications: svNotifications },
-  en: { ...enCommon, rfa: enBankid.rfa, login: { ...enCommon.login, ...enBankid.login }, ...enAppointments, notifications: enNotifications },
+  sv: { ...svCommon, rfa: svBankid.rfa, login: { ...svCommon.login, ...svBankid.login }, ...svAppointments, ...svWaitlist, notifications: svNotifications },
+  en: { ...enCommon, rfa: enBankid.rfa, login: { ...enCommon.login, ...enBankid.login }, ...enAppointments, ...enWaitlist, notifications: enNotifications },
 } satisfies Record<Locale, unknown>;
 
 export type Messages = (typeof all)["sv"];

@@ -20,6 +20,8 @@ export interface WaitlistWishesInput {
 }
 
 export interface WaitlistState {
+  /** Whether the appointment's type may use the waitlist at all. */
+  enabled: boolean;
   /** The active wish, or null. */
   wish: (WaitlistWishesInput & { since: Date }) | null;
   /** The offers the patient can still answer. */
@@ -27,14 +29,22 @@ export interface WaitlistState {
 }
 
 export async function getWaitlistState(db: Db, patientId: string, appointmentId: string, now: Date): Promise<WaitlistState> {
-  if (!isUuid(appointmentId)) return { wish: null, offers: [] };
+  if (!isUuid(appointmentId)) return { enabled: false, wish: null, offers: [] };
+  const [type] = await db
+    .select({ waitlistEnabled: appointmentTypes.waitlistEnabled })
+    .from(appointments)
+    .innerJoin(slots, eq(slots.id, appointments.slotId))
+    .innerJoin(appointmentTypes, eq(appointmentTypes.id, slots.typeId))
+    .where(and(eq(appointments.id, appointmentId), eq(appointments.patientId, patientId)))
+    .limit(1);
+  const enabled = type?.waitlistEnabled === true;
   const [entry] = await db
     .select()
     .from(waitlistEntries)
     .where(and(eq(waitlistEntries.appointmentId, appointmentId), eq(waitlistEntries.patientId, patientId), eq(waitlistEntries.status, "active")))
     .orderBy(desc(waitlistEntries.createdAt))
     .limit(1);
-  if (!entry) return { wish: null, offers: [] };
+  if (!entry) return { enabled, wish: null, offers: [] };
   const offers = await db
     .select({ id: slotOffers.id, startsAt: slots.startsAt, expiresAt: slotOffers.expiresAt, clinicName: clinics.name })
     .from(slotOffers)
@@ -43,6 +53,7 @@ export async function getWaitlistState(db: Db, patientId: string, appointmentId:
     .where(and(eq(slotOffers.waitlistEntryId, entry.id), eq(slotOffers.status, "pending")))
     .orderBy(slots.startsAt);
   return {
+    enabled,
     wish: { fromDate: entry.fromDate, weekdays: entry.weekdays, timesOfDay: entry.timesOfDay as TimeOfDay[], minNoticeMinutes: entry.minNoticeMinutes, since: entry.createdAt },
     offers: offers.filter((o) => o.expiresAt.getTime() > now.getTime()),
   };

@@ -3,6 +3,7 @@ import { getTranslations } from "next-intl/server";
 import { cutoffHoursOf } from "@/components/cannot-change";
 import { myAppointment } from "@/lib/appointments/dal";
 import { formatShort, formatVisit, telHref } from "@/lib/format";
+import { myWaitlist } from "@/lib/waitlist/dal";
 
 export async function generateMetadata() {
   const t = await getTranslations("appointments");
@@ -16,6 +17,9 @@ export default async function AppointmentPage({ params, searchParams }: { params
   const t = await getTranslations("appointments");
   const tc = await getTranslations("cancel");
   const tr = await getTranslations("rebook");
+  const tw = await getTranslations("waitlist");
+  const to = await getTranslations("offer");
+  const waitlist = a.status === "booked" ? await myWaitlist(a.id, `/besok/${id}`) : null;
   const tz = a.clinic.timeZone;
   const when = formatVisit(a.startsAt, locale, tz);
   const changeBlocked = a.status === "booked" && !a.cancel.allowed && (a.cancel.reason === "past_cutoff" || a.cancel.reason === "not_allowed");
@@ -26,6 +30,17 @@ export default async function AppointmentPage({ params, searchParams }: { params
       </p>
       {query.avbokad ? <p className="notice notice--success" role="status">{tc("done")}</p> : null}
       {query.ombokad ? <p className="notice notice--success" role="status">{tr("done", { date: when })}</p> : null}
+      {query.flyttad ? <p className="notice notice--success" role="status">{to("moved", { date: when })}</p> : null}
+      {query.tidigare ? <p className="notice notice--success" role="status">{tw("saved")}</p> : null}
+      {query.slutat ? <p className="notice notice--success" role="status">{tw("stopped")}</p> : null}
+      {waitlist?.offers.map((o) => (
+        <div key={o.id} className="notice" role="note">
+          <h2>{tw("offerWaiting", { date: formatVisit(o.startsAt, locale, tz) })}</h2>
+          <Link className="button" href={`/besok/${a.id}/erbjudande/${o.id}`}>
+            {tw("showOffer")}
+          </Link>
+        </div>
+      ))}
       <div className="card">
         <p className="appointment__when">
           <span className={`badge badge--${a.status}`}>{t(`status.${a.status}`)}</span>
@@ -68,6 +83,14 @@ export default async function AppointmentPage({ params, searchParams }: { params
         ) : null}
       </div>
 
+      {waitlist?.wish ? (
+        <div className="notice" role="note">
+          <h2>{tw("active")}</h2>
+          <p>{tw("activeSince", { date: formatShort(waitlist.wish.since, locale, tz) })}</p>
+          <Link href={`/besok/${a.id}/tidigare`}>{tw("changeLink")}</Link>
+        </div>
+      ) : null}
+
       {changeBlocked ? (
         <div className="notice" role="note">
           <h2>{t("cannotChangeTitle")}</h2>
@@ -79,6 +102,11 @@ export default async function AppointmentPage({ params, searchParams }: { params
         {a.status === "booked" && a.rebook.allowed ? (
           <Link className="button" href={`/besok/${a.id}/omboka`}>
             {t("rebook")}
+          </Link>
+        ) : null}
+        {a.status === "booked" && a.rebook.allowed && waitlist?.enabled && !waitlist.wish ? (
+          <Link className="button button--secondary" href={`/besok/${a.id}/tidigare`}>
+            {tw("ask")}
           </Link>
         ) : null}
         {a.status === "booked" && a.cancel.allowed ? (

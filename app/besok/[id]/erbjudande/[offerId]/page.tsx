@@ -1,0 +1,91 @@
+// An earlier-time offer: the patient's time now and the offered time side by side, one button to
+// take it. Reached from the SMS link (/l/<token>, through login) or the appointment page.
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import { myAppointment } from "@/lib/appointments/dal";
+import { formatShort, formatVisit } from "@/lib/format";
+import { myOffer } from "@/lib/waitlist/dal";
+import { answerOfferAction } from "../../../waitlist-actions";
+
+export const dynamic = "force-dynamic";
+
+export async function generateMetadata() {
+  const t = await getTranslations("offer");
+  return { title: t("title"), robots: { index: false, follow: false } };
+}
+
+const ERRORS = ["not_found", "not_booked", "answered", "unauthorized", "invalid", "unexpected"];
+
+export default async function OfferPage({ params, searchParams }: { params: Promise<{ id: string; offerId: string }>; searchParams: Promise<Record<string, string | undefined>> }) {
+  const { id, offerId } = await params;
+  const query = await searchParams;
+  const { appointment: a, locale } = await myAppointment(id, `/besok/${id}/erbjudande/${offerId}`);
+  const offer = await myOffer(a.id, offerId);
+  const t = await getTranslations("offer");
+  const ta = await getTranslations("appointments");
+  const status = offer.status;
+  const error = query.fel && ERRORS.includes(query.fel) ? query.fel : null;
+  return (
+    <section aria-labelledby="offer-title">
+      <p>
+        <Link href={`/besok/${a.id}`}>← {ta("back")}</Link>
+      </p>
+      <h1 id="offer-title">{t("title")}</h1>
+      {status === "taken" || status === "withdrawn" ? (
+        <div className="notice" role="status">
+          <h2>{t("taken")}</h2>
+          <p>{t("takenText")}</p>
+        </div>
+      ) : null}
+      {status === "expired" ? (
+        <div className="notice" role="status">
+          <h2>{t("expired")}</h2>
+          <p>{t("expiredText")}</p>
+        </div>
+      ) : null}
+      {status === "declined" ? <p className="notice" role="status">{t("declined")}</p> : null}
+      {status === "accepted" ? <p className="notice notice--success" role="status">{t("accepted")}</p> : null}
+      {error ? (
+        <p className="notice notice--error" role="alert">
+          {t(`errors.${error}`)}
+        </p>
+      ) : null}
+      <ul className="cards cards--2">
+        <li className="card">
+          <h2>{t("current")}</h2>
+          <p className="appointment__when">
+            <time dateTime={a.startsAt.toISOString()}>{formatVisit(a.startsAt, locale, a.clinic.timeZone)}</time>
+          </p>
+          <p>{a.clinic.name}</p>
+        </li>
+        <li className="card">
+          <h2>{t("offered")}</h2>
+          <p className="appointment__when">
+            <time dateTime={offer.offered.startsAt.toISOString()}>{formatVisit(offer.offered.startsAt, locale, offer.offered.timeZone)}</time>
+          </p>
+          <p>
+            {offer.offered.clinicName}
+            <br />
+            {offer.offered.address}
+          </p>
+        </li>
+      </ul>
+      {status === "pending" && a.status === "booked" ? (
+        <>
+          <p>{t("explain")}</p>
+          <p>{t("respondBy", { date: formatShort(offer.expiresAt, locale, offer.offered.timeZone) })}</p>
+          <form action={answerOfferAction} className="actions">
+            <input type="hidden" name="appointmentId" value={a.id} />
+            <input type="hidden" name="offerId" value={offer.id} />
+            <button type="submit" name="answer" value="accept" className="button">
+              {t("accept")}
+            </button>
+            <button type="submit" name="answer" value="decline" className="button button--secondary">
+              {t("decline")}
+            </button>
+          </form>
+        </>
+      ) : null}
+    </section>
+  );
+}
