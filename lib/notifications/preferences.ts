@@ -226,7 +226,7 @@ export async function listMyMessages(ctx: Ctx): Promise<MessageView[]> {
     deliveredAt: m.deliveredAt,
     parts: m.parts,
     // A confirmation code is not worth keeping on screen; a reminder's text is the patient's own.
-    text: m.purpose === "reminder" && m.bodyEnc ? decryptPii(m.bodyEnc, ctx.keys) : null,
+    text: (m.purpose === "reminder" || m.purpose === "offer") && m.bodyEnc ? decryptPii(m.bodyEnc, ctx.keys) : null,
     appointmentStartsAt: startsAt,
     timeZone: timeZone ?? "Europe/Stockholm",
   }));

@@ -28,7 +28,7 @@ export default async function MessagesPage() {
       ) : (
         <ul className="cards">
           {list.map((m) => {
-            const purpose = m.purpose === "reminder" || m.purpose === "phone_verification" ? t(`purpose.${m.purpose}`) : m.purpose;
+            const purpose = m.purpose === "reminder" || m.purpose === "phone_verification" || m.purpose === "offer" ? t(`purpose.${m.purpose}`) : m.purpose;
             const status = t(`status.${m.status as "sent"}`);
             return (
               <li key={m.id} className="card message">
