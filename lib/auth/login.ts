@@ -34,6 +34,7 @@ export async function startLogin(
   input: { startedBy: "qr" | "autostart"; device: UserDevice; previousBinding?: string },
 ): Promise<{ binding: string; autoStartToken: string } | { error: RfaKey }> {
   if (input.previousBinding) await cancelLogin(ctx, input.previousBinding, "superseded");
+  await pruneLoginOrders(ctx.db, ctx.now());
   try {
     const order = await ctx.eid.startAuthentication({ endUserIp: ctx.ip });
     const binding = randomToken(32);
