@@ -4,6 +4,7 @@
 import type { Db } from "@/db/client";
 import { runOfferPass } from "@/lib/waitlist/offers";
 import type { PiiKeys } from "@/lib/privacy/crypto";
+import { startPollingLoop, type PollingLoop } from "./poll-loop";
 
 export interface OfferWorkerConfig {
   db: Db;
@@ -13,38 +14,17 @@ export interface OfferWorkerConfig {
   log?: (line: string) => void;
 }
 
-export interface OfferWorker {
-  stop(): Promise<void>;
-}
+export type OfferWorker = PollingLoop;
 
 export function startOfferWorker(config: OfferWorkerConfig, opts: { pollMs?: number } = {}): OfferWorker {
-  const pollMs = opts.pollMs ?? 2_000;
   const now = config.now ?? (() => new Date());
-  let stopped = false;
-  let wake: (() => void) | undefined;
-  const loop = (async () => {
-    while (!stopped) {
-      try {
-        const r = await runOfferPass(config.db, { keys: config.keys, publicBaseUrl: config.publicBaseUrl, now: now() });
-        if (r.jobs > 0 || r.expired > 0) config.log?.(`offer worker: ${r.jobs} freed slots, ${r.offered} offers, ${r.expired} expired, ${r.failed} failed`);
-      } catch (error) {
-        config.log?.(`offer worker: pass failed (${error instanceof Error ? error.name : "unknown"})`);
-      }
-      if (stopped) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      wake?.();
-      await loop;
+  return startPollingLoop(
+    "offer worker",
+    async () => {
+      const r = await runOfferPass(config.db, { keys: config.keys, publicBaseUrl: config.publicBaseUrl, now: now() });
+      if (r.jobs > 0 || r.expired > 0) config.log?.(`offer worker: ${r.jobs} freed slots, ${r.offered} offers, ${r.expired} expired, ${r.failed} failed`);
+      return { full: false };
     },
-  };
+    { pollMs: opts.pollMs, log: config.log },
+  );
 }

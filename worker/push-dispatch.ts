@@ -16,6 +16,7 @@ import { dropGoneSubscription, patientPushTargets } from "@/lib/push/subscriptio
 import type { VapidKeys } from "@/lib/push/vapid";
 import { keyMatchesStart } from "@/lib/reminders/sync";
 import { reminderPushText } from "@/lib/push/reminder-push-text";
+import { startPollingLoop, type PollingLoop } from "./poll-loop";
 
 export interface PushDispatchConfig {
   db: Db;
@@ -126,38 +127,9 @@ export async function markPushOpened(db: Db, messageId: string, now: Date): Prom
   return rows.length > 0;
 }
 
-export interface PushWorker {
-  stop(): Promise<void>;
-}
+export type PushWorker = PollingLoop;
 
 /** Polls for due push reminders until stopped. */
 export function startPushWorker(config: PushDispatchConfig, opts: { pollMs?: number } = {}): PushWorker {
-  const pollMs = opts.pollMs ?? 2_000;
-  let stopped = false;
-  let wake: (() => void) | undefined;
-  const loop = (async () => {
-    while (!stopped) {
-      let full = false;
-      try {
-        full = (await runDuePush(config)).claimed >= (config.batchSize ?? 25);
-      } catch (error) {
-        config.log?.(`push worker: pass failed (${error instanceof Error ? error.name : "unknown"})`);
-      }
-      if (full || stopped) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      wake?.();
-      await loop;
-    },
-  };
+  return startPollingLoop("push worker", async () => ({ full: (await runDuePush(config)).claimed >= (config.batchSize ?? 25) }), { pollMs: opts.pollMs, log: config.log });
 }

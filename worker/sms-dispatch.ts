@@ -28,6 +28,7 @@ import { keyMatchesStart } from "@/lib/reminders/sync";
 import { deliveryCallbackUrl } from "@/lib/sms/delivery-reports";
 import { reminderText, type SmsLanguage } from "@/lib/sms/reminder-text";
 import { SmsError, type SmsGateway } from "@/lib/sms/types";
+import { startPollingLoop, type PollingLoop } from "./poll-loop";
 
 export interface SmsDispatchConfig {
   db: Db;
@@ -288,41 +289,17 @@ async function prepare(config: SmsDispatchConfig, claimed: Claimed, now: Date): 
   return { kind: "ready", purpose: m.purpose, idempotencyKey: m.idempotencyKey, to, text, visit: visitInfo };
 }
 
-export interface SmsWorker {
-  /** Resolves once the current pass has finished. */
-  stop(): Promise<void>;
-}
+export type SmsWorker = PollingLoop;
 
 /** Polls until stopped; a full batch is followed at once by the next pass. */
 export function startSmsWorker(config: SmsDispatchConfig, opts: { pollMs?: number } = {}): SmsWorker {
-  const pollMs = opts.pollMs ?? 2_000;
-  let stopped = false;
-  let wake: (() => void) | undefined;
-  const loop = (async () => {
-    while (!stopped) {
-      let full = false;
-      try {
-        const r = await runDueSms(config);
-        full = r.claimed >= (config.batchSize ?? 25);
-        if (r.claimed > 0) config.log?.(`sms worker: ${r.sent} sent, ${r.retried} to retry, ${r.failed} failed, ${r.dead} dead, ${r.skipped} skipped`);
-      } catch (error) {
-        config.log?.(`sms worker: pass failed (${error instanceof Error ? error.name : "unknown"})`);
-      }
-      if (full || stopped) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      wake?.();
-      await loop;
+  return startPollingLoop(
+    "sms worker",
+    async () => {
+      const r = await runDueSms(config);
+      if (r.claimed > 0) config.log?.(`sms worker: ${r.sent} sent, ${r.retried} to retry, ${r.failed} failed, ${r.dead} dead, ${r.skipped} skipped`);
+      return { full: r.claimed >= (config.batchSize ?? 25) };
     },
-  };
+    { pollMs: opts.pollMs, log: config.log },
+  );
 }
