@@ -22,7 +22,6 @@ export default async function AppointmentsPage() {
     <>
       <h1>{t("title")}</h1>
       <OfflineCopyRefresher />
-      <InstallHint text={{ install: tp("install"), installText: tp("installText"), iosTitle: tp("iosTitle"), iosText: tp("iosText"), dismiss: tp("dismiss") }} />
       <section aria-labelledby="upcoming-title">
         <h2 id="upcoming-title">{t("upcoming")}</h2>
         {upcoming.length === 0 ? (
@@ -50,6 +49,8 @@ export default async function AppointmentsPage() {
           </ul>
         )}
       </section>
+      {/* Last on the page: it appears after load and must not push the appointments down. */}
+      <InstallHint text={{ install: tp("install"), installText: tp("installText"), iosTitle: tp("iosTitle"), iosText: tp("iosText"), dismiss: tp("dismiss") }} />
     </>
   );
 }
