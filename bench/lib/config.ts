@@ -1,0 +1,56 @@
+// Benchmark settings: defaults are the product's targets; environment variables change them.
+function int(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, got "${raw}"`);
+  return n;
+}
+
+export type Phase = "page" | "js" | "reminders";
+const ALL_PHASES: Phase[] = ["page", "js", "reminders"];
+
+export interface BenchConfig {
+  pgUrl: string;
+  patients: number;
+  perPatient: number;
+  freeSlots: number;
+  connections: number;
+  rounds: number;
+  roundSeconds: number;
+  warmupSeconds: number;
+  reminders: number;
+  /** Stop the reminder run after this long (0: no limit); the rate is then over what was sent. */
+  reminderTimeoutSeconds: number;
+  workerConcurrency: number;
+  workerBatchSize: number;
+  ref: string | undefined;
+  rebuild: boolean;
+  keepDb: boolean;
+  phases: Phase[];
+  ports: { app: number; bare: number; bareNext: number; sms: number };
+}
+
+export function benchConfig(): BenchConfig {
+  const only = (process.env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  for (const p of only) if (!ALL_PHASES.includes(p as Phase)) throw new Error(`BENCH_ONLY: unknown phase "${p}" (page, js, reminders)`);
+  return {
+    pgUrl: process.env.BENCH_PG_URL || "postgres://postgres@127.0.0.1:5432/postgres",
+    patients: int("BENCH_PATIENTS", 200_000),
+    perPatient: int("BENCH_PER_PATIENT", 10),
+    freeSlots: int("BENCH_FREE_SLOTS", 100_000),
+    connections: int("BENCH_CONNECTIONS", 10),
+    rounds: int("BENCH_ROUNDS", 3),
+    roundSeconds: int("BENCH_ROUND_SECONDS", 10),
+    warmupSeconds: int("BENCH_WARMUP_SECONDS", 5),
+    reminders: int("BENCH_REMINDERS", 100_000),
+    reminderTimeoutSeconds: int("BENCH_REMINDER_TIMEOUT_SECONDS", 300),
+    workerConcurrency: int("BENCH_WORKER_CONCURRENCY", 4),
+    workerBatchSize: int("BENCH_WORKER_BATCH_SIZE", 25),
+    ref: process.env.BENCH_REF || undefined,
+    rebuild: process.env.BENCH_REBUILD === "1",
+    keepDb: process.env.BENCH_KEEP_DB === "1",
+    phases: only.length ? (only as Phase[]) : ALL_PHASES,
+    ports: { app: 3601, bare: 3602, bareNext: 3603, sms: 3604 },
+  };
+}

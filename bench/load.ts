@@ -1,0 +1,147 @@
+// A small closed-loop HTTP load generator (run in its own process): N keep-alive connections,
+// each sending the next request as soon as the previous response has fully arrived, for a fixed
+// time. Every response is checked (status and a marker in the body). Latency is to the last byte.
+//
+//   tsx bench/load.ts '{"url":"http://127.0.0.1:3601/besok","connections":10,"durationMs":20000,"headers":{},"marker":"<h1>Mina tider</h1>"}'
+import http from "node:http";
+
+export interface LoadConfig {
+  url: string;
+  connections: number;
+  durationMs: number;
+  headers?: Record<string, string>;
+  /** Expected status (default 200). */
+  status?: number;
+  /** A string every good response body contains. */
+  marker?: string;
+  /** Return every latency (ms, sorted) so that several runs can be merged. */
+  keepSamples?: boolean;
+}
+
+export interface LoadResult {
+  requests: number;
+  ok: number;
+  wrongStatus: number;
+  markerMissing: number;
+  errors: number;
+  seconds: number;
+  rps: number;
+  bytesPerResponse: number;
+  latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number };
+  firstProblem: string | null;
+  samples?: number[];
+}
+
+export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: cfg.connections, maxFreeSockets: cfg.connections });
+  const marker = cfg.marker ? Buffer.from(cfg.marker) : null;
+  const expected = cfg.status ?? 200;
+  const latencies: number[] = [];
+  let ok = 0;
+  let wrongStatus = 0;
+  let markerMissing = 0;
+  let errors = 0;
+  let bytes = 0;
+  let firstProblem: string | null = null;
+  const started = performance.now();
+  const end = started + cfg.durationMs;
+
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const t0 = performance.now();
+      const req = http.request(cfg.url, { agent, headers: cfg.headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          latencies.push(performance.now() - t0);
+          const body = Buffer.concat(chunks);
+          bytes += body.length;
+          if (res.statusCode !== expected) {
+            wrongStatus++;
+            firstProblem ??= `status ${res.statusCode}`;
+          } else if (marker && !body.includes(marker)) {
+            markerMissing++;
+            firstProblem ??= `marker missing in: ${body.toString("utf8").slice(0, 300)}`;
+          } else {
+            ok++;
+          }
+          resolve();
+        });
+        res.on("error", () => {
+          errors++;
+          resolve();
+        });
+      });
+      req.on("error", (e) => {
+        errors++;
+        firstProblem ??= `error ${e.message}`;
+        resolve();
+      });
+      req.end();
+    });
+
+  await Promise.all(
+    Array.from({ length: cfg.connections }, async () => {
+      while (performance.now() < end) await one();
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  const sorted = Float64Array.from(latencies).sort();
+  const pct = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN);
+  const round = (x: number) => Math.round(x * 100) / 100;
+  const requests = latencies.length + errors;
+  return {
+    requests,
+    ok,
+    wrongStatus,
+    markerMissing,
+    errors,
+    seconds: round(seconds),
+    rps: round(ok / seconds),
+    bytesPerResponse: latencies.length ? Math.round(bytes / latencies.length) : 0,
+    latencyMs: {
+      mean: round(latencies.reduce((a, b) => a + b, 0) / (latencies.length || 1)),
+      p50: round(pct(50)),
+      p90: round(pct(90)),
+      p99: round(pct(99)),
+      max: round(sorted.length ? sorted[sorted.length - 1]! : NaN),
+    },
+    firstProblem,
+    ...(cfg.keepSamples ? { samples: Array.from(sorted, round) } : {}),
+  };
+}
+
+/** Several runs of the same target as one: totals, rates over the summed time, merged percentiles. */
+export function mergeLoadResults(runs: LoadResult[]): LoadResult {
+  const sum = (f: (r: LoadResult) => number) => runs.reduce((a, r) => a + f(r), 0);
+  const samples = Float64Array.from(runs.flatMap((r) => r.samples ?? [])).sort();
+  const pct = (p: number) => (samples.length ? samples[Math.min(samples.length - 1, Math.ceil((p / 100) * samples.length) - 1)]! : NaN);
+  const round = (x: number) => Math.round(x * 100) / 100;
+  const seconds = sum((r) => r.seconds);
+  const responses = sum((r) => r.requests - r.errors);
+  return {
+    requests: sum((r) => r.requests),
+    ok: sum((r) => r.ok),
+    wrongStatus: sum((r) => r.wrongStatus),
+    markerMissing: sum((r) => r.markerMissing),
+    errors: sum((r) => r.errors),
+    seconds: round(seconds),
+    rps: round(sum((r) => r.ok) / seconds),
+    bytesPerResponse: responses ? Math.round(sum((r) => r.bytesPerResponse * (r.requests - r.errors)) / responses) : 0,
+    latencyMs: {
+      mean: round(samples.reduce((a, b) => a + b, 0) / (samples.length || 1)),
+      p50: round(pct(50)),
+      p90: round(pct(90)),
+      p99: round(pct(99)),
+      max: round(samples.length ? samples[samples.length - 1]! : NaN),
+    },
+    firstProblem: runs.find((r) => r.firstProblem)?.firstProblem ?? null,
+  };
+}
+
+// As a child process: config in argv[2], result as one JSON line on stdout.
+if (process.argv[1] && /load\.ts$/.test(process.argv[1]) && process.argv[2]) {
+  const result = await runLoad(JSON.parse(process.argv[2]) as LoadConfig);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}

@@ -1,0 +1,362 @@
+// `npm run bench`: measures Vårdtid against its performance targets on this machine.
+//   (a) GET /besok (logged in) vs a bare node:http server running the same SQL, 2 M appointments
+//   (b) first-load JS of /besok and /login vs a bare Next.js page
+//   (c) 100 000 due SMS reminders through worker/main.ts vs the SMS gateway's own rate
+// Prints a table and writes bench/results/latest.json. See bench/README.md for what each number
+// means and the settings (BENCH_* environment variables).
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import postgres from "postgres";
+import { benchConfig, type BenchConfig } from "./lib/config";
+import { createBenchDatabase, createBenchPatient, demoEnv, dropBenchDatabase, fillDatabase, migrateWithSnapshot, type BenchPatient } from "./lib/data";
+import { assertPortFree, groupCpuSeconds, killAllChildrenNow, startChild, stopAllChildren, stopChild, waitFor, type Child } from "./lib/proc";
+import { buildAppSnapshot, buildBareNext } from "./lib/snapshot";
+import { mergeLoadResults, type LoadConfig, type LoadResult } from "./load";
+import { measurePageScripts, withBrowser, type PageScripts } from "./first-load-js";
+import { runReminderBench, type ReminderBenchResult } from "./reminders";
+
+const repo = process.cwd();
+const cfg = benchConfig();
+const t0 = Date.now();
+const log = (s: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${s}`);
+const MARKER = "<h1>Mina tider</h1>";
+
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  command: "npm run bench",
+  machine: {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? "unknown",
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.type()} ${os.release()}`,
+  },
+  config: { ...cfg, pgUrl: cfg.pgUrl.replace(/\/\/[^@]*@/, "//…@") },
+  loadavg: [] as { at: string; load1: number }[],
+};
+const notes: string[] = [];
+
+function noteLoad(at: string): void {
+  const load1 = Math.round(os.loadavg()[0]! * 100) / 100;
+  (results.loadavg as { at: string; load1: number }[]).push({ at, load1 });
+}
+
+/** One line on how busy the machine was before the measurements (the bench's own load included). */
+function loadNote(): void {
+  const loads = (results.loadavg as { at: string; load1: number }[]).map((l) => l.load1);
+  if (!loads.length) return;
+  const max = Math.max(...loads);
+  const cpus = os.cpus().length;
+  if (max > 0.7 * cpus) {
+    notes.push(`machine busy: 1-minute load average ${Math.min(...loads)}–${max} on ${cpus} CPUs before the measurements (other processes compete; all servers alike, but absolute figures are lower than on an idle machine)`);
+  }
+}
+
+let db: { name: string; url: string } | undefined;
+let cleaned = false;
+async function cleanup(): Promise<void> {
+  if (cleaned) return;
+  cleaned = true;
+  await stopAllChildren();
+  if (db && !cfg.keepDb) {
+    await dropBenchDatabase(cfg.pgUrl, db.name).catch((e: unknown) => console.error(`could not drop ${db!.name}: ${String(e)}`));
+    log(`dropped database ${db.name}`);
+  } else if (db) log(`kept database ${db.name} (BENCH_KEEP_DB=1)`);
+}
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.on(sig, () => {
+    log(`${sig}: stopping`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+process.on("exit", killAllChildrenNow);
+
+function runtimeEnv(port: number, dbUrl: string, patient: BenchPatient | undefined): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    VARDTID_MODE: "demo",
+    DATABASE_URL: dbUrl,
+    RUN_WORKER_IN_APP: "false",
+    PORT: String(port),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    AUTH_SECRET: patient?.secret ?? demoEnv().AUTH_SECRET,
+    // Nothing on these pages calls the simulators; keep their ports inside the bench's range anyway.
+    BANKID_SIM_PORT: "3698",
+    SMS_SIM_PORT: "3699",
+  };
+}
+
+async function loadOnce(name: string, lc: LoadConfig): Promise<LoadResult> {
+  const child = startChild(`load:${name}`, process.execPath, ["--import", "tsx", path.join(repo, "bench", "load.ts"), JSON.stringify(lc)], { cwd: repo, env: process.env, quiet: true, capture: true });
+  const code = await child.exited;
+  const line = child.stdout().split("\n").reverse().find((l) => l.startsWith("{"));
+  if (code !== 0 || !line) throw new Error(`load generator failed (${code}):\n${child.output()}`);
+  return JSON.parse(line) as LoadResult;
+}
+
+async function auditCount(url: string): Promise<number> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [r] = await sql<{ n: number }[]>`select count(*)::int as n from audit_events`;
+    return r!.n;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+async function get(url: string, cookie?: string): Promise<{ status: number; body: string }> {
+  const res = await fetch(url, { headers: cookie ? { cookie } : {}, redirect: "manual" });
+  return { status: res.status, body: await res.text() };
+}
+
+type Target = "app" | "nextSql" | "bare";
+type TargetResult = LoadResult & {
+  auditRowsPerResponse: number;
+  /** CPU time of the server's processes per good response: a measure the machine's other load hardly moves. */
+  serverCpuMsPerRequest: number | null;
+  rounds: LoadResult[];
+};
+
+interface PagePhase {
+  /** The app's GET /besok. */
+  app: TargetResult;
+  /** The bare Next.js app's /besok: same database work, a plain list (the framework's own floor). */
+  nextSql: TargetResult;
+  /** bench/bare-server.ts: same database work on node:http. */
+  bare: TargetResult;
+  /** app / bare: the target. */
+  ratio: number;
+  /** nextSql / bare and app / nextSql: where the gap comes from. */
+  nextSqlRatio: number;
+  appToNextSql: number;
+  connections: number;
+  targets: { ratioMin: number; p99MaxMs: number };
+  pass: { ratio: boolean; p99: boolean };
+}
+
+async function pagePhase(c: BenchConfig, dbUrl: string, patient: BenchPatient, servers: { app: Child; nextSql: Child }): Promise<PagePhase> {
+  const urls: Record<Target, string> = {
+    app: `http://127.0.0.1:${c.ports.app}/besok`,
+    nextSql: `http://127.0.0.1:${c.ports.bareNext}/besok`,
+    bare: `http://127.0.0.1:${c.ports.bare}/besok`,
+  };
+  const bare = startChild("bare-server", process.execPath, ["--import", "tsx", path.join(repo, "bench", "bare-server.ts")], { cwd: repo, env: runtimeEnv(c.ports.bare, dbUrl, patient) });
+  await waitFor("the bare server", async () => (await get(urls.bare, patient.cookie)).body.includes(MARKER), { timeoutMs: 30_000, child: bare });
+  for (const t of ["bare", "nextSql"] as const) {
+    const anon = await get(urls[t]);
+    if (anon.body.includes(MARKER)) throw new Error(`${t} shows the logged-in page without a session`);
+    const ok = await get(urls[t], patient.cookie);
+    if (ok.status !== 200 || !ok.body.includes(MARKER)) throw new Error(`${t} /besok with the bench session: status ${ok.status}, marker ${ok.body.includes(MARKER) ? "present" : "missing"}`);
+  }
+
+  const base = { connections: c.connections, headers: { cookie: patient.cookie, "user-agent": "vardtid-bench" }, marker: MARKER, keepSamples: true };
+  const targets: Target[] = ["app", "nextSql", "bare"];
+  log(`page: warm-up ${c.warmupSeconds} s each …`);
+  for (const t of targets) await loadOnce(`${t}-warmup`, { ...base, url: urls[t], durationMs: c.warmupSeconds * 1000 });
+  const rounds: Record<Target, LoadResult[]> = { app: [], nextSql: [], bare: [] };
+  const audit: Record<Target, number> = { app: 0, nextSql: 0, bare: 0 };
+  const cpu: Record<Target, number | null> = { app: 0, nextSql: 0, bare: 0 };
+  const pids: Record<Target, number> = { app: servers.app.proc.pid!, nextSql: servers.nextSql.proc.pid!, bare: bare.proc.pid! };
+  // Alternating rounds, so that whatever else the machine does falls on all alike.
+  for (let r = 1; r <= c.rounds; r++) {
+    for (const t of targets) {
+      noteLoad(`page ${t} round ${r}`);
+      const before = await auditCount(dbUrl);
+      const cpuBefore = groupCpuSeconds(pids[t]);
+      const res = await loadOnce(t, { ...base, url: urls[t], durationMs: c.roundSeconds * 1000 });
+      const cpuAfter = groupCpuSeconds(pids[t]);
+      cpu[t] = cpu[t] !== null && cpuBefore !== null && cpuAfter !== null ? cpu[t]! + (cpuAfter - cpuBefore) : null;
+      audit[t] += (await auditCount(dbUrl)) - before;
+      rounds[t].push(res);
+      log(`page: ${t.padEnd(7)} round ${r}/${c.rounds}: ${res.rps} req/s, p50 ${res.latencyMs.p50} ms, p99 ${res.latencyMs.p99} ms, ${res.ok}/${res.requests} ok`);
+      if (res.ok !== res.requests) log(`page: ${t}: ${res.requests - res.ok} bad responses, first: ${res.firstProblem}`);
+    }
+  }
+  await stopChild(bare);
+  const strip = (r: LoadResult) => ({ ...r, samples: undefined });
+  const merged = (t: Target): TargetResult => {
+    const m = mergeLoadResults(rounds[t]);
+    return {
+      ...m,
+      auditRowsPerResponse: Math.round((audit[t] / Math.max(1, m.requests - m.errors)) * 1000) / 1000,
+      serverCpuMsPerRequest: cpu[t] !== null && m.ok > 0 ? Math.round((cpu[t]! / m.ok) * 1e4) / 10 : null,
+      rounds: rounds[t].map(strip),
+    };
+  };
+  const [a, n, b] = [merged("app"), merged("nextSql"), merged("bare")];
+  const r3 = (x: number) => Math.round(x * 1000) / 1000;
+  const ratio = r3(a.rps / b.rps);
+  return {
+    app: a,
+    nextSql: n,
+    bare: b,
+    ratio,
+    nextSqlRatio: r3(n.rps / b.rps),
+    appToNextSql: r3(a.rps / n.rps),
+    connections: c.connections,
+    targets: { ratioMin: 0.5, p99MaxMs: 100 },
+    pass: { ratio: ratio >= 0.5, p99: a.latencyMs.p99 <= 100 },
+  };
+}
+
+interface JsPhase {
+  besok: PageScripts;
+  login: PageScripts;
+  bare: PageScripts;
+  diffKB: { besok: number; login: number };
+  targetKB: number;
+  pass: { besok: boolean; login: boolean };
+}
+
+const kb = (bytes: number) => Math.round((bytes / 1024) * 10) / 10;
+
+async function jsPhase(c: BenchConfig, patient: BenchPatient): Promise<JsPhase> {
+  const jwt = patient.cookie.slice(patient.cookie.indexOf("=") + 1);
+  return withBrowser(async (browser) => {
+    const besok = await measurePageScripts(browser, `http://127.0.0.1:${c.ports.app}/besok`, [{ name: "vardtid.session", value: jwt }]);
+    const login = await measurePageScripts(browser, `http://127.0.0.1:${c.ports.app}/login`);
+    const bare = await measurePageScripts(browser, `http://127.0.0.1:${c.ports.bareNext}/`);
+    const diff = (p: PageScripts) => kb(p.total.gzipBytes - bare.total.gzipBytes);
+    return { besok, login, bare, diffKB: { besok: diff(besok), login: diff(login) }, targetKB: 40, pass: { besok: diff(besok) <= 40, login: diff(login) <= 40 } };
+  });
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ")).join("\n");
+}
+
+async function main(): Promise<void> {
+  log(`Vårdtid benchmark: ${cfg.phases.join(", ")} on ${os.cpus().length} CPUs`);
+  for (const port of Object.values(cfg.ports)) await assertPortFree(port);
+  noteLoad("start");
+
+  // Builds first (CPU-bound), then the database (I/O-bound).
+  const buildEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production" as const, VARDTID_MODE: "demo", RUN_WORKER_IN_APP: "false" };
+  const app = buildAppSnapshot(repo, { ref: cfg.ref, rebuild: cfg.rebuild, env: buildEnv, log });
+  results.app = { source: app.source, dir: app.dir, buildSeconds: app.buildSeconds, reusedBuild: app.reused };
+  log(`app: ${app.source}${app.buildSeconds ? `, built in ${app.buildSeconds.toFixed(0)} s` : ""}`);
+  const bareNext = cfg.phases.includes("js") || cfg.phases.includes("page") ? buildBareNext(repo, { rebuild: cfg.rebuild, env: buildEnv, log }) : undefined;
+  if (bareNext) results.bareNext = { source: bareNext.source, buildSeconds: bareNext.buildSeconds, reusedBuild: bareNext.reused };
+
+  db = await createBenchDatabase(cfg.pgUrl);
+  log(`database ${db.name}: migrating (the snapshot's migrateDatabase) …`);
+  migrateWithSnapshot(app.dir, db.url);
+  const fill = await fillDatabase(db.url, { patients: cfg.patients, perPatient: cfg.perPatient, freeSlots: cfg.freeSlots, log });
+  results.data = fill;
+  log(`database: ${fill.appointments.toLocaleString("en")} appointments, ${fill.slots.toLocaleString("en")} slots, ${fill.patients.toLocaleString("en")} patients in ${fill.seconds.toFixed(0)} s`);
+  const patient = await createBenchPatient(db.url);
+  results.benchPatient = { appointments: patient.appointments };
+
+  if (cfg.phases.includes("page") || cfg.phases.includes("js")) {
+    const appServer = startChild("next-start", process.execPath, [path.join(app.dir, "node_modules/next/dist/bin/next"), "start", "-p", String(cfg.ports.app), "-H", "127.0.0.1"], {
+      cwd: app.dir,
+      env: runtimeEnv(cfg.ports.app, db.url, patient),
+    });
+    const besok = `http://127.0.0.1:${cfg.ports.app}/besok`;
+    await waitFor("next start", async () => (await get(besok, patient.cookie)).status > 0, { timeoutMs: 60_000, child: appServer });
+    const first = await get(besok, patient.cookie);
+    if (first.status !== 200 || !first.body.includes(MARKER)) throw new Error(`GET /besok with the bench session: status ${first.status}, logged-in marker ${first.body.includes(MARKER) ? "present" : "missing"}:\n${first.body.slice(0, 500)}`);
+    const anon = await get(besok);
+    if (anon.body.includes(MARKER)) throw new Error("GET /besok without a session shows the logged-in page: the marker check would prove nothing");
+    log(`app: /besok answers 200 with "${MARKER}" for the bench session (${first.body.length} bytes), and not without it (status ${anon.status})`);
+
+    const bareNextServer = startChild("bare-next", process.execPath, [path.join(bareNext!.dir, "node_modules/next/dist/bin/next"), "start", "-p", String(cfg.ports.bareNext), "-H", "127.0.0.1"], {
+      cwd: bareNext!.dir,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: db.url, AUTH_SECRET: patient.secret },
+      quiet: true,
+    });
+    await waitFor("the bare Next.js app", async () => (await get(`http://127.0.0.1:${cfg.ports.bareNext}/`)).status === 200, { timeoutMs: 60_000, child: bareNextServer });
+
+    if (cfg.phases.includes("page")) {
+      const page = await pagePhase(cfg, db.url, patient, { app: appServer, nextSql: bareNextServer });
+      results.page = page;
+      log(`page: audit rows per response ${page.app.auditRowsPerResponse} / ${page.nextSql.auditRowsPerResponse} / ${page.bare.auditRowsPerResponse}, bytes per response ${page.app.bytesPerResponse} / ${page.nextSql.bytesPerResponse} / ${page.bare.bytesPerResponse}, server CPU ms per request ${page.app.serverCpuMsPerRequest} / ${page.nextSql.serverCpuMsPerRequest} / ${page.bare.serverCpuMsPerRequest} (app / bare Next.js / bare node)`);
+    }
+    if (cfg.phases.includes("js")) {
+      log("js: loading /besok, /login and the bare page in Chromium …");
+      noteLoad("js");
+      results.js = await jsPhase(cfg, patient);
+    }
+    await stopChild(bareNextServer);
+    await stopChild(appServer);
+  }
+
+  if (cfg.phases.includes("reminders")) {
+    noteLoad("reminders");
+    const e = demoEnv();
+    results.reminders = await runReminderBench({
+      appDir: app.dir,
+      dbUrl: db.url,
+      keys: { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY },
+      count: cfg.reminders,
+      smsPort: cfg.ports.sms,
+      concurrency: cfg.workerConcurrency,
+      batchSize: cfg.workerBatchSize,
+      timeoutSeconds: cfg.reminderTimeoutSeconds,
+      log,
+    });
+  }
+  noteLoad("end");
+}
+
+function report(): void {
+  const rows: string[][] = [["target", "measured", "goal", "result"]];
+  const page = results.page as PagePhase | undefined;
+  if (page) {
+    const line = (r: TargetResult) => `${r.rps} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, server CPU ${r.serverCpuMsPerRequest ?? "?"} ms/req`;
+    rows.push([`(a) GET /besok, ${page.connections} connections`, line(page.app), "", ""]);
+    rows.push(["    bare Next.js page, same SQL", line(page.nextSql), "", ""]);
+    rows.push(["    bare node:http, same SQL", line(page.bare), "", ""]);
+    rows.push(["    throughput app / bare node", `${(page.ratio * 100).toFixed(1)} %`, "≥ 50 %", page.pass.ratio ? "PASS" : "MISS"]);
+    rows.push(["    (bare Next.js / bare node)", `${(page.nextSqlRatio * 100).toFixed(1)} %`, "", ""]);
+    rows.push(["    (app / bare Next.js)", `${(page.appToNextSql * 100).toFixed(1)} %`, "", ""]);
+    rows.push(["    p99 latency", `${page.app.latencyMs.p99} ms`, "≤ 100 ms", page.pass.p99 ? "PASS" : "MISS"]);
+  }
+  const js = results.js as JsPhase | undefined;
+  if (js) {
+    const line = (p: PageScripts) => `${kb(p.total.gzipBytes)} KB gzip (${p.total.files} files, ${kb(p.total.rawBytes)} KB raw)`;
+    rows.push(["(b) first-load JS, bare Next.js page", line(js.bare), "", ""]);
+    rows.push(["    /besok", `${line(js.besok)}, +${js.diffKB.besok} KB`, "≤ +40 KB", js.pass.besok ? "PASS" : "MISS"]);
+    rows.push(["    /login", `${line(js.login)}, +${js.diffKB.login} KB`, "≤ +40 KB", js.pass.login ? "PASS" : "MISS"]);
+  }
+  const rem = results.reminders as ReminderBenchResult | undefined;
+  if (rem) {
+    rows.push([`(c) SMS gateway alone, ${rem.gateway.concurrency} in flight`, `${rem.gateway.rate} SMS/s`, "", ""]);
+    rows.push(["    worker CPU per SMS", `${rem.worker.cpuMsPerSms ?? "?"} ms`, "", ""]);
+    rows.push([`    worker, ${rem.worker.sent.toLocaleString("en")} of ${rem.count.toLocaleString("en")} sent${rem.worker.timedOut ? " (time limit)" : ""}`, `${rem.worker.rate} SMS/s (${(rem.ratio * 100).toFixed(1)} %)`, "≥ 70 %", rem.ratio >= 0.7 && !rem.worker.timedOut ? "PASS" : "MISS"]);
+    const m = rem.memory.rssMiB;
+    rows.push(["    worker RSS at 10/50/90 % sent, max", `${m.at10}/${m.at50}/${m.at90} MiB, max ${m.max} MiB`, "flat", rem.memory.growthMiB10to90 !== null && rem.memory.growthMiB10to90 <= 32 ? "PASS" : "MISS"]);
+  }
+  console.log(`\n${table(rows)}\n`);
+  for (const n of notes) console.log(`note: ${n}`);
+}
+
+let failed = false;
+try {
+  await main();
+} catch (error) {
+  failed = true;
+  console.error(`\nbenchmark failed: ${error instanceof Error ? error.message : String(error)}`);
+  results.error = error instanceof Error ? error.message : String(error);
+} finally {
+  await cleanup();
+}
+loadNote();
+results.notes = notes;
+results.seconds = Math.round((Date.now() - t0) / 1000);
+try {
+  results.git = execFileSync("git", ["rev-parse", "--short=12", "HEAD"], { cwd: repo }).toString().trim();
+} catch {
+  // not a git checkout
+}
+mkdirSync(path.join(repo, "bench", "results"), { recursive: true });
+writeFileSync(path.join(repo, "bench", "results", "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+report();
+log(`results written to bench/results/latest.json (${results.seconds} s in all)`);
+process.exit(failed ? 1 : 0);
