@@ -2,11 +2,12 @@ import "server-only";
 // The one way pages, actions and route handlers learn who is logged in. Every patient-facing read
 // and write goes through requirePatient (the data-access layer calls it), never through proxy.ts.
 import { cache } from "react";
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
-import { getServerSession } from "next-auth";
 import { db } from "@/db";
 import { env } from "@/lib/env";
-import { authOptions } from "./options";
+import { sessionCookieName } from "./cookies";
+import { sessionIdFromCookie } from "./session-cookie";
 import { validateSession } from "./sessions";
 import { safeReturnTo } from "./return-to";
 
@@ -18,10 +19,11 @@ export interface PatientSession {
 
 /** Per request (React cache): the validated session, or null. */
 export const currentSession = cache(async (): Promise<PatientSession | null> => {
-  const session = (await getServerSession(authOptions())) as { sid?: string } | null;
-  const sid = session?.sid;
-  if (!sid) return null;
+  const token = (await cookies()).get(sessionCookieName())?.value;
+  if (!token) return null;
   const e = env();
+  const sid = await sessionIdFromCookie(token, e.AUTH_SECRET);
+  if (!sid) return null;
   const result = await validateSession(db(), sid, new Date(), { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS });
   return result.ok ? { patientId: result.patientId, sessionId: sid, sessionHash: result.sessionHash } : null;
 });
