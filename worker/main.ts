@@ -11,13 +11,13 @@ import { vapidKeysFor } from "@/lib/push/vapid";
 import { smsDispatchConfig } from "./config";
 import { startOfferWorker } from "./offers";
 import { startPushWorker } from "./push-dispatch";
-import { startSmsWorker } from "./sms-dispatch";
+import { DEFAULT_SMS_BATCH_SIZE, DEFAULT_SMS_CONCURRENCY, startSmsWorker } from "./sms-dispatch";
 
 const { values } = parseArgs({
   options: {
     "poll-ms": { type: "string", default: "2000" },
-    "batch-size": { type: "string", default: "25" },
-    concurrency: { type: "string", default: "4" },
+    "batch-size": { type: "string", default: String(DEFAULT_SMS_BATCH_SIZE) },
+    concurrency: { type: "string", default: String(DEFAULT_SMS_CONCURRENCY) },
     "lease-seconds": { type: "string", default: "120" },
     "send-timeout-seconds": { type: "string", default: "10" },
   },
@@ -39,7 +39,9 @@ if (leaseSeconds < 2 * sendTimeoutSeconds) {
   console.error("Worker: --lease-seconds must be at least twice --send-timeout-seconds");
   process.exit(1);
 }
-const handle = openDatabase({ url: e.DATABASE_URL, dataDir: e.PGLITE_DATA_DIR, max: positive("concurrency", values.concurrency) + 2 });
+// Sends no longer hold a connection each (a pass's database work is a few batched statements),
+// so the pool need not grow with --concurrency.
+const handle = openDatabase({ url: e.DATABASE_URL, dataDir: e.PGLITE_DATA_DIR, max: Math.min(positive("concurrency", values.concurrency), 8) + 2 });
 const status = await migrationStatus(handle.db);
 if (status.applied < status.expected) {
   console.error(`Worker: the database has ${status.applied} of ${status.expected} migrations; run npm run migrate first.`);

@@ -10,9 +10,22 @@ import { randomToken, sha256Hex } from "@/lib/privacy/crypto";
 const TOKEN = /^[A-Za-z0-9_-]{22,64}$/;
 
 export async function createAppointmentLink(tx: DbOrTx, input: { appointmentId: string; expiresAt: Date; now: Date }): Promise<string> {
-  const token = randomToken(24);
-  await tx.insert(deepLinks).values({ tokenHash: sha256Hex(token), purpose: "appointment", appointmentId: input.appointmentId, expiresAt: input.expiresAt, createdAt: input.now });
+  const token = newLinkToken();
+  await storeAppointmentLinks(tx, [{ token, appointmentId: input.appointmentId, expiresAt: input.expiresAt }], input.now);
   return token;
+}
+
+/** A fresh token; stored later with storeAppointmentLinks (a text can name its link first). */
+export function newLinkToken(): string {
+  return randomToken(24);
+}
+
+/** Many appointment links in one insert (the SMS worker fixes a whole batch of texts at once). */
+export async function storeAppointmentLinks(tx: DbOrTx, links: { token: string; appointmentId: string; expiresAt: Date }[], now: Date): Promise<void> {
+  if (links.length === 0) return;
+  await tx
+    .insert(deepLinks)
+    .values(links.map((l) => ({ tokenHash: sha256Hex(l.token), purpose: "appointment", appointmentId: l.appointmentId, expiresAt: l.expiresAt, createdAt: now })));
 }
 
 /** A link in an earlier-time offer: opens the offer, and lapses with it. */
