@@ -85,9 +85,10 @@ interface Claimed {
 const leaseOf = (config: SmsDispatchConfig) => config.leaseMs ?? 120_000;
 
 /** One pass: claim due rows (and rows whose worker died), send them, store the outcome. */
-export async function runDueSms(config: SmsDispatchConfig): Promise<PassResult> {
+export async function runDueSms(config: SmsDispatchConfig, shared: { slots?: SendSlots } = {}): Promise<PassResult> {
   const now = config.now ?? (() => new Date());
   const result: PassResult = { claimed: 0, sent: 0, retried: 0, failed: 0, dead: 0, skipped: 0 };
+  const claimedAt = performance.now();
   const claimed = await claim(config, now());
   result.claimed = claimed.length;
   if (claimed.length === 0) return result;
@@ -103,7 +104,8 @@ export async function runDueSms(config: SmsDispatchConfig): Promise<PassResult> 
         result.skipped += 1;
       }
     }
-    await sendAll(config, ready, writer, now, (outcome) => (result[outcome] += 1));
+    const slots = shared.slots ?? new SendSlots(Math.max(1, config.concurrency ?? DEFAULT_SMS_CONCURRENCY));
+    await sendAll(config, ready, claimedAt, writer, slots, now, (outcome) => (result[outcome] += 1));
   } finally {
     await writer.close();
   }
@@ -280,16 +282,46 @@ async function fixTexts(config: SmsDispatchConfig, unfixed: Unfixed[], now: Date
   ];
 }
 
-/** Sends the ready rows, `concurrency` at a time, each only after a fresh fence. */
-async function sendAll(config: SmsDispatchConfig, ready: Ready[], writer: OutcomeWriter, now: () => Date, count: (o: Outcome) => void): Promise<void> {
+/**
+ * Bounds the gateway calls in flight to `concurrency`, shared by the passes a worker overlaps
+ * (see startSmsWorker).
+ */
+export class SendSlots {
+  private readonly waiting: (() => void)[] = [];
+  constructor(private free: number) {}
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) this.free -= 1;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+}
+
+/** Sends the ready rows, at most `concurrency` at a time, each only after a fresh fence. */
+async function sendAll(config: SmsDispatchConfig, ready: Ready[], claimedAt: number, writer: OutcomeWriter, slots: SendSlots, now: () => Date, count: (o: Outcome) => void): Promise<void> {
   const concurrency = Math.max(1, config.concurrency ?? DEFAULT_SMS_CONCURRENCY);
-  const fences = new Fences(config, ready, concurrency * 4, now);
+  const fences = new Fences(config, ready, claimedAt, concurrency * 4, now);
   let next = 0;
   const lanes = Array.from({ length: Math.min(concurrency, ready.length) }, async () => {
-    while (next < ready.length) {
+    for (;;) {
+      // The slot first, then the row and its fence: a fence is asked for only when its send can
+      // start at once, and rows are taken (and fenced in chunks) in order.
+      await slots.acquire();
+      if (next >= ready.length) {
+        slots.release();
+        return;
+      }
       const i = next++;
-      // No await between taking the index and asking for its fence: chunks are made in order.
-      count(await sendOne(config, ready[i]!, fences.ours(i), writer, now));
+      try {
+        count(await sendOne(config, ready[i]!, fences.ours(i), writer, now));
+      } finally {
+        slots.release();
+      }
     }
   });
   await Promise.all(lanes);
@@ -356,6 +388,11 @@ function nextAttemptAt(config: SmsDispatchConfig, attempts: number, at: Date, pr
  * trusted for a quarter of the lease only (real time), so a send that starts under it ends (the
  * lease is at least twice the send timeout) before the lease can run out under it; a row whose
  * fence has grown older than that, behind slow sends, is fenced again.
+ *
+ * A first attempt needs no fence statement while its claim is that young: the claim itself made it
+ * ours with attempts 1 and a full lease, nobody has ever sent it (so no earlier worker or delivery
+ * report can be in the way), and no other worker can take it before the lease runs out. A retaken
+ * row (attempts > 1) is always fenced: its previous worker, or that send's report, may be late.
  */
 class Fences {
   private readonly fences: ({ at: number; ours: Promise<boolean> } | undefined)[] = [];
@@ -364,6 +401,7 @@ class Fences {
   constructor(
     private readonly config: SmsDispatchConfig,
     private readonly items: Ready[],
+    private readonly claimedAt: number,
     private readonly chunk: number,
     private readonly now: () => Date,
   ) {
@@ -371,8 +409,13 @@ class Fences {
   }
 
   ours(i: number): Promise<boolean> {
+    if (this.claimCovers(i)) return CLAIM_IS_FENCE;
     if (!this.isFresh(i)) this.fenceFrom(i);
     return this.fences[i]!.ours;
+  }
+
+  private claimCovers(i: number): boolean {
+    return this.items[i]!.claimed.attempts === 1 && performance.now() - this.claimedAt < this.maxAgeMs;
   }
 
   private isFresh(i: number): boolean {
@@ -383,7 +426,7 @@ class Fences {
   /** Fences row i and the next rows without a fresh fence, up to a chunk. */
   private fenceFrom(i: number): void {
     const picked: number[] = [];
-    for (let j = i; j < this.items.length && picked.length < this.chunk; j++) if (j === i || !this.isFresh(j)) picked.push(j);
+    for (let j = i; j < this.items.length && picked.length < this.chunk; j++) if (j === i || !(this.isFresh(j) || this.claimCovers(j))) picked.push(j);
     const at = performance.now();
     const now = this.now();
     const rows = this.config.db
@@ -401,6 +444,8 @@ class Fences {
     }
   }
 }
+
+const CLAIM_IS_FENCE = Promise.resolve(true);
 
 type SentRow = { id: string; providerId: string; parts: number };
 type FinalRow = Claimed & { status: "queued" | "failed" | "dead" | "cancelled" | "skipped"; dueAt: Date | null; lastError: string };
@@ -496,15 +541,27 @@ async function writeFinals(db: Db, rows: (FinalRow & { at: Date })[]): Promise<v
 
 export type SmsWorker = PollingLoop;
 
-/** Polls until stopped; a full batch is followed at once by the next pass. */
+/**
+ * Polls until stopped; a full batch is followed at once by the next pass. Two passes overlap, so
+ * one claims and prepares its batch (database round trips, during which it sends nothing) while
+ * the other sends; they share the send slots, so `concurrency` stays the bound on calls in flight.
+ */
 export function startSmsWorker(config: SmsDispatchConfig, opts: { pollMs?: number } = {}): SmsWorker {
-  return startPollingLoop(
-    "sms worker",
-    async () => {
-      const r = await runDueSms(config);
-      if (r.claimed > 0) config.log?.(`sms worker: ${r.sent} sent, ${r.retried} to retry, ${r.failed} failed, ${r.dead} dead, ${r.skipped} skipped`);
-      return { full: r.claimed >= (config.batchSize ?? DEFAULT_SMS_BATCH_SIZE) };
-    },
-    { pollMs: opts.pollMs, log: config.log },
+  const slots = new SendSlots(Math.max(1, config.concurrency ?? DEFAULT_SMS_CONCURRENCY));
+  const loops = Array.from({ length: 2 }, () =>
+    startPollingLoop(
+      "sms worker",
+      async () => {
+        const r = await runDueSms(config, { slots });
+        if (r.claimed > 0) config.log?.(`sms worker: ${r.sent} sent, ${r.retried} to retry, ${r.failed} failed, ${r.dead} dead, ${r.skipped} skipped`);
+        return { full: r.claimed >= (config.batchSize ?? DEFAULT_SMS_BATCH_SIZE) };
+      },
+      { pollMs: opts.pollMs, log: config.log },
+    ),
   );
+  return {
+    async stop() {
+      await Promise.all(loops.map((loop) => loop.stop()));
+    },
+  };
 }
