@@ -25,7 +25,7 @@ const nextConfig = {
   // Type checking runs in `npm test` (tsc --noEmit over the whole tree, tests included); the
   // build skips it so a newcomer's first start is faster.
   typescript: { ignoreBuildErrors: true },
-  serverExternalPackages: ["@electric-sql/pglite", "pg-boss", "postgres"],
+  serverExternalPackages: ["@electric-sql/pglite", "postgres"],
   async headers() {
     return [
       { source: "/:path*", headers: securityHeaders },
