@@ -149,6 +149,9 @@ describe.runIf(postgresTarget)("worker crash on real Postgres", () => {
   });
 });
 
+// Deliberately visible when skipped: without TEST_DATABASE_URL the crash test above cannot run
+// (it needs several processes on one real Postgres), and a silent pass would hide that. CI sets
+// the variable, and requirePostgresInCi() fails the run if it does not.
 describe.skipIf(postgresTarget)("worker crash (skipped: TEST_DATABASE_URL is not set, the crash test needs real Postgres)", () => {
   it.skip("needs TEST_DATABASE_URL", () => {});
 });

@@ -10,6 +10,7 @@ import { and, eq, gt, inArray, notInArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { appointments, appointmentTypes, clinics, messages, notificationPreferences, patients, pushSubscriptions, slots } from "@/db/schema";
 import { changeDeadline } from "@/lib/appointments/cancellation-policy";
+import { maySendSms } from "@/lib/notifications/sms-consent";
 import { computeReminderTimes, type QuietHours, type ReminderOffset } from "./schedule";
 
 export interface SyncOptions {
@@ -77,7 +78,7 @@ export async function syncAppointmentReminders(tx: DbOrTx, appointmentId: string
   const wanted = new Map<string, Date>();
   const wantedPush = new Map<string, Date>();
   const upcoming = row.status === "booked" && row.startsAt.getTime() > now.getTime();
-  const smsAllowed = upcoming && row.smsEnabled === true && row.smsConsentAt !== null && row.phoneEnc !== null && row.phoneVerifiedAt !== null;
+  const smsAllowed = upcoming && maySendSms(row);
   // Push first where the clinic wants it and the patient has a device subscribed.
   const [subs] = upcoming && row.pushFirst
     ? await tx.select({ n: sql<number>`count(*)::int` }).from(pushSubscriptions).where(eq(pushSubscriptions.patientId, row.patientId))

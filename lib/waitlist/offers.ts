@@ -18,6 +18,7 @@ import { syncAppointmentReminders } from "@/lib/reminders/sync";
 import { offerText } from "@/lib/sms/reminder-text";
 import { matchWaitlist, offerExpiresAt, type OfferFairness, type TimeOfDay, type WaitlistEntry } from "./matching";
 import { cancelOfferMessages, endWaitlistForAppointment, offerMessageKey, queueSlotOffers } from "./queue";
+import { maySendSms } from "@/lib/notifications/sms-consent";
 
 export interface OfferContext {
   keys: PiiKeys;
@@ -136,7 +137,7 @@ export async function offerSlot(tx: Tx, slotId: string, ctx: OfferContext): Prom
       .returning({ id: slotOffers.id });
     const offerId = offer!.id;
     const token = await createOfferLink(tx, { appointmentId: candidate.appointment.id, offerId, expiresAt, now });
-    const smsAllowed = row.smsEnabled === true && row.smsConsentAt !== null && row.phoneEnc !== null && row.phoneVerifiedAt !== null;
+    const smsAllowed = maySendSms(row);
     if (smsAllowed && row.phoneEnc) {
       const link = new URL(`/l/${token}`, ctx.publicBaseUrl).toString();
       const text = offerText({ lang: row.language === "en" ? "en" : "sv", startsAt: slot.startsAt, respondBy: expiresAt, now, timeZone: clinic.timeZone, clinicSmsName: clinic.smsName, link });

@@ -72,6 +72,8 @@ interface Fault {
 const API_PREFIX = "/rp/v6.0/";
 const MAX_BODY_BYTES = 512 * 1024;
 
+// Kept apart from lib/eid's copy on purpose: the simulator is the adapter's counterpart, and
+// sharing code would let one mistake make both sides agree.
 const ERROR_CODE_BY_STATUS: Record<number, string> = {
   400: "invalidParameters",
   401: "unauthorized",
