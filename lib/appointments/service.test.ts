@@ -93,6 +93,17 @@ describe.each(testDatabases)("appointments service on $name", (target) => {
     expect(again.ok && again.slots.map((x) => x.id)).toContain(oldSlot.id);
   });
 
+  it("offers and accepts only new times the patient could still change afterwards", async () => {
+    const { clinic, type } = await makeClinic(handle.db, { cancelCutoffHours: 24 });
+    const { patient, appointment } = await bookedPatient(clinic.id, type.id, days(10));
+    const tooSoon = await makeSlot(handle.db, clinic.id, type.id, new Date(now.getTime() + 5 * 3_600_000));
+    const fine = await makeSlot(handle.db, clinic.id, type.id, days(2));
+    const found = await findFreeSlots(handle.db, patient.id, { appointmentId: appointment.id, from: now, to: days(20), partOfDay: "all", now });
+    expect(found.ok && found.slots.map((x) => x.id)).not.toContain(tooSoon.id);
+    expect(found.ok && found.slots.map((x) => x.id)).toContain(fine.id);
+    expect(await rebookAppointment(handle.db, patient.id, { appointmentId: appointment.id, slotId: tooSoon.id, now, audit })).toEqual({ ok: false, error: "slot_unavailable" });
+  });
+
   it("100 patients racing for one slot: exactly one wins, the others keep their own appointment", async () => {
     const { clinic, type } = await makeClinic(handle.db);
     const contested = await makeSlot(handle.db, clinic.id, type.id, days(2));

@@ -9,7 +9,7 @@ import { appointments, appointmentTypes, clinics, practitioners, slots, webhookD
 import { recordAudit } from "@/lib/audit";
 import { syncAppointmentReminders } from "@/lib/reminders/sync";
 import { endWaitlistForAppointment, queueSlotOffers } from "@/lib/waitlist/queue";
-import { canPatientCancel, canPatientRebook, type PatientChangeDecision } from "./cancellation-policy";
+import { canPatientCancel, canPatientRebook, changeDeadline, type PatientChangeDecision } from "./cancellation-policy";
 
 export type Locale = "sv" | "en";
 
@@ -211,6 +211,16 @@ async function allowedTargets(db: DbOrTx, row: Pick<Row, "clinic" | "type">): Pr
   return { typeIds: [...new Set([row.type.id, ...sisters.map((s) => s.typeId)])] };
 }
 
+const targetCutoffHours = sql<number>`coalesce(${appointmentTypes.cancelCutoffHours}, ${clinics.cancelCutoffHours})`;
+
+/**
+ * A patient may move a visit only to a time they could still change afterwards (outside that
+ * slot's own cutoff); otherwise a successful rebook would leave them with "call the clinic".
+ */
+function changeableAfterMove(slot: { startsAt: Date; timeZone: string; cutoffHours: number }, now: Date): boolean {
+  return changeDeadline({ startsAt: slot.startsAt, cutoffHours: Number(slot.cutoffHours), timeZone: slot.timeZone }).getTime() > now.getTime();
+}
+
 /** Free slots for moving an appointment, in [from, to), earliest first. */
 export async function findFreeSlots(
   db: Db,
@@ -223,12 +233,12 @@ export async function findFreeSlots(
   const decision = toView(row, "sv", input.now).rebook;
   if (!decision.allowed) return { ok: false, error: decision.reason };
   const { typeIds } = await allowedTargets(db, row);
-  // A new time must itself be outside the cancellation window, so the patient can change it again.
-  const earliest = new Date(Math.max(input.from.getTime(), input.now.getTime() + 60 * 60_000));
+  const earliest = new Date(Math.max(input.from.getTime(), input.now.getTime()));
   const rows = await db
-    .select({ id: slots.id, startsAt: slots.startsAt, endsAt: slots.endsAt, clinicId: slots.clinicId, clinicName: clinics.name, timeZone: clinics.timeZone })
+    .select({ id: slots.id, startsAt: slots.startsAt, endsAt: slots.endsAt, clinicId: slots.clinicId, clinicName: clinics.name, timeZone: clinics.timeZone, cutoffHours: targetCutoffHours })
     .from(slots)
     .innerJoin(clinics, eq(clinics.id, slots.clinicId))
+    .innerJoin(appointmentTypes, eq(appointmentTypes.id, slots.typeId))
     .where(
       and(
         inArray(slots.typeId, typeIds),
@@ -241,6 +251,7 @@ export async function findFreeSlots(
     .orderBy(asc(slots.startsAt))
     .limit(input.limit ?? 300);
   const filtered = rows.filter((s) => {
+    if (!changeableAfterMove(s, input.now)) return false;
     if (input.partOfDay === "all") return true;
     const hour = new TZDate(s.startsAt, s.timeZone).getHours();
     return input.partOfDay === "morning" ? hour < 12 : hour >= 12;
@@ -275,12 +286,14 @@ export async function rebookAppointment(
       if (!decision.allowed) return { ok: false, error: decision.reason } as const;
       const { typeIds } = await allowedTargets(tx, row);
       const [target] = await tx
-        .select({ id: slots.id, startsAt: slots.startsAt, clinicId: slots.clinicId, status: slots.status, typeId: slots.typeId })
+        .select({ id: slots.id, startsAt: slots.startsAt, clinicId: slots.clinicId, status: slots.status, typeId: slots.typeId, timeZone: clinics.timeZone, cutoffHours: targetCutoffHours })
         .from(slots)
+        .innerJoin(clinics, eq(clinics.id, slots.clinicId))
+        .innerJoin(appointmentTypes, eq(appointmentTypes.id, slots.typeId))
         .where(eq(slots.id, input.slotId))
         .limit(1);
       if (!target || target.status !== "open" || !typeIds.includes(target.typeId) || target.id === row.slot.id) return { ok: false, error: "slot_unavailable" } as const;
-      if (target.startsAt.getTime() < input.now.getTime() + 60 * 60_000) return { ok: false, error: "slot_unavailable" } as const;
+      if (!changeableAfterMove(target, input.now)) return { ok: false, error: "slot_unavailable" } as const;
       const [updated] = await tx
         .update(appointments)
         .set({ slotId: target.id, version: sql`${appointments.version} + 1`, rebookedAt: input.now, previousStartsAt: row.slot.startsAt, source: "patient", updatedAt: input.now })
