@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 
 const steps: [string, string[]][] = [
   ["Type check (tsc --noEmit)", ["npx", "tsc", "--noEmit"]],
+  ["Format (prettier --check)", ["npx", "prettier", "--check", "."]],
   ["Lint (eslint)", ["npx", "eslint", ".", "--max-warnings=0"]],
   ["Unit and integration tests (vitest)", ["npx", "vitest", "run"]],
   ["End-to-end tests (playwright, Chromium)", ["npx", "playwright", "test"]],
