@@ -18,7 +18,15 @@ export const e2eUrls = {
 
 const launchOptions = {
   executablePath: chromium,
-  args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-gpu", "--disable-quic"],
+  args: [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-gpu",
+    "--disable-quic",
+  ],
 };
 
 export default defineConfig({
@@ -39,7 +47,11 @@ export default defineConfig({
   projects: [
     { name: "phone", use: { ...devices["Pixel 7"], viewport: { width: 390, height: 844 }, launchOptions } },
     // Stories that change data run once (at the phone viewport); the desktop run checks the shell.
-    { name: "desktop", testMatch: /start-page\.spec\.ts/, use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 }, launchOptions } },
+    {
+      name: "desktop",
+      testMatch: /start-page\.spec\.ts/,
+      use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 }, launchOptions },
+    },
   ],
   webServer: {
     command: "npx tsx scripts/start.ts",

@@ -6,7 +6,11 @@ import { readFileSync } from "node:fs";
 import { serwist } from "@serwist/next/config";
 
 /** @param {string} file */
-const revision = (file) => createHash("sha256").update(readFileSync(`public${file}`)).digest("hex").slice(0, 16);
+const revision = (file) =>
+  createHash("sha256")
+    .update(readFileSync(`public${file}`))
+    .digest("hex")
+    .slice(0, 16);
 const offlineFiles = ["/offline.html", "/offline.css", "/offline.js"];
 
 export default serwist.withNextConfig(() => ({

@@ -10,7 +10,8 @@ const ctx = besokContext(process.env);
 const port = Number(process.env.PORT ?? 3602);
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const item = (v: VisitRow) => `<li>${escapeHtml(formatVisitTime(v.startsAt, v.timeZone))} · ${escapeHtml(v.typeName)} · ${escapeHtml(v.clinicName)} · ${v.status}</li>`;
+const item = (v: VisitRow) =>
+  `<li>${escapeHtml(formatVisitTime(v.startsAt, v.timeZone))} · ${escapeHtml(v.typeName)} · ${escapeHtml(v.clinicName)} · ${v.status}</li>`;
 
 async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   if (req.url !== "/besok") {

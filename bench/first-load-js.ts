@@ -23,10 +23,19 @@ export interface PageScripts {
   initial: { files: number; wireBytes: number; rawBytes: number; gzipBytes: number };
 }
 
-const launchArgs = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const launchArgs = [
+  "--no-sandbox",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 export async function withBrowser<T>(fn: (browser: Browser) => Promise<T>): Promise<T> {
-  const browser = await chromium.launch({ executablePath: process.env.BENCH_CHROMIUM ?? "/usr/bin/chromium", args: launchArgs });
+  const browser = await chromium.launch({
+    executablePath: process.env.BENCH_CHROMIUM ?? "/usr/bin/chromium",
+    args: launchArgs,
+  });
   try {
     return await fn(browser);
   } finally {
@@ -44,7 +53,11 @@ function sum(files: ScriptFile[]) {
 }
 
 /** One cold load (fresh context: empty cache) of `url`, with optional cookies. */
-export async function measurePageScripts(browser: Browser, url: string, cookies: { name: string; value: string }[] = []): Promise<PageScripts> {
+export async function measurePageScripts(
+  browser: Browser,
+  url: string,
+  cookies: { name: string; value: string }[] = [],
+): Promise<PageScripts> {
   const context = await browser.newContext({ serviceWorkers: "block" });
   try {
     if (cookies.length) await context.addCookies(cookies.map((c) => ({ ...c, url: new URL(url).origin })));
@@ -73,9 +86,21 @@ export async function measurePageScripts(browser: Browser, url: string, cookies:
     await page.waitForLoadState("networkidle");
     // Scripts the server put in the HTML itself (as opposed to ones loaded afterwards).
     const html = response ? await response.text() : "";
-    const inHtml = new Set([...html.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => new URL(m[1]!.replace(/&amp;/g, "&"), url).toString()));
-    const scripts = (await Promise.all(pending)).filter((s): s is ScriptFile => s !== null).map((s) => ({ ...s, initial: inHtml.has(s.url) }));
-    return { url, status: response?.status() ?? 0, scripts, total: sum(scripts), initial: sum(scripts.filter((s) => s.initial)) };
+    const inHtml = new Set(
+      [...html.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) =>
+        new URL(m[1]!.replace(/&amp;/g, "&"), url).toString(),
+      ),
+    );
+    const scripts = (await Promise.all(pending))
+      .filter((s): s is ScriptFile => s !== null)
+      .map((s) => ({ ...s, initial: inHtml.has(s.url) }));
+    return {
+      url,
+      status: response?.status() ?? 0,
+      scripts,
+      total: sum(scripts),
+      initial: sum(scripts.filter((s) => s.initial)),
+    };
   } finally {
     await context.close();
   }

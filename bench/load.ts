@@ -88,7 +88,8 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
   const sorted = Float64Array.from(latencies).sort();
-  const pct = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN);
+  const pct = (p: number) =>
+    sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;
   const round = (x: number) => Math.round(x * 100) / 100;
   const requests = latencies.length + errors;
   return {
@@ -116,7 +117,8 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
 export function mergeLoadResults(runs: LoadResult[]): LoadResult {
   const sum = (f: (r: LoadResult) => number) => runs.reduce((a, r) => a + f(r), 0);
   const samples = Float64Array.from(runs.flatMap((r) => r.samples ?? [])).sort();
-  const pct = (p: number) => (samples.length ? samples[Math.min(samples.length - 1, Math.ceil((p / 100) * samples.length) - 1)]! : NaN);
+  const pct = (p: number) =>
+    samples.length ? samples[Math.min(samples.length - 1, Math.ceil((p / 100) * samples.length) - 1)]! : NaN;
   const round = (x: number) => Math.round(x * 100) / 100;
   const seconds = sum((r) => r.seconds);
   const responses = sum((r) => r.requests - r.errors);

@@ -47,7 +47,11 @@ export interface ReminderBenchResult {
     cpuMsPerSms: number | null;
   };
   ratio: number;
-  memory: { rssMiB: { at10: number | null; at50: number | null; at90: number | null; max: number | null }; growthMiB10to90: number | null; samples: { t: number; sent: number; rssMiB: number }[] };
+  memory: {
+    rssMiB: { at10: number | null; at50: number | null; at90: number | null; max: number | null };
+    growthMiB10to90: number | null;
+    samples: { t: number; sent: number; rssMiB: number }[];
+  };
 }
 
 const mib = (b: number | null) => (b === null ? null : Math.round((b / 1048576) * 10) / 10);
@@ -88,10 +92,20 @@ export async function makeRemindersDue(url: string, count: number, keys: PiiKeys
 }
 
 /** The gateway's own rate: the adapter straight to the simulator, `concurrency` sends in flight. */
-async function gatewayRate(baseUrl: string, sends: number, concurrency: number): Promise<{ sends: number; seconds: number; rate: number }> {
+async function gatewayRate(
+  baseUrl: string,
+  sends: number,
+  concurrency: number,
+): Promise<{ sends: number; seconds: number; rate: number }> {
   const gateway = new ElksGateway({ baseUrl, username: "demo", password: "demo" });
   // A text like the worker's: same template, an opaque link of the same length.
-  const text = reminderText({ lang: "sv", startsAt: new Date(Date.now() + 3 * 86_400_000), timeZone: "Europe/Stockholm", clinicSmsName: "Vårdcentralen Bench 7", link: `http://127.0.0.1:3601/l/${randomBytes(24).toString("base64url")}` });
+  const text = reminderText({
+    lang: "sv",
+    startsAt: new Date(Date.now() + 3 * 86_400_000),
+    timeZone: "Europe/Stockholm",
+    clinicSmsName: "Vårdcentralen Bench 7",
+    link: `http://127.0.0.1:3601/l/${randomBytes(24).toString("base64url")}`,
+  });
   const run = async (n: number, tag: string) => {
     let next = 0;
     await Promise.all(
@@ -123,15 +137,29 @@ export async function runReminderBench(o: ReminderBenchOptions): Promise<Reminde
   o.log(`reminders: ${count.toLocaleString("en")} due reminders queued (${prepareSeconds.toFixed(1)} s)`);
 
   const smsUrl = `http://127.0.0.1:${o.smsPort}`;
-  const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production" as const, VARDTID_MODE: "demo" };
+  const baseEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: "production" as const,
+    VARDTID_MODE: "demo",
+  };
   const sim = startChild("sms-simulator", process.execPath, ["--import", "tsx", "simulators/sms/main.ts"], {
     cwd: o.appDir,
-    env: { ...baseEnv, SMS_SIM_PORT: String(o.smsPort), SMS_SIM_DLR_SENT_DELAY_MS: "3600000", SMS_SIM_DLR_DELIVERED_DELAY_MS: "3600000" },
+    env: {
+      ...baseEnv,
+      SMS_SIM_PORT: String(o.smsPort),
+      SMS_SIM_DLR_SENT_DELAY_MS: "3600000",
+      SMS_SIM_DLR_DELIVERED_DELAY_MS: "3600000",
+    },
     quiet: true,
   });
   const sql = postgres(o.dbUrl, { max: 1, onnotice: () => {}, connection: { TimeZone: "UTC" } });
   try {
-    await waitFor("the SMS simulator", async () => (await fetch(`${smsUrl}/__simulator/messages?to=%2B46701740605`)).ok, { timeoutMs: 30_000, child: sim });
+    await waitFor(
+      "the SMS simulator",
+      async () => (await fetch(`${smsUrl}/__simulator/messages?to=%2B46701740605`)).ok,
+      { timeoutMs: 30_000, child: sim },
+    );
     const gwSends = Math.min(o.count, 20_000);
     o.log(`reminders: gateway's own rate (${gwSends.toLocaleString("en")} sends, ${o.concurrency} in flight) …`);
     const gateway = { ...(await gatewayRate(smsUrl, gwSends, o.concurrency)), concurrency: o.concurrency };
@@ -140,11 +168,22 @@ export async function runReminderBench(o: ReminderBenchOptions): Promise<Reminde
 
     const flags = ["--poll-ms", "200", "--batch-size", String(o.batchSize), "--concurrency", String(o.concurrency)];
     const started = performance.now();
-    const worker = startChild("worker", process.execPath, ["--import", "tsx", path.join("worker", "main.ts"), ...flags], {
-      cwd: o.appDir,
-      env: { ...baseEnv, DATABASE_URL: o.dbUrl, SMS_BASE_URL: smsUrl, PUBLIC_BASE_URL: "http://127.0.0.1:3601", RUN_WORKER_IN_APP: "false" },
-      quiet: true,
-    });
+    const worker = startChild(
+      "worker",
+      process.execPath,
+      ["--import", "tsx", path.join("worker", "main.ts"), ...flags],
+      {
+        cwd: o.appDir,
+        env: {
+          ...baseEnv,
+          DATABASE_URL: o.dbUrl,
+          SMS_BASE_URL: smsUrl,
+          PUBLIC_BASE_URL: "http://127.0.0.1:3601",
+          RUN_WORKER_IN_APP: "false",
+        },
+        quiet: true,
+      },
+    );
     const samples: { t: number; sent: number; rssMiB: number }[] = [];
     let sent = 0;
     let lastProgress = performance.now();
@@ -153,18 +192,26 @@ export async function runReminderBench(o: ReminderBenchOptions): Promise<Reminde
     try {
       while (sent < count) {
         await new Promise((r) => setTimeout(r, 1000));
-        if (worker.proc.exitCode !== null) throw new Error(`the worker exited (code ${worker.proc.exitCode}):\n${worker.output()}`);
-        const [row] = await sql<{ n: number }[]>`select count(*)::int as n from messages where purpose = 'reminder' and status = 'sent'`;
+        if (worker.proc.exitCode !== null)
+          throw new Error(`the worker exited (code ${worker.proc.exitCode}):\n${worker.output()}`);
+        const [row] = await sql<
+          { n: number }[]
+        >`select count(*)::int as n from messages where purpose = 'reminder' and status = 'sent'`;
         const rss = rssBytes(worker.proc.pid!);
         cpu = groupCpuSeconds(worker.proc.pid!) ?? cpu;
         const t = (performance.now() - started) / 1000;
         if (row!.n > sent) lastProgress = performance.now();
         sent = row!.n;
         if (rss !== null) samples.push({ t: Math.round(t * 10) / 10, sent, rssMiB: mib(rss)! });
-        if (samples.length % 15 === 0) o.log(`reminders: ${sent.toLocaleString("en")} / ${count.toLocaleString("en")} sent after ${t.toFixed(0)} s, worker RSS ${mib(rss)} MiB`);
+        if (samples.length % 15 === 0)
+          o.log(
+            `reminders: ${sent.toLocaleString("en")} / ${count.toLocaleString("en")} sent after ${t.toFixed(0)} s, worker RSS ${mib(rss)} MiB`,
+          );
         if (performance.now() - lastProgress > 60_000 || (o.timeoutSeconds > 0 && t > o.timeoutSeconds)) {
           timedOut = true;
-          o.log(`reminders: stopping: ${performance.now() - lastProgress > 60_000 ? "no progress for 60 s" : `time limit of ${o.timeoutSeconds} s`}`);
+          o.log(
+            `reminders: stopping: ${performance.now() - lastProgress > 60_000 ? "no progress for 60 s" : `time limit of ${o.timeoutSeconds} s`}`,
+          );
           break;
         }
       }
@@ -172,7 +219,9 @@ export async function runReminderBench(o: ReminderBenchOptions): Promise<Reminde
       await stopChild(worker, 15_000);
     }
     const wallSeconds = (performance.now() - started) / 1000;
-    const statuses = await sql<{ status: string; n: number }[]>`select status, count(*)::int as n from messages where purpose = 'reminder' group by status`;
+    const statuses = await sql<
+      { status: string; n: number }[]
+    >`select status, count(*)::int as n from messages where purpose = 'reminder' group by status`;
     const [span] = await sql<{ span: number | null; max_attempts: number | null; n: number }[]>`
       select extract(epoch from max(sent_at) - min(sent_at))::float8 as span, max(attempts)::int as max_attempts, count(sent_at)::int as n
       from messages where purpose = 'reminder'`;
@@ -184,7 +233,12 @@ export async function runReminderBench(o: ReminderBenchOptions): Promise<Reminde
       const s = samples.find((x) => x.sent >= share * sentCount);
       return s ? s.rssMiB : null;
     };
-    const rss = { at10: at(0.1), at50: at(0.5), at90: at(0.9), max: samples.length ? Math.max(...samples.map((s) => s.rssMiB)) : null };
+    const rss = {
+      at10: at(0.1),
+      at50: at(0.5),
+      at90: at(0.9),
+      max: samples.length ? Math.max(...samples.map((s) => s.rssMiB)) : null,
+    };
     return {
       count,
       prepareSeconds,

@@ -10,8 +10,25 @@ import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { benchConfig, type BenchConfig } from "./lib/config";
-import { createBenchDatabase, createBenchPatient, demoEnv, dropBenchDatabase, fillDatabase, migrateWithSnapshot, type BenchPatient } from "./lib/data";
-import { assertPortFree, groupCpuSeconds, killAllChildrenNow, startChild, stopAllChildren, stopChild, waitFor, type Child } from "./lib/proc";
+import {
+  createBenchDatabase,
+  createBenchPatient,
+  demoEnv,
+  dropBenchDatabase,
+  fillDatabase,
+  migrateWithSnapshot,
+  type BenchPatient,
+} from "./lib/data";
+import {
+  assertPortFree,
+  groupCpuSeconds,
+  killAllChildrenNow,
+  startChild,
+  stopAllChildren,
+  stopChild,
+  waitFor,
+  type Child,
+} from "./lib/proc";
 import { buildAppSnapshot, buildBareNext } from "./lib/snapshot";
 import { mergeLoadResults, type LoadConfig, type LoadResult } from "./load";
 import { measurePageScripts, withBrowser, type PageScripts } from "./first-load-js";
@@ -50,7 +67,9 @@ function loadNote(): void {
   const max = Math.max(...loads);
   const cpus = os.cpus().length;
   if (max > 0.7 * cpus) {
-    notes.push(`machine busy: 1-minute load average ${Math.min(...loads)}–${max} on ${cpus} CPUs before the measurements (other processes compete; all servers alike, but absolute figures are lower than on an idle machine)`);
+    notes.push(
+      `machine busy: 1-minute load average ${Math.min(...loads)}–${max} on ${cpus} CPUs before the measurements (other processes compete; all servers alike, but absolute figures are lower than on an idle machine)`,
+    );
   }
 }
 
@@ -61,7 +80,9 @@ async function cleanup(): Promise<void> {
   cleaned = true;
   await stopAllChildren();
   if (db && !cfg.keepDb) {
-    await dropBenchDatabase(cfg.pgUrl, db.name).catch((e: unknown) => console.error(`could not drop ${db!.name}: ${String(e)}`));
+    await dropBenchDatabase(cfg.pgUrl, db.name).catch((e: unknown) =>
+      console.error(`could not drop ${db!.name}: ${String(e)}`),
+    );
     log(`dropped database ${db.name}`);
   } else if (db) log(`kept database ${db.name} (BENCH_KEEP_DB=1)`);
 }
@@ -92,9 +113,18 @@ function runtimeEnv(port: number, dbUrl: string, patient: BenchPatient | undefin
 }
 
 async function loadOnce(name: string, lc: LoadConfig): Promise<LoadResult> {
-  const child = startChild(`load:${name}`, process.execPath, ["--import", "tsx", path.join(repo, "bench", "load.ts"), JSON.stringify(lc)], { cwd: repo, env: process.env, quiet: true, capture: true });
+  const child = startChild(
+    `load:${name}`,
+    process.execPath,
+    ["--import", "tsx", path.join(repo, "bench", "load.ts"), JSON.stringify(lc)],
+    { cwd: repo, env: process.env, quiet: true, capture: true },
+  );
   const code = await child.exited;
-  const line = child.stdout().split("\n").reverse().find((l) => l.startsWith("{"));
+  const line = child
+    .stdout()
+    .split("\n")
+    .reverse()
+    .find((l) => l.startsWith("{"));
   if (code !== 0 || !line) throw new Error(`load generator failed (${code}):\n${child.output()}`);
   return JSON.parse(line) as LoadResult;
 }
@@ -139,29 +169,54 @@ interface PagePhase {
   pass: { ratio: boolean; p99: boolean };
 }
 
-async function pagePhase(c: BenchConfig, dbUrl: string, patient: BenchPatient, servers: { app: Child; nextSql: Child }): Promise<PagePhase> {
+async function pagePhase(
+  c: BenchConfig,
+  dbUrl: string,
+  patient: BenchPatient,
+  servers: { app: Child; nextSql: Child },
+): Promise<PagePhase> {
   const urls: Record<Target, string> = {
     app: `http://127.0.0.1:${c.ports.app}/besok`,
     nextSql: `http://127.0.0.1:${c.ports.bareNext}/besok`,
     bare: `http://127.0.0.1:${c.ports.bare}/besok`,
   };
-  const bare = startChild("bare-server", process.execPath, ["--import", "tsx", path.join(repo, "bench", "bare-server.ts")], { cwd: repo, env: runtimeEnv(c.ports.bare, dbUrl, patient) });
-  await waitFor("the bare server", async () => (await get(urls.bare, patient.cookie)).body.includes(MARKER), { timeoutMs: 30_000, child: bare });
+  const bare = startChild(
+    "bare-server",
+    process.execPath,
+    ["--import", "tsx", path.join(repo, "bench", "bare-server.ts")],
+    { cwd: repo, env: runtimeEnv(c.ports.bare, dbUrl, patient) },
+  );
+  await waitFor("the bare server", async () => (await get(urls.bare, patient.cookie)).body.includes(MARKER), {
+    timeoutMs: 30_000,
+    child: bare,
+  });
   for (const t of ["bare", "nextSql"] as const) {
     const anon = await get(urls[t]);
     if (anon.body.includes(MARKER)) throw new Error(`${t} shows the logged-in page without a session`);
     const ok = await get(urls[t], patient.cookie);
-    if (ok.status !== 200 || !ok.body.includes(MARKER)) throw new Error(`${t} /besok with the bench session: status ${ok.status}, marker ${ok.body.includes(MARKER) ? "present" : "missing"}`);
+    if (ok.status !== 200 || !ok.body.includes(MARKER))
+      throw new Error(
+        `${t} /besok with the bench session: status ${ok.status}, marker ${ok.body.includes(MARKER) ? "present" : "missing"}`,
+      );
   }
 
-  const base = { connections: c.connections, headers: { cookie: patient.cookie, "user-agent": "vardtid-bench" }, marker: MARKER, keepSamples: true };
+  const base = {
+    connections: c.connections,
+    headers: { cookie: patient.cookie, "user-agent": "vardtid-bench" },
+    marker: MARKER,
+    keepSamples: true,
+  };
   const targets: Target[] = ["app", "nextSql", "bare"];
   log(`page: warm-up ${c.warmupSeconds} s each …`);
   for (const t of targets) await loadOnce(`${t}-warmup`, { ...base, url: urls[t], durationMs: c.warmupSeconds * 1000 });
   const rounds: Record<Target, LoadResult[]> = { app: [], nextSql: [], bare: [] };
   const audit: Record<Target, number> = { app: 0, nextSql: 0, bare: 0 };
   const cpu: Record<Target, number | null> = { app: 0, nextSql: 0, bare: 0 };
-  const pids: Record<Target, number> = { app: servers.app.proc.pid!, nextSql: servers.nextSql.proc.pid!, bare: bare.proc.pid! };
+  const pids: Record<Target, number> = {
+    app: servers.app.proc.pid!,
+    nextSql: servers.nextSql.proc.pid!,
+    bare: bare.proc.pid!,
+  };
   // Alternating rounds, so that whatever else the machine does falls on all alike.
   for (let r = 1; r <= c.rounds; r++) {
     for (const t of targets) {
@@ -173,8 +228,11 @@ async function pagePhase(c: BenchConfig, dbUrl: string, patient: BenchPatient, s
       cpu[t] = cpu[t] !== null && cpuBefore !== null && cpuAfter !== null ? cpu[t]! + (cpuAfter - cpuBefore) : null;
       audit[t] += (await auditCount(dbUrl)) - before;
       rounds[t].push(res);
-      log(`page: ${t.padEnd(7)} round ${r}/${c.rounds}: ${res.rps} req/s, p50 ${res.latencyMs.p50} ms, p99 ${res.latencyMs.p99} ms, ${res.ok}/${res.requests} ok`);
-      if (res.ok !== res.requests) log(`page: ${t}: ${res.requests - res.ok} bad responses, first: ${res.firstProblem}`);
+      log(
+        `page: ${t.padEnd(7)} round ${r}/${c.rounds}: ${res.rps} req/s, p50 ${res.latencyMs.p50} ms, p99 ${res.latencyMs.p99} ms, ${res.ok}/${res.requests} ok`,
+      );
+      if (res.ok !== res.requests)
+        log(`page: ${t}: ${res.requests - res.ok} bad responses, first: ${res.firstProblem}`);
     }
   }
   await stopChild(bare);
@@ -218,11 +276,20 @@ const kb = (bytes: number) => Math.round((bytes / 1024) * 10) / 10;
 async function jsPhase(c: BenchConfig, patient: BenchPatient): Promise<JsPhase> {
   const jwt = patient.cookie.slice(patient.cookie.indexOf("=") + 1);
   return withBrowser(async (browser) => {
-    const besok = await measurePageScripts(browser, `http://127.0.0.1:${c.ports.app}/besok`, [{ name: "vardtid.session", value: jwt }]);
+    const besok = await measurePageScripts(browser, `http://127.0.0.1:${c.ports.app}/besok`, [
+      { name: "vardtid.session", value: jwt },
+    ]);
     const login = await measurePageScripts(browser, `http://127.0.0.1:${c.ports.app}/login`);
     const bare = await measurePageScripts(browser, `http://127.0.0.1:${c.ports.bareNext}/`);
     const diff = (p: PageScripts) => kb(p.total.gzipBytes - bare.total.gzipBytes);
-    return { besok, login, bare, diffKB: { besok: diff(besok), login: diff(login) }, targetKB: 40, pass: { besok: diff(besok) <= 40, login: diff(login) <= 40 } };
+    return {
+      besok,
+      login,
+      bare,
+      diffKB: { besok: diff(besok), login: diff(login) },
+      targetKB: 40,
+      pass: { besok: diff(besok) <= 40, login: diff(login) <= 40 },
+    };
   });
 }
 
@@ -237,46 +304,102 @@ async function main(): Promise<void> {
   noteLoad("start");
 
   // Builds first (CPU-bound), then the database (I/O-bound).
-  const buildEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production" as const, VARDTID_MODE: "demo", RUN_WORKER_IN_APP: "false" };
+  const buildEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: "production" as const,
+    VARDTID_MODE: "demo",
+    RUN_WORKER_IN_APP: "false",
+  };
   const app = buildAppSnapshot(repo, { ref: cfg.ref, rebuild: cfg.rebuild, env: buildEnv, log });
   results.app = { source: app.source, dir: app.dir, buildSeconds: app.buildSeconds, reusedBuild: app.reused };
   log(`app: ${app.source}${app.buildSeconds ? `, built in ${app.buildSeconds.toFixed(0)} s` : ""}`);
-  const bareNext = cfg.phases.includes("js") || cfg.phases.includes("page") ? buildBareNext(repo, { rebuild: cfg.rebuild, env: buildEnv, log }) : undefined;
-  if (bareNext) results.bareNext = { source: bareNext.source, buildSeconds: bareNext.buildSeconds, reusedBuild: bareNext.reused };
+  const bareNext =
+    cfg.phases.includes("js") || cfg.phases.includes("page")
+      ? buildBareNext(repo, { rebuild: cfg.rebuild, env: buildEnv, log })
+      : undefined;
+  if (bareNext)
+    results.bareNext = { source: bareNext.source, buildSeconds: bareNext.buildSeconds, reusedBuild: bareNext.reused };
 
   db = await createBenchDatabase(cfg.pgUrl);
   log(`database ${db.name}: migrating (the snapshot's migrateDatabase) …`);
   migrateWithSnapshot(app.dir, db.url);
-  const fill = await fillDatabase(db.url, { patients: cfg.patients, perPatient: cfg.perPatient, freeSlots: cfg.freeSlots, log });
+  const fill = await fillDatabase(db.url, {
+    patients: cfg.patients,
+    perPatient: cfg.perPatient,
+    freeSlots: cfg.freeSlots,
+    log,
+  });
   results.data = fill;
-  log(`database: ${fill.appointments.toLocaleString("en")} appointments, ${fill.slots.toLocaleString("en")} slots, ${fill.patients.toLocaleString("en")} patients in ${fill.seconds.toFixed(0)} s`);
+  log(
+    `database: ${fill.appointments.toLocaleString("en")} appointments, ${fill.slots.toLocaleString("en")} slots, ${fill.patients.toLocaleString("en")} patients in ${fill.seconds.toFixed(0)} s`,
+  );
   const patient = await createBenchPatient(db.url);
   results.benchPatient = { appointments: patient.appointments };
 
   if (cfg.phases.includes("page") || cfg.phases.includes("js")) {
-    const appServer = startChild("next-start", process.execPath, [path.join(app.dir, "node_modules/next/dist/bin/next"), "start", "-p", String(cfg.ports.app), "-H", "127.0.0.1"], {
-      cwd: app.dir,
-      env: runtimeEnv(cfg.ports.app, db.url, patient),
-    });
+    const appServer = startChild(
+      "next-start",
+      process.execPath,
+      [path.join(app.dir, "node_modules/next/dist/bin/next"), "start", "-p", String(cfg.ports.app), "-H", "127.0.0.1"],
+      {
+        cwd: app.dir,
+        env: runtimeEnv(cfg.ports.app, db.url, patient),
+      },
+    );
     const besok = `http://127.0.0.1:${cfg.ports.app}/besok`;
-    await waitFor("next start", async () => (await get(besok, patient.cookie)).status > 0, { timeoutMs: 60_000, child: appServer });
-    const first = await get(besok, patient.cookie);
-    if (first.status !== 200 || !first.body.includes(MARKER)) throw new Error(`GET /besok with the bench session: status ${first.status}, logged-in marker ${first.body.includes(MARKER) ? "present" : "missing"}:\n${first.body.slice(0, 500)}`);
-    const anon = await get(besok);
-    if (anon.body.includes(MARKER)) throw new Error("GET /besok without a session shows the logged-in page: the marker check would prove nothing");
-    log(`app: /besok answers 200 with "${MARKER}" for the bench session (${first.body.length} bytes), and not without it (status ${anon.status})`);
-
-    const bareNextServer = startChild("bare-next", process.execPath, [path.join(bareNext!.dir, "node_modules/next/dist/bin/next"), "start", "-p", String(cfg.ports.bareNext), "-H", "127.0.0.1"], {
-      cwd: bareNext!.dir,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: db.url, AUTH_SECRET: patient.secret },
-      quiet: true,
+    await waitFor("next start", async () => (await get(besok, patient.cookie)).status > 0, {
+      timeoutMs: 60_000,
+      child: appServer,
     });
-    await waitFor("the bare Next.js app", async () => (await get(`http://127.0.0.1:${cfg.ports.bareNext}/`)).status === 200, { timeoutMs: 60_000, child: bareNextServer });
+    const first = await get(besok, patient.cookie);
+    if (first.status !== 200 || !first.body.includes(MARKER))
+      throw new Error(
+        `GET /besok with the bench session: status ${first.status}, logged-in marker ${first.body.includes(MARKER) ? "present" : "missing"}:\n${first.body.slice(0, 500)}`,
+      );
+    const anon = await get(besok);
+    if (anon.body.includes(MARKER))
+      throw new Error("GET /besok without a session shows the logged-in page: the marker check would prove nothing");
+    log(
+      `app: /besok answers 200 with "${MARKER}" for the bench session (${first.body.length} bytes), and not without it (status ${anon.status})`,
+    );
+
+    const bareNextServer = startChild(
+      "bare-next",
+      process.execPath,
+      [
+        path.join(bareNext!.dir, "node_modules/next/dist/bin/next"),
+        "start",
+        "-p",
+        String(cfg.ports.bareNext),
+        "-H",
+        "127.0.0.1",
+      ],
+      {
+        cwd: bareNext!.dir,
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          NODE_ENV: "production",
+          NEXT_TELEMETRY_DISABLED: "1",
+          DATABASE_URL: db.url,
+          AUTH_SECRET: patient.secret,
+        },
+        quiet: true,
+      },
+    );
+    await waitFor(
+      "the bare Next.js app",
+      async () => (await get(`http://127.0.0.1:${cfg.ports.bareNext}/`)).status === 200,
+      { timeoutMs: 60_000, child: bareNextServer },
+    );
 
     if (cfg.phases.includes("page")) {
       const page = await pagePhase(cfg, db.url, patient, { app: appServer, nextSql: bareNextServer });
       results.page = page;
-      log(`page: audit rows per response ${page.app.auditRowsPerResponse} / ${page.nextSql.auditRowsPerResponse} / ${page.bare.auditRowsPerResponse}, bytes per response ${page.app.bytesPerResponse} / ${page.nextSql.bytesPerResponse} / ${page.bare.bytesPerResponse}, server CPU ms per request ${page.app.serverCpuMsPerRequest} / ${page.nextSql.serverCpuMsPerRequest} / ${page.bare.serverCpuMsPerRequest} (app / bare Next.js / bare node)`);
+      log(
+        `page: audit rows per response ${page.app.auditRowsPerResponse} / ${page.nextSql.auditRowsPerResponse} / ${page.bare.auditRowsPerResponse}, bytes per response ${page.app.bytesPerResponse} / ${page.nextSql.bytesPerResponse} / ${page.bare.bytesPerResponse}, server CPU ms per request ${page.app.serverCpuMsPerRequest} / ${page.nextSql.serverCpuMsPerRequest} / ${page.bare.serverCpuMsPerRequest} (app / bare Next.js / bare node)`,
+      );
     }
     if (cfg.phases.includes("js")) {
       log("js: loading /besok, /login and the bare page in Chromium …");
@@ -309,18 +432,25 @@ function report(): void {
   const rows: string[][] = [["target", "measured", "goal", "result"]];
   const page = results.page as PagePhase | undefined;
   if (page) {
-    const line = (r: TargetResult) => `${r.rps} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, server CPU ${r.serverCpuMsPerRequest ?? "?"} ms/req`;
+    const line = (r: TargetResult) =>
+      `${r.rps} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, server CPU ${r.serverCpuMsPerRequest ?? "?"} ms/req`;
     rows.push([`(a) GET /besok, ${page.connections} connections`, line(page.app), "", ""]);
     rows.push(["    bare Next.js page, same SQL", line(page.nextSql), "", ""]);
     rows.push(["    bare node:http, same SQL", line(page.bare), "", ""]);
-    rows.push(["    throughput app / bare node", `${(page.ratio * 100).toFixed(1)} %`, "≥ 50 %", page.pass.ratio ? "PASS" : "MISS"]);
+    rows.push([
+      "    throughput app / bare node",
+      `${(page.ratio * 100).toFixed(1)} %`,
+      "≥ 50 %",
+      page.pass.ratio ? "PASS" : "MISS",
+    ]);
     rows.push(["    (bare Next.js / bare node)", `${(page.nextSqlRatio * 100).toFixed(1)} %`, "", ""]);
     rows.push(["    (app / bare Next.js)", `${(page.appToNextSql * 100).toFixed(1)} %`, "", ""]);
     rows.push(["    p99 latency", `${page.app.latencyMs.p99} ms`, "≤ 100 ms", page.pass.p99 ? "PASS" : "MISS"]);
   }
   const js = results.js as JsPhase | undefined;
   if (js) {
-    const line = (p: PageScripts) => `${kb(p.total.gzipBytes)} KB gzip (${p.total.files} files, ${kb(p.total.rawBytes)} KB raw)`;
+    const line = (p: PageScripts) =>
+      `${kb(p.total.gzipBytes)} KB gzip (${p.total.files} files, ${kb(p.total.rawBytes)} KB raw)`;
     rows.push(["(b) first-load JS, bare Next.js page", line(js.bare), "", ""]);
     rows.push(["    /besok", `${line(js.besok)}, +${js.diffKB.besok} KB`, "≤ +40 KB", js.pass.besok ? "PASS" : "MISS"]);
     rows.push(["    /login", `${line(js.login)}, +${js.diffKB.login} KB`, "≤ +40 KB", js.pass.login ? "PASS" : "MISS"]);
@@ -329,9 +459,19 @@ function report(): void {
   if (rem) {
     rows.push([`(c) SMS gateway alone, ${rem.gateway.concurrency} in flight`, `${rem.gateway.rate} SMS/s`, "", ""]);
     rows.push(["    worker CPU per SMS", `${rem.worker.cpuMsPerSms ?? "?"} ms`, "", ""]);
-    rows.push([`    worker, ${rem.worker.sent.toLocaleString("en")} of ${rem.count.toLocaleString("en")} sent${rem.worker.timedOut ? " (time limit)" : ""}`, `${rem.worker.rate} SMS/s (${(rem.ratio * 100).toFixed(1)} %)`, "≥ 70 %", rem.ratio >= 0.7 && !rem.worker.timedOut ? "PASS" : "MISS"]);
+    rows.push([
+      `    worker, ${rem.worker.sent.toLocaleString("en")} of ${rem.count.toLocaleString("en")} sent${rem.worker.timedOut ? " (time limit)" : ""}`,
+      `${rem.worker.rate} SMS/s (${(rem.ratio * 100).toFixed(1)} %)`,
+      "≥ 70 %",
+      rem.ratio >= 0.7 && !rem.worker.timedOut ? "PASS" : "MISS",
+    ]);
     const m = rem.memory.rssMiB;
-    rows.push(["    worker RSS at 10/50/90 % sent, max", `${m.at10}/${m.at50}/${m.at90} MiB, max ${m.max} MiB`, "flat", rem.memory.growthMiB10to90 !== null && rem.memory.growthMiB10to90 <= 32 ? "PASS" : "MISS"]);
+    rows.push([
+      "    worker RSS at 10/50/90 % sent, max",
+      `${m.at10}/${m.at50}/${m.at90} MiB, max ${m.max} MiB`,
+      "flat",
+      rem.memory.growthMiB10to90 !== null && rem.memory.growthMiB10to90 <= 32 ? "PASS" : "MISS",
+    ]);
   }
   console.log(`\n${table(rows)}\n`);
   for (const n of notes) console.log(`note: ${n}`);

@@ -9,7 +9,15 @@ export interface AppointmentCardText {
 }
 
 // Dumb: everything it shows comes in through props.
-export function AppointmentCard({ appointment: a, locale, text }: { appointment: AppointmentView; locale: Locale; text: AppointmentCardText }) {
+export function AppointmentCard({
+  appointment: a,
+  locale,
+  text,
+}: {
+  appointment: AppointmentView;
+  locale: Locale;
+  text: AppointmentCardText;
+}) {
   const when = formatVisit(a.startsAt, locale, a.clinic.timeZone);
   return (
     <li className={`card appointment appointment--${a.status}`}>
@@ -29,7 +37,9 @@ export function AppointmentCard({ appointment: a, locale, text }: { appointment:
       </p>
       <p className="appointment__address">{a.clinic.address}</p>
       {a.type.preparation && a.status === "booked" ? <p className="appointment__prep">{a.type.preparation}</p> : null}
-      {a.cancelledAt ? <p className="receipt">{text.receiptCancelled(formatShort(a.cancelledAt, locale, a.clinic.timeZone))}</p> : null}
+      {a.cancelledAt ? (
+        <p className="receipt">{text.receiptCancelled(formatShort(a.cancelledAt, locale, a.clinic.timeZone))}</p>
+      ) : null}
     </li>
   );
 }

@@ -12,10 +12,7 @@ type Phase =
   | { kind: "failed"; message: string };
 
 type StatusView =
-  | { state: "pending"; rfa: string }
-  | { state: "complete" }
-  | { state: "failed"; rfa: string }
-  | { state: "none" };
+  { state: "pending"; rfa: string } | { state: "complete" } | { state: "failed"; rfa: string } | { state: "none" };
 
 export interface BankIdLoginText {
   methodLabel: string;
@@ -52,7 +49,15 @@ async function completeSignIn(): Promise<boolean> {
   return !body.url?.includes("error=");
 }
 
-export function BankIdLogin({ text, defaultMethod, returnTo }: { text: BankIdLoginText; defaultMethod: Method; returnTo: string }) {
+export function BankIdLogin({
+  text,
+  defaultMethod,
+  returnTo,
+}: {
+  text: BankIdLoginText;
+  defaultMethod: Method;
+  returnTo: string;
+}) {
   const [method, setMethod] = useState<Method>(defaultMethod);
   const [phase, setPhase] = useState<Phase>({ kind: "idle" });
   const [qrTick, setQrTick] = useState(0);
@@ -112,7 +117,11 @@ export function BankIdLogin({ text, defaultMethod, returnTo }: { text: BankIdLog
 
   async function start() {
     setPhase({ kind: "starting" });
-    const res = await fetch("/api/bankid/start", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ method }) }).catch(() => null);
+    const res = await fetch("/api/bankid/start", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ method }),
+    }).catch(() => null);
     if (!res) return setPhase({ kind: "failed", message: text.rfa.RFA5 ?? "" });
     const body = (await res.json().catch(() => ({}))) as { launchUrl?: string; rfa?: string };
     if (res.status === 429) return setPhase({ kind: "failed", message: text.rateLimited });
@@ -147,7 +156,13 @@ export function BankIdLogin({ text, defaultMethod, returnTo }: { text: BankIdLog
         <fieldset className="segmented">
           <legend>{text.methodLabel}</legend>
           <label>
-            <input type="radio" name="method" value="autostart" checked={method === "autostart"} onChange={() => setMethod("autostart")} />
+            <input
+              type="radio"
+              name="method"
+              value="autostart"
+              checked={method === "autostart"}
+              onChange={() => setMethod("autostart")}
+            />
             <span>{text.sameDevice}</span>
           </label>
           <label>
@@ -157,7 +172,13 @@ export function BankIdLogin({ text, defaultMethod, returnTo }: { text: BankIdLog
         </fieldset>
       ) : null}
 
-      <p ref={liveRef} className={`bankid__status${phase.kind === "failed" ? " notice notice--error" : ""}`} role="status" aria-live="polite" data-testid="bankid-status">
+      <p
+        ref={liveRef}
+        className={`bankid__status${phase.kind === "failed" ? " notice notice--error" : ""}`}
+        role="status"
+        aria-live="polite"
+        data-testid="bankid-status"
+      >
         {liveMessage}
       </p>
 
@@ -191,7 +212,9 @@ export function BankIdLogin({ text, defaultMethod, returnTo }: { text: BankIdLog
             {text.cancel}
           </button>
         ) : null}
-        {phase.kind === "starting" || phase.kind === "completing" ? <div className="spinner" aria-hidden="true" /> : null}
+        {phase.kind === "starting" || phase.kind === "completing" ? (
+          <div className="spinner" aria-hidden="true" />
+        ) : null}
       </div>
     </div>
   );

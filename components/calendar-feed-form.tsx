@@ -15,7 +15,15 @@ export interface CalendarFeedText {
   error: string;
 }
 
-export function CalendarFeedForm({ initiallyOn, host, text }: { initiallyOn: boolean; host: string; text: CalendarFeedText }) {
+export function CalendarFeedForm({
+  initiallyOn,
+  host,
+  text,
+}: {
+  initiallyOn: boolean;
+  host: string;
+  text: CalendarFeedText;
+}) {
   const [state, action, pending] = useActionState(calendarFeedAction, { status: "idle" });
   const on = state.status === "ok" ? state.token !== null : initiallyOn;
   const token = state.status === "ok" ? state.token : null;

@@ -27,7 +27,13 @@ export function CancelForm({ appointmentId, text }: { appointmentId: string; tex
         <legend>{text.reasonLegend}</legend>
         {Object.entries(text.reasons).map(([value, label]) => (
           <label key={value}>
-            <input type="radio" name="reason" value={value} checked={reason === value} onChange={() => setReason(value)} />
+            <input
+              type="radio"
+              name="reason"
+              value={value}
+              checked={reason === value}
+              onChange={() => setReason(value)}
+            />
             <span>{label}</span>
           </label>
         ))}
@@ -48,7 +54,11 @@ export function CancelForm({ appointmentId, text }: { appointmentId: string; tex
           </div>
         ) : null}
       </div>
-      <p role="status" aria-live="polite" className={state.status === "error" ? "notice notice--error" : "visually-hidden"}>
+      <p
+        role="status"
+        aria-live="polite"
+        className={state.status === "error" ? "notice notice--error" : "visually-hidden"}
+      >
         {state.status === "error" ? (text.errors[state.error] ?? text.errors.unexpected) : ""}
       </p>
       <div className="actions">

@@ -11,10 +11,25 @@ export function cutoffHoursOf(a: Pick<AppointmentView, "startsAt">, deadline: Da
 
 // Shown instead of a cancel or rebook form when the patient may not change the visit here:
 // why, and the clinic's phone number.
-export async function CannotChange({ appointment: a, reason, deadline, errorNamespace }: { appointment: AppointmentView; reason: PatientChangeRefusal; deadline?: Date; errorNamespace: "cancel" | "rebook" }) {
+export async function CannotChange({
+  appointment: a,
+  reason,
+  deadline,
+  errorNamespace,
+}: {
+  appointment: AppointmentView;
+  reason: PatientChangeRefusal;
+  deadline?: Date;
+  errorNamespace: "cancel" | "rebook";
+}) {
   const ta = await getTranslations("appointments");
   const te = await getTranslations(errorNamespace);
-  const text = reason === "past_cutoff" ? ta("pastCutoff", { hours: String(cutoffHoursOf(a, deadline)) }) : reason === "not_allowed" ? ta("notAllowed") : te(`errors.${reason}`);
+  const text =
+    reason === "past_cutoff"
+      ? ta("pastCutoff", { hours: String(cutoffHoursOf(a, deadline)) })
+      : reason === "not_allowed"
+        ? ta("notAllowed")
+        : te(`errors.${reason}`);
   return (
     <section className="hero narrow" aria-labelledby="cannot-change-title">
       <h1 id="cannot-change-title">{ta("cannotChangeTitle")}</h1>

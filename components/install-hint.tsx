@@ -16,7 +16,9 @@ export interface InstallHintText {
 
 const subscribeNothing = () => () => {};
 // iOS Safari has no install prompt: it gets written instructions instead.
-const isIosSafari = () => /iPhone|iPad|iPod/.test(navigator.userAgent) && !("standalone" in navigator && (navigator as { standalone?: boolean }).standalone);
+const isIosSafari = () =>
+  /iPhone|iPad|iPod/.test(navigator.userAgent) &&
+  !("standalone" in navigator && (navigator as { standalone?: boolean }).standalone);
 
 export function InstallHint({ text }: { text: InstallHintText }) {
   const [promptEvent, setPromptEvent] = useState<BeforeInstallPromptEvent | null>(null);
@@ -39,7 +41,11 @@ export function InstallHint({ text }: { text: InstallHintText }) {
         <>
           <p>{text.installText}</p>
           <div className="actions">
-            <button type="button" className="button" onClick={() => promptEvent.prompt().finally(() => setPromptEvent(null))}>
+            <button
+              type="button"
+              className="button"
+              onClick={() => promptEvent.prompt().finally(() => setPromptEvent(null))}
+            >
               {text.install}
             </button>
             <button type="button" className="button button--secondary" onClick={() => setDismissed(true)}>

@@ -3,16 +3,53 @@
 // The reminder settings forms. Each form posts to its own server action and shows the result in
 // an aria-live region, so a screen reader hears "saved" or what to fix.
 import { useActionState, useId } from "react";
-import { confirmCodeAction, languageAction, offsetsAction, removePhoneAction, requestCodeAction, smsConsentAction } from "@/app/installningar/actions";
+import {
+  confirmCodeAction,
+  languageAction,
+  offsetsAction,
+  removePhoneAction,
+  requestCodeAction,
+  smsConsentAction,
+} from "@/app/installningar/actions";
 
 type Action = typeof smsConsentAction;
 
 export interface SettingsText {
   saved: string;
   errors: Record<string, string>;
-  sms: { title: string; legend: string; on: string; off: string; consentNote: string; consentSince: string | null; needsPhone: string; save: string };
-  phone: { title: string; current: string | null; none: string; label: string; hint: string; send: string; codeSent: string; codeLabel: string; codeHint: string; confirm: string; verified: string; remove: string; removed: string };
-  offsets: { title: string; legend: string; clinic: string; hint: string; save: string; choices: Record<string, string> };
+  sms: {
+    title: string;
+    legend: string;
+    on: string;
+    off: string;
+    consentNote: string;
+    consentSince: string | null;
+    needsPhone: string;
+    save: string;
+  };
+  phone: {
+    title: string;
+    current: string | null;
+    none: string;
+    label: string;
+    hint: string;
+    send: string;
+    codeSent: string;
+    codeLabel: string;
+    codeHint: string;
+    confirm: string;
+    verified: string;
+    remove: string;
+    removed: string;
+  };
+  offsets: {
+    title: string;
+    legend: string;
+    clinic: string;
+    hint: string;
+    save: string;
+    choices: Record<string, string>;
+  };
   language: { title: string; legend: string; sv: string; en: string; save: string };
 }
 
@@ -24,11 +61,23 @@ export interface SettingsValues {
   language: "sv" | "en";
 }
 
-function Result({ state, text, success }: { state: Awaited<ReturnType<Action>>; text: SettingsText; success?: string }) {
+function Result({
+  state,
+  text,
+  success,
+}: {
+  state: Awaited<ReturnType<Action>>;
+  text: SettingsText;
+  success?: string;
+}) {
   const error = state.status === "error" ? (text.errors[state.error] ?? text.errors.unexpected) : null;
   const ok = state.status === "ok" ? (success ?? text.saved) : null;
   return (
-    <p role="status" aria-live="polite" className={error ? "notice notice--error" : ok ? "notice notice--success" : "visually-hidden"}>
+    <p
+      role="status"
+      aria-live="polite"
+      className={error ? "notice notice--error" : ok ? "notice notice--success" : "visually-hidden"}
+    >
       {error ?? ok ?? ""}
     </p>
   );
@@ -81,22 +130,45 @@ export function PhoneForm({ text, values }: { text: SettingsText; values: Settin
       <form action={sendAction} className="stack">
         <div className="field">
           <label htmlFor={phoneId}>{text.phone.label}</label>
-          <input id={phoneId} name="phone" type="tel" inputMode="tel" autoComplete="tel" required aria-describedby={`${phoneId}-hint`} />
+          <input
+            id={phoneId}
+            name="phone"
+            type="tel"
+            inputMode="tel"
+            autoComplete="tel"
+            required
+            aria-describedby={`${phoneId}-hint`}
+          />
           <p id={`${phoneId}-hint`} className="muted field__hint">
             {text.phone.hint}
           </p>
         </div>
-        <Result state={sendState} text={text} success={sentTo ? text.phone.codeSent.replace("{phone}", sentTo) : text.saved} />
+        <Result
+          state={sendState}
+          text={text}
+          success={sentTo ? text.phone.codeSent.replace("{phone}", sentTo) : text.saved}
+        />
         <button type="submit" className="button button--secondary" disabled={sending} aria-disabled={sending}>
           {text.phone.send}
         </button>
       </form>
       {codeSent ? (
         <form action={codeAction} className="stack">
-          {sendState.status !== "ok" && sentTo ? <p className="notice">{text.phone.codeSent.replace("{phone}", sentTo)}</p> : null}
+          {sendState.status !== "ok" && sentTo ? (
+            <p className="notice">{text.phone.codeSent.replace("{phone}", sentTo)}</p>
+          ) : null}
           <div className="field">
             <label htmlFor={codeId}>{text.phone.codeLabel}</label>
-            <input id={codeId} name="code" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} required aria-describedby={`${codeId}-hint`} />
+            <input
+              id={codeId}
+              name="code"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              pattern="[0-9]{6}"
+              maxLength={6}
+              required
+              aria-describedby={`${codeId}-hint`}
+            />
             <p id={`${codeId}-hint`} className="muted field__hint">
               {text.phone.codeHint}
             </p>

@@ -43,7 +43,11 @@ export interface OfflineToggleText {
 
 export function OfflineToggle({ text }: { text: OfflineToggleText }) {
   const enabled = useSyncExternalStore(subscribe, isOn, () => false);
-  const supported = useSyncExternalStore(subscribe, () => "caches" in window, () => true);
+  const supported = useSyncExternalStore(
+    subscribe,
+    () => "caches" in window,
+    () => true,
+  );
   const [message, setMessage] = useState("");
 
   async function change(on: boolean) {

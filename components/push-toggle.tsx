@@ -46,15 +46,26 @@ export function PushToggle({ publicKey, text }: { publicKey: string | null; text
           setMessage(text.denied);
           return;
         }
-        const sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey!) });
-        const res = await fetch("/api/push/subscription", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(sub.toJSON()) });
+        const sub = await reg.pushManager.subscribe({
+          userVisibleOnly: true,
+          applicationServerKey: keyBytes(publicKey!),
+        });
+        const res = await fetch("/api/push/subscription", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify(sub.toJSON()),
+        });
         if (!res.ok) throw new Error(String(res.status));
         setState("on");
         setMessage(text.enabled);
       } else {
         const sub = await reg.pushManager.getSubscription();
         if (sub) {
-          await fetch("/api/push/subscription", { method: "DELETE", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ endpoint: sub.endpoint }) });
+          await fetch("/api/push/subscription", {
+            method: "DELETE",
+            headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({ endpoint: sub.endpoint }),
+          });
           await sub.unsubscribe();
         }
         setState("off");
@@ -73,7 +84,12 @@ export function PushToggle({ publicKey, text }: { publicKey: string | null; text
         <p className="notice">{text.unsupported}</p>
       ) : (
         <label className="toggle">
-          <input type="checkbox" checked={state === "on"} disabled={state === "unknown"} onChange={(e) => void change(e.target.checked)} />
+          <input
+            type="checkbox"
+            checked={state === "on"}
+            disabled={state === "unknown"}
+            onChange={(e) => void change(e.target.checked)}
+          />
           <span>{text.on}</span>
         </label>
       )}

@@ -42,20 +42,33 @@ function isoWeek(date: Date): number {
   return Math.ceil(((d.getTime() - yearStart.getTime()) / 86_400_000 + 1) / 7);
 }
 
-export function RebookPicker({ appointmentId, locale, currentLabel, text }: { appointmentId: string; locale: "sv" | "en"; currentLabel: string; text: RebookText }) {
+export function RebookPicker({
+  appointmentId,
+  locale,
+  currentLabel,
+  text,
+}: {
+  appointmentId: string;
+  locale: "sv" | "en";
+  currentLabel: string;
+  text: RebookText;
+}) {
   const [week, setWeek] = useState(0);
   const [part, setPart] = useState<"all" | "morning" | "afternoon">("all");
   const [chosen, setChosen] = useState<Slot | null>(null);
   const queryClient = useQueryClient();
   // Someone else was faster: back to the list, fetched again so the taken time disappears.
-  const [state, action, pending] = useActionState(async (prev: Parameters<typeof rebookAction>[0], formData: FormData) => {
-    const next = await rebookAction(prev, formData);
-    if (next.status === "error") {
-      setChosen(null);
-      void queryClient.invalidateQueries({ queryKey: ["free-slots", appointmentId] });
-    }
-    return next;
-  }, { status: "idle" });
+  const [state, action, pending] = useActionState(
+    async (prev: Parameters<typeof rebookAction>[0], formData: FormData) => {
+      const next = await rebookAction(prev, formData);
+      if (next.status === "error") {
+        setChosen(null);
+        void queryClient.invalidateQueries({ queryKey: ["free-slots", appointmentId] });
+      }
+      return next;
+    },
+    { status: "idle" },
+  );
   const tag = locale === "en" ? "en-GB" : "sv-SE";
   const dayFormat = new Intl.DateTimeFormat(tag, { weekday: "long", day: "numeric", month: "long", timeZone: TZ });
   const timeFormat = new Intl.DateTimeFormat(tag, { hour: "2-digit", minute: "2-digit", timeZone: TZ });
@@ -63,7 +76,9 @@ export function RebookPicker({ appointmentId, locale, currentLabel, text }: { ap
   const slots = useQuery({
     queryKey: ["free-slots", appointmentId, week, part],
     queryFn: async () => {
-      const res = await fetch(`/api/appointments/${appointmentId}/slots?week=${week}&part=${part}`, { cache: "no-store" });
+      const res = await fetch(`/api/appointments/${appointmentId}/slots?week=${week}&part=${part}`, {
+        cache: "no-store",
+      });
       if (!res.ok) throw new Error(String(res.status));
       return (await res.json()) as { from: string; slots: Slot[] };
     },
@@ -78,7 +93,9 @@ export function RebookPicker({ appointmentId, locale, currentLabel, text }: { ap
       <form action={action} className="card stack" aria-labelledby="confirm-title">
         <h2 id="confirm-title">{text.confirmTitle}</h2>
         <p>{text.confirmText.replace("{from}", currentLabel).replace("{to}", to)}</p>
-        {!chosen.sameClinic ? <p className="notice">{text.otherClinic.replace("{clinic}", chosen.clinicName)}</p> : null}
+        {!chosen.sameClinic ? (
+          <p className="notice">{text.otherClinic.replace("{clinic}", chosen.clinicName)}</p>
+        ) : null}
         <input type="hidden" name="appointmentId" value={appointmentId} />
         <input type="hidden" name="slotId" value={chosen.id} />
         <p role="status" aria-live="polite" className="visually-hidden">
@@ -117,8 +134,16 @@ export function RebookPicker({ appointmentId, locale, currentLabel, text }: { ap
           </label>
         ))}
       </fieldset>
-      <nav className="week-nav" aria-label={weekNumber ? text.weekLabel.replace("{week}", String(weekNumber)) : undefined}>
-        <button type="button" className="button button--secondary" onClick={() => setWeek((w) => Math.max(0, w - 1))} disabled={week === 0}>
+      <nav
+        className="week-nav"
+        aria-label={weekNumber ? text.weekLabel.replace("{week}", String(weekNumber)) : undefined}
+      >
+        <button
+          type="button"
+          className="button button--secondary"
+          onClick={() => setWeek((w) => Math.max(0, w - 1))}
+          disabled={week === 0}
+        >
           ← {text.previousWeek}
         </button>
         <strong aria-live="polite">{weekNumber ? text.weekLabel.replace("{week}", String(weekNumber)) : ""}</strong>
@@ -142,7 +167,12 @@ export function RebookPicker({ appointmentId, locale, currentLabel, text }: { ap
                   const time = timeFormat.format(new Date(s.startsAt));
                   return (
                     <li key={s.id}>
-                      <button type="button" className="slot" onClick={() => setChosen(s)} aria-label={`${text.chooseLabel.replace("{time}", `${day} ${time}`)}${s.sameClinic ? "" : `, ${text.otherClinic.replace("{clinic}", s.clinicName)}`}`}>
+                      <button
+                        type="button"
+                        className="slot"
+                        onClick={() => setChosen(s)}
+                        aria-label={`${text.chooseLabel.replace("{time}", `${day} ${time}`)}${s.sameClinic ? "" : `, ${text.otherClinic.replace("{clinic}", s.clinicName)}`}`}
+                      >
                         {time}
                         {!s.sameClinic ? <small>{s.clinicName}</small> : null}
                       </button>

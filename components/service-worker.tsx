@@ -16,15 +16,18 @@ export function ServiceWorker({ updateText, reloadText }: { updateText: string; 
       sessionStorage.removeItem("vardtid.sw-update");
       window.location.reload();
     };
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).then((registration) => {
-      if (registration.waiting && navigator.serviceWorker.controller) setWaiting(registration.waiting);
-      registration.addEventListener("updatefound", () => {
-        const next = registration.installing;
-        next?.addEventListener("statechange", () => {
-          if (next.state === "installed" && navigator.serviceWorker.controller) setWaiting(next);
+    navigator.serviceWorker
+      .register("/sw.js", { scope: "/" })
+      .then((registration) => {
+        if (registration.waiting && navigator.serviceWorker.controller) setWaiting(registration.waiting);
+        registration.addEventListener("updatefound", () => {
+          const next = registration.installing;
+          next?.addEventListener("statechange", () => {
+            if (next.state === "installed" && navigator.serviceWorker.controller) setWaiting(next);
+          });
         });
-      });
-    }).catch(() => undefined);
+      })
+      .catch(() => undefined);
     navigator.serviceWorker.addEventListener("controllerchange", onControllerChange);
     return () => navigator.serviceWorker.removeEventListener("controllerchange", onControllerChange);
   }, []);
@@ -33,10 +36,14 @@ export function ServiceWorker({ updateText, reloadText }: { updateText: string; 
   return (
     <div className="update-banner" role="status">
       <span>{updateText}</span>
-      <button type="button" className="button" onClick={() => {
+      <button
+        type="button"
+        className="button"
+        onClick={() => {
           sessionStorage.setItem("vardtid.sw-update", "1");
           waiting.postMessage({ type: "SKIP_WAITING" });
-        }}>
+        }}
+      >
         {reloadText}
       </button>
     </div>

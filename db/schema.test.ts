@@ -21,9 +21,28 @@ describe.each(testDatabases)("database layer on $name", (target) => {
     expect(status.expected).toBeGreaterThan(0);
     expect(status.applied).toBe(status.expected);
     const tables = rowsOf<{ table_name: string }>(
-      await handle.db.execute(sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`),
+      await handle.db.execute(
+        sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`,
+      ),
     ).map((r) => r.table_name);
-    for (const t of ["patients", "clinics", "appointment_types", "practitioners", "slots", "appointments", "waitlist_entries", "slot_offers", "notification_preferences", "push_subscriptions", "messages", "deep_links", "audit_events", "sessions", "api_clients", "webhook_deliveries"]) {
+    for (const t of [
+      "patients",
+      "clinics",
+      "appointment_types",
+      "practitioners",
+      "slots",
+      "appointments",
+      "waitlist_entries",
+      "slot_offers",
+      "notification_preferences",
+      "push_subscriptions",
+      "messages",
+      "deep_links",
+      "audit_events",
+      "sessions",
+      "api_clients",
+      "webhook_deliveries",
+    ]) {
       expect(tables).toContain(t);
     }
   });
@@ -60,11 +79,17 @@ describe.each(testDatabases)("database layer on $name", (target) => {
     const { clinic, type } = await makeClinic(handle.db);
     const start = new Date("2030-01-09T09:00:00Z");
     // A slot that ends before it starts.
-    await expect(handle.db.insert(s.slots).values({ clinicId: clinic.id, typeId: type.id, startsAt: start, endsAt: start })).rejects.toThrow();
+    await expect(
+      handle.db.insert(s.slots).values({ clinicId: clinic.id, typeId: type.id, startsAt: start, endsAt: start }),
+    ).rejects.toThrow();
     const slot = await makeSlot(handle.db, clinic.id, type.id, start);
     const p = await makePatient(handle.db);
     // Cancelled without a time of cancellation, and an unknown status.
-    await expect(handle.db.insert(s.appointments).values({ patientId: p.id, slotId: slot.id, status: "cancelled" })).rejects.toThrow();
-    await expect(handle.db.insert(s.appointments).values({ patientId: p.id, slotId: slot.id, status: "lost" })).rejects.toThrow();
+    await expect(
+      handle.db.insert(s.appointments).values({ patientId: p.id, slotId: slot.id, status: "cancelled" }),
+    ).rejects.toThrow();
+    await expect(
+      handle.db.insert(s.appointments).values({ patientId: p.id, slotId: slot.id, status: "lost" }),
+    ).rejects.toThrow();
   });
 });

@@ -21,8 +21,7 @@ const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date
 const createdAt = () => tstz("created_at").notNull().defaultNow();
 
 export type ReminderOffsetConfig =
-  | { kind: "days_before"; days: number; at?: string }
-  | { kind: "hours_before"; hours: number };
+  { kind: "days_before"; days: number; at?: string } | { kind: "hours_before"; hours: number };
 
 export const patients = pgTable(
   "patients",
@@ -178,15 +177,9 @@ export const appointments = pgTable(
       .on(t.slotId)
       .where(sql`${t.status} = 'booked'`),
     index("appointments_patient_idx").on(t.patientId, t.status),
-    check(
-      "appointments_status_ck",
-      sql`${t.status} in ('booked', 'cancelled', 'completed', 'no_show')`,
-    ),
+    check("appointments_status_ck", sql`${t.status} in ('booked', 'cancelled', 'completed', 'no_show')`),
     check("appointments_source_ck", sql`${t.source} in ('clinic', 'patient', 'waitlist')`),
-    check(
-      "appointments_cancelled_ck",
-      sql`(${t.status} = 'cancelled') = (${t.cancelledAt} is not null)`,
-    ),
+    check("appointments_cancelled_ck", sql`(${t.status} = 'cancelled') = (${t.cancelledAt} is not null)`),
   ],
 );
 
@@ -299,7 +292,10 @@ export const pushSubscriptions = pgTable(
     createdAt: createdAt(),
     lastSuccessAt: tstz("last_success_at"),
   },
-  (t) => [uniqueIndex("push_subscriptions_endpoint_uq").on(t.endpoint), index("push_subscriptions_patient_idx").on(t.patientId)],
+  (t) => [
+    uniqueIndex("push_subscriptions_endpoint_uq").on(t.endpoint),
+    index("push_subscriptions_patient_idx").on(t.patientId),
+  ],
 );
 
 export const messages = pgTable(
@@ -387,10 +383,7 @@ export const auditEvents = pgTable(
   (t) => [
     index("audit_events_patient_idx").on(t.patientId, t.seq),
     uniqueIndex("audit_events_hash_uq").on(t.hash),
-    check(
-      "audit_events_actor_ck",
-      sql`${t.actorType} in ('patient', 'system', 'clinic', 'anonymous')`,
-    ),
+    check("audit_events_actor_ck", sql`${t.actorType} in ('patient', 'system', 'clinic', 'anonymous')`),
   ],
 );
 

@@ -14,7 +14,9 @@ await migrateDatabase(handle);
 if (await isSeeded(handle.db)) {
   console.log("Demo data already present; nothing to do.");
 } else {
-  const result = await seedDemoData(handle.db, { keys: { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY } });
+  const result = await seedDemoData(handle.db, {
+    keys: { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY },
+  });
   console.log(`Demo data seeded: ${result.slots} slots, ${result.appointments} appointments.`);
 }
 await handle.close();

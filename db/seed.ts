@@ -59,8 +59,24 @@ const clinicSeeds: ClinicSeed[] = [
       offerFairness: "first_come",
     },
     types: [
-      { code: "lakare", nameSv: "Läkarbesök", nameEn: "Doctor's appointment", durationMinutes: 20, roleSv: "Läkare", roleEn: "Doctor", allowSisterClinics: true },
-      { code: "ssk", nameSv: "Sjuksköterskebesök", nameEn: "Nurse appointment", durationMinutes: 15, roleSv: "Sjuksköterska", roleEn: "Nurse", allowSisterClinics: true },
+      {
+        code: "lakare",
+        nameSv: "Läkarbesök",
+        nameEn: "Doctor's appointment",
+        durationMinutes: 20,
+        roleSv: "Läkare",
+        roleEn: "Doctor",
+        allowSisterClinics: true,
+      },
+      {
+        code: "ssk",
+        nameSv: "Sjuksköterskebesök",
+        nameEn: "Nurse appointment",
+        durationMinutes: 15,
+        roleSv: "Sjuksköterska",
+        roleEn: "Nurse",
+        allowSisterClinics: true,
+      },
       {
         code: "prov",
         nameSv: "Provtagning",
@@ -72,7 +88,15 @@ const clinicSeeds: ClinicSeed[] = [
         roleEn: "Biomedical scientist",
         waitlistEnabled: false,
       },
-      { code: "video", nameSv: "Videobesök läkare", nameEn: "Video appointment with a doctor", durationMinutes: 15, isVideo: true, roleSv: "Läkare", roleEn: "Doctor" },
+      {
+        code: "video",
+        nameSv: "Videobesök läkare",
+        nameEn: "Video appointment with a doctor",
+        durationMinutes: 15,
+        isVideo: true,
+        roleSv: "Läkare",
+        roleEn: "Doctor",
+      },
     ],
   },
   {
@@ -91,8 +115,24 @@ const clinicSeeds: ClinicSeed[] = [
       offerBatchSize: 1,
     },
     types: [
-      { code: "lakare", nameSv: "Läkarbesök", nameEn: "Doctor's appointment", durationMinutes: 20, roleSv: "Läkare", roleEn: "Doctor", allowSisterClinics: true },
-      { code: "ssk", nameSv: "Sjuksköterskebesök", nameEn: "Nurse appointment", durationMinutes: 15, roleSv: "Sjuksköterska", roleEn: "Nurse", allowSisterClinics: true },
+      {
+        code: "lakare",
+        nameSv: "Läkarbesök",
+        nameEn: "Doctor's appointment",
+        durationMinutes: 20,
+        roleSv: "Läkare",
+        roleEn: "Doctor",
+        allowSisterClinics: true,
+      },
+      {
+        code: "ssk",
+        nameSv: "Sjuksköterskebesök",
+        nameEn: "Nurse appointment",
+        durationMinutes: 15,
+        roleSv: "Sjuksköterska",
+        roleEn: "Nurse",
+        allowSisterClinics: true,
+      },
     ],
   },
   {
@@ -111,8 +151,22 @@ const clinicSeeds: ClinicSeed[] = [
       offerBatchSize: 1,
     },
     types: [
-      { code: "psykolog", nameSv: "Samtal med psykolog", nameEn: "Session with a psychologist", durationMinutes: 45, roleSv: "Psykolog", roleEn: "Psychologist" },
-      { code: "lakare", nameSv: "Läkarbesök", nameEn: "Doctor's appointment", durationMinutes: 30, roleSv: "Läkare", roleEn: "Doctor" },
+      {
+        code: "psykolog",
+        nameSv: "Samtal med psykolog",
+        nameEn: "Session with a psychologist",
+        durationMinutes: 45,
+        roleSv: "Psykolog",
+        roleEn: "Psychologist",
+      },
+      {
+        code: "lakare",
+        nameSv: "Läkarbesök",
+        nameEn: "Doctor's appointment",
+        durationMinutes: 30,
+        roleSv: "Läkare",
+        roleEn: "Doctor",
+      },
       {
         code: "nybesok",
         nameSv: "Nybesök",
@@ -210,7 +264,13 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<{ slot
             const [h, m] = hhmm.split(":").map(Number) as [number, number];
             const start = new TZDate(day.getFullYear(), day.getMonth(), day.getDate(), h, m, 0, TZ);
             const end = new Date(start.getTime() + t.durationMinutes * 60_000);
-            rows.push({ clinicId: clinic!.id, typeId: type!.id, practitionerId: practitioner!.id, startsAt: new Date(start.getTime()), endsAt: end });
+            rows.push({
+              clinicId: clinic!.id,
+              typeId: type!.id,
+              practitionerId: practitioner!.id,
+              startsAt: new Date(start.getTime()),
+              endsAt: end,
+            });
           });
         }
         for (let i = 0; i < rows.length; i += 500) {
@@ -218,22 +278,32 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<{ slot
             .insert(s.slots)
             .values(rows.slice(i, i + 500))
             .returning({ id: s.slots.id, startsAt: s.slots.startsAt });
-          for (const r of inserted) allSlots.push({ id: r.id, startsAt: r.startsAt, clinic: seed.clinic.slug, type: t.code });
+          for (const r of inserted)
+            allSlots.push({ id: r.id, startsAt: r.startsAt, clinic: seed.clinic.slug, type: t.code });
         }
         slotCount += rows.length;
       }
     }
 
     const pick = (clinic: string, type: string, from: Date, skip = 0) =>
-      allSlots.filter((x) => x.clinic === clinic && x.type === type && x.startsAt > from)
+      allSlots
+        .filter((x) => x.clinic === clinic && x.type === type && x.startsAt > from)
         .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime())[skip];
     const pickBefore = (clinic: string, type: string, before: Date, skip = 0) =>
-      allSlots.filter((x) => x.clinic === clinic && x.type === type && x.startsAt < before)
+      allSlots
+        .filter((x) => x.clinic === clinic && x.type === type && x.startsAt < before)
         .sort((a, b) => b.startsAt.getTime() - a.startsAt.getTime())[skip];
 
-    const book = async (patientIndex: number, slot: { id: string; startsAt: Date } | undefined, status: "booked" | "completed" = "booked") => {
+    const book = async (
+      patientIndex: number,
+      slot: { id: string; startsAt: Date } | undefined,
+      status: "booked" | "completed" = "booked",
+    ) => {
       if (!slot) return;
-      const [created] = await tx.insert(s.appointments).values({ patientId: patientIds[patientIndex]!, slotId: slot.id, status, source: "clinic" }).returning({ id: s.appointments.id });
+      const [created] = await tx
+        .insert(s.appointments)
+        .values({ patientId: patientIds[patientIndex]!, slotId: slot.id, status, source: "clinic" })
+        .returning({ id: s.appointments.id });
       appointmentCount++;
       // Reminders as a real booking queues them. Quiet hours are ignored here, and only here, so
       // that overdue reminders (the visit a few hours away) go out at once at any hour and the
@@ -249,10 +319,18 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<{ slot
     {
       const soon = new Date(Math.ceil((now.getTime() + 4 * 3_600_000) / 300_000) * 300_000);
       const [clinic] = await tx.select().from(s.clinics).where(eq(s.clinics.slug, "vc-centrum"));
-      const [type] = await tx.select().from(s.appointmentTypes).where(and(eq(s.appointmentTypes.clinicId, clinic!.id), eq(s.appointmentTypes.code, "ssk")));
+      const [type] = await tx
+        .select()
+        .from(s.appointmentTypes)
+        .where(and(eq(s.appointmentTypes.clinicId, clinic!.id), eq(s.appointmentTypes.code, "ssk")));
       const [slot] = await tx
         .insert(s.slots)
-        .values({ clinicId: clinic!.id, typeId: type!.id, startsAt: soon, endsAt: new Date(soon.getTime() + type!.durationMinutes * 60_000) })
+        .values({
+          clinicId: clinic!.id,
+          typeId: type!.id,
+          startsAt: soon,
+          endsAt: new Date(soon.getTime() + type!.durationMinutes * 60_000),
+        })
         .returning({ id: s.slots.id, startsAt: s.slots.startsAt });
       slotCount++;
       await book(0, slot);

@@ -28,12 +28,18 @@ test.describe("my appointments", () => {
     await expect(page.getByText(/^Avbokad \d+ \w+ kl\. \d\d:\d\d$/)).toBeVisible();
     await expect(page.getByRole("link", { name: "Avboka" })).toHaveCount(0);
     await page.getByRole("link", { name: /Tillbaka till mina tider/ }).click();
-    await expect(page.getByRole("region", { name: "Kommande besök" }).getByText("Avbokad", { exact: true })).toBeVisible();
+    await expect(
+      page.getByRole("region", { name: "Kommande besök" }).getByText("Avbokad", { exact: true }),
+    ).toBeVisible();
   });
 
   test("rebook another appointment and see the new time", async ({ page }) => {
     await loginWithBankId(page, "elsa");
-    const card = page.getByRole("region", { name: "Kommande besök" }).getByRole("listitem").filter({ has: page.getByText("Bokad", { exact: true }) }).first();
+    const card = page
+      .getByRole("region", { name: "Kommande besök" })
+      .getByRole("listitem")
+      .filter({ has: page.getByText("Bokad", { exact: true }) })
+      .first();
     const oldTime = await card.locator("time").textContent();
     await card.getByRole("link").click();
     await page.getByRole("link", { name: "Omboka" }).click();

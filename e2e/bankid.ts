@@ -11,7 +11,12 @@ interface SimOrder {
 }
 
 export async function simulator(path: string, body?: unknown): Promise<Response> {
-  return fetch(`${simBase}${path}`, body === undefined ? undefined : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  return fetch(
+    `${simBase}${path}`,
+    body === undefined
+      ? undefined
+      : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) },
+  );
 }
 
 /** The newest pending order (the one the page just started). */
@@ -20,7 +25,10 @@ export async function latestPendingOrder(): Promise<SimOrder> {
   await expect
     .poll(async () => {
       const { orders } = (await (await simulator("/__simulator/orders")).json()) as { orders: SimOrder[] };
-      found = orders.filter((o) => o.status === "pending").sort((a, b) => a.created.localeCompare(b.created)).at(-1);
+      found = orders
+        .filter((o) => o.status === "pending")
+        .sort((a, b) => a.created.localeCompare(b.created))
+        .at(-1);
       return Boolean(found);
     })
     .toBe(true);
@@ -35,14 +43,24 @@ export const testPatients = {
 } as const;
 
 /** Logs in through the real login page with the QR flow; the simulator plays the phone. */
-export async function loginWithBankId(page: Page, who: keyof typeof testPatients = "tolvan", startPath = "/login"): Promise<void> {
+export async function loginWithBankId(
+  page: Page,
+  who: keyof typeof testPatients = "tolvan",
+  startPath = "/login",
+): Promise<void> {
   await page.goto(startPath);
   if (!page.url().includes("/login")) await page.waitForURL(/\/login/);
   await page.getByLabel("BankID på annan enhet").check();
   await page.getByRole("button", { name: "Logga in", exact: true }).click();
   await expect(page.getByRole("img", { name: /QR-kod/ })).toBeVisible();
   const order = await latestPendingOrder();
-  expect((await simulator(`/__simulator/orders/${order.orderRef}/scan`, { personalNumber: testPatients[who].personalNumber })).ok).toBe(true);
+  expect(
+    (
+      await simulator(`/__simulator/orders/${order.orderRef}/scan`, {
+        personalNumber: testPatients[who].personalNumber,
+      })
+    ).ok,
+  ).toBe(true);
   expect((await simulator(`/__simulator/orders/${order.orderRef}/approve`, testPatients[who])).ok).toBe(true);
   await page.waitForURL((url) => !url.pathname.startsWith("/login"), { timeout: 20_000 });
 }

@@ -12,7 +12,8 @@ export const test = base.extend<{ foreignRequests: string[] }>({
         const url = request.url();
         if (url.startsWith("data:") || url.startsWith("blob:")) return;
         // A top-level navigation the tester chose (e.g. to the BankID test app in demo mode) is not a leak.
-        if (request.isNavigationRequest() && request.frame() === page.mainFrame() && new URL(url).origin !== own) return;
+        if (request.isNavigationRequest() && request.frame() === page.mainFrame() && new URL(url).origin !== own)
+          return;
         if (new URL(url).origin !== own) foreign.push(url);
       });
       await use(foreign);

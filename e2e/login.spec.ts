@@ -16,7 +16,9 @@ async function startQrLogin(page: import("@playwright/test").Page) {
 const status = (page: import("@playwright/test").Page) => page.getByTestId("bankid-status");
 
 test.describe("log in with BankID", () => {
-  test("other device: the QR code animates, the phone scans and approves, the patient lands on their appointments", async ({ page }) => {
+  test("other device: the QR code animates, the phone scans and approves, the patient lands on their appointments", async ({
+    page,
+  }) => {
     await page.goto("/login");
     await expectAccessible(page);
     const order = await startQrLogin(page);
@@ -24,8 +26,12 @@ test.describe("log in with BankID", () => {
     // The QR image is redrawn by the server every second.
     const first = await page.getByRole("img", { name: /QR-kod/ }).getAttribute("src");
     await expect.poll(async () => page.getByRole("img", { name: /QR-kod/ }).getAttribute("src")).not.toBe(first);
-    await simulator(`/__simulator/orders/${order.orderRef}/scan`, { personalNumber: testPatients.tolvan.personalNumber });
-    await expect(status(page)).toHaveText("Skriv in din säkerhetskod i BankID-appen och välj Identifiera eller Skriv under.");
+    await simulator(`/__simulator/orders/${order.orderRef}/scan`, {
+      personalNumber: testPatients.tolvan.personalNumber,
+    });
+    await expect(status(page)).toHaveText(
+      "Skriv in din säkerhetskod i BankID-appen och välj Identifiera eller Skriv under.",
+    );
     await simulator(`/__simulator/orders/${order.orderRef}/approve`, testPatients.tolvan);
     await page.waitForURL("**/besok");
     await expect(page.getByRole("heading", { level: 1, name: "Mina tider" })).toBeVisible();
@@ -45,7 +51,10 @@ test.describe("log in with BankID", () => {
     expect(href.searchParams.get("autostarttoken")).toMatch(/^[0-9a-f-]{36}$/);
     await expect(status(page)).toHaveText("Försöker starta BankID-appen.");
     const order = await latestPendingOrder();
-    await simulator(`/__simulator/orders/${order.orderRef}/scan`, { personalNumber: testPatients.tolvan.personalNumber, via: "autostart" });
+    await simulator(`/__simulator/orders/${order.orderRef}/scan`, {
+      personalNumber: testPatients.tolvan.personalNumber,
+      via: "autostart",
+    });
     await simulator(`/__simulator/orders/${order.orderRef}/approve`, testPatients.tolvan);
     await page.waitForURL("**/besok");
     await expect(page.getByRole("heading", { level: 1, name: "Mina tider" })).toBeVisible();
@@ -63,8 +72,16 @@ test.describe("log in with BankID", () => {
 
   for (const [name, call, message] of [
     ["userCancel", (ref: string) => simulator(`/__simulator/orders/${ref}/cancel`, {}), "Åtgärden avbröts."],
-    ["expiredTransaction", (ref: string) => simulator(`/__simulator/orders/${ref}/fail`, { hintCode: "expiredTransaction" }), "BankID-appen svarar inte. Kontrollera att den är startad och att du har internetanslutning. Försök sedan igen."],
-    ["startFailed", (ref: string) => simulator(`/__simulator/orders/${ref}/fail`, { hintCode: "startFailed" }), "Misslyckades att läsa av QR-koden. Starta BankID-appen och läs av QR-koden."],
+    [
+      "expiredTransaction",
+      (ref: string) => simulator(`/__simulator/orders/${ref}/fail`, { hintCode: "expiredTransaction" }),
+      "BankID-appen svarar inte. Kontrollera att den är startad och att du har internetanslutning. Försök sedan igen.",
+    ],
+    [
+      "startFailed",
+      (ref: string) => simulator(`/__simulator/orders/${ref}/fail`, { hintCode: "startFailed" }),
+      "Misslyckades att läsa av QR-koden. Starta BankID-appen och läs av QR-koden.",
+    ],
   ] as const) {
     test(`${name} shows its Swedish message and retry works`, async ({ page }) => {
       const order = await startQrLogin(page);
@@ -112,16 +129,24 @@ test.describe("log in with BankID", () => {
   });
 
   test("login starts are rate limited per address (429 with Retry-After)", async ({ page, baseURL }) => {
-    const headers = { Origin: new URL(baseURL!).origin, "X-Forwarded-For": "198.51.100.77", "Content-Type": "application/json" };
+    const headers = {
+      Origin: new URL(baseURL!).origin,
+      "X-Forwarded-For": "198.51.100.77",
+      "Content-Type": "application/json",
+    };
     let last;
-    for (let i = 0; i < 101; i++) last = await page.request.post("/api/bankid/start", { headers, data: { method: "qr" } });
+    for (let i = 0; i < 101; i++)
+      last = await page.request.post("/api/bankid/start", { headers, data: { method: "qr" } });
     expect(last!.status()).toBe(429);
     expect(Number(last!.headers()["retry-after"])).toBeGreaterThan(0);
     await simulator("/__simulator/reset", {});
   });
 
   test("a state-changing call from another origin is refused", async ({ page }) => {
-    const res = await page.request.post("/api/bankid/start", { headers: { Origin: "https://evil.example", "Content-Type": "application/json" }, data: { method: "qr" } });
+    const res = await page.request.post("/api/bankid/start", {
+      headers: { Origin: "https://evil.example", "Content-Type": "application/json" },
+      data: { method: "qr" },
+    });
     expect(res.status()).toBe(403);
   });
 });

@@ -11,7 +11,10 @@ test.describe("the patient's own data", () => {
     await expect(log.getByRole("row").filter({ hasText: "Inloggning med BankID" }).first()).toBeVisible();
     await expect(log.getByRole("row").filter({ hasText: "Visade dina tider" }).first()).toContainText("Du");
     await expectAccessible(page);
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Ladda ner mina uppgifter" }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "Ladda ner mina uppgifter" }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe("vardtid-mina-uppgifter.json");
     const data = JSON.parse(readFileSync((await download.path())!, "utf8"));
     expect(data.patient).toMatchObject({ personalNumber: "195001182046", givenName: "Maja" });

@@ -2,10 +2,14 @@ import { loginWithBankId } from "./bankid";
 import { expect, test } from "./fixtures";
 
 async function serviceWorkerReady(page: import("@playwright/test").Page) {
-  await page.waitForFunction(async () => {
-    const reg = await navigator.serviceWorker.ready;
-    return Boolean(reg.active) && navigator.serviceWorker.controller !== null;
-  }, undefined, { timeout: 20_000 });
+  await page.waitForFunction(
+    async () => {
+      const reg = await navigator.serviceWorker.ready;
+      return Boolean(reg.active) && navigator.serviceWorker.controller !== null;
+    },
+    undefined,
+    { timeout: 20_000 },
+  );
 }
 
 test.describe("installable app, offline", () => {
@@ -47,29 +51,51 @@ test.describe("installable app, offline", () => {
     await expect(page.getByText(/Dina tider är sparade på enheten/)).toBeVisible();
     await page.getByRole("button", { name: "Logga ut" }).click();
     await page.waitForURL((u) => u.pathname === "/");
-    await expect.poll(async () => page.evaluate(async () => (await caches.keys()).includes("vardtid-patient"))).toBe(false);
+    await expect
+      .poll(async () => page.evaluate(async () => (await caches.keys()).includes("vardtid-patient")))
+      .toBe(false);
     expect(await page.evaluate(() => window.localStorage.getItem("vardtid.offline"))).toBeNull();
   });
 });
 
 test.describe("web push", () => {
-  test("a push delivered to the service worker shows a notification, and tapping it opens the appointment", async ({ page, context, baseURL }) => {
+  test("a push delivered to the service worker shows a notification, and tapping it opens the appointment", async ({
+    page,
+    context,
+    baseURL,
+  }) => {
     await context.grantPermissions(["notifications"], { origin: baseURL });
     await loginWithBankId(page, "tolvan");
     await serviceWorkerReady(page);
-    const appointmentPath = await page.getByRole("region", { name: "Kommande besök" }).getByRole("listitem").first().getByRole("link").getAttribute("href");
+    const appointmentPath = await page
+      .getByRole("region", { name: "Kommande besök" })
+      .getByRole("listitem")
+      .first()
+      .getByRole("link")
+      .getAttribute("href");
     const cdp = await context.newCDPSession(page);
     const registrationId = await new Promise<string>((resolve) => {
-      cdp.on("ServiceWorker.workerRegistrationUpdated", (event: { registrations: { registrationId: string; scopeURL: string; isDeleted: boolean }[] }) => {
-        const reg = event.registrations.find((r) => r.scopeURL === `${baseURL}/` && !r.isDeleted);
-        if (reg) resolve(reg.registrationId);
-      });
+      cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        (event: { registrations: { registrationId: string; scopeURL: string; isDeleted: boolean }[] }) => {
+          const reg = event.registrations.find((r) => r.scopeURL === `${baseURL}/` && !r.isDeleted);
+          if (reg) resolve(reg.registrationId);
+        },
+      );
       void cdp.send("ServiceWorker.enable");
     });
     const payload = { title: "Påminnelse", body: "Du har en tid hos Vårdcentralen Centrum.", url: appointmentPath };
-    await cdp.send("ServiceWorker.deliverPushMessage", { origin: baseURL!, registrationId, data: JSON.stringify(payload) });
+    await cdp.send("ServiceWorker.deliverPushMessage", {
+      origin: baseURL!,
+      registrationId,
+      data: JSON.stringify(payload),
+    });
     await expect
-      .poll(async () => page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => `${n.title}|${n.body}`)))
+      .poll(async () =>
+        page.evaluate(async () =>
+          (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => `${n.title}|${n.body}`),
+        ),
+      )
       .toEqual(["Påminnelse|Du har en tid hos Vårdcentralen Centrum."]);
     // Tap the notification: dispatch the click inside the service worker, as the browser would.
     const [worker] = context.serviceWorkers();

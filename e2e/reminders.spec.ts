@@ -27,7 +27,9 @@ test.describe("SMS reminders", () => {
     await expect.poll(async () => (await tolvansReminders()).length, { timeout: 30_000 }).toBeGreaterThan(0);
     const [reminder] = await tolvansReminders();
     expect(reminder!.duplicates).toBe(0);
-    expect(reminder!.message).toMatch(/^Påminnelse: du har en tid .+ kl \d\d:\d\d hos Vårdcentralen Centrum\. Se, av- eller omboka: http:\/\/localhost:\d+\/l\/[A-Za-z0-9_-]{32}$/);
+    expect(reminder!.message).toMatch(
+      /^Påminnelse: du har en tid .+ kl \d\d:\d\d hos Vårdcentralen Centrum\. Se, av- eller omboka: http:\/\/localhost:\d+\/l\/[A-Za-z0-9_-]{32}$/,
+    );
     expect(reminder!.message).not.toMatch(/191212|Tolvan|Sjuksköterska|\+4670/);
     const visitTime = /kl (\d\d:\d\d) hos/.exec(reminder!.message)![1]!;
 
@@ -40,16 +42,25 @@ test.describe("SMS reminders", () => {
     const foreign: string[] = [];
     phone.on("request", (request: Request) => {
       if (request.isNavigationRequest() || request.url().startsWith("data:")) return;
-      if (request.frame().url().startsWith(appOrigin) && new URL(request.url()).origin !== appOrigin) foreign.push(request.url());
+      if (request.frame().url().startsWith(appOrigin) && new URL(request.url()).origin !== appOrigin)
+        foreign.push(request.url());
     });
     await link.tap();
     // Not logged in: the link leads to login, which will come back to the link.
-    await phone.waitForURL((url) => url.pathname === "/login" && (url.searchParams.get("returnTo") ?? "").startsWith("/l/"));
+    await phone.waitForURL(
+      (url) => url.pathname === "/login" && (url.searchParams.get("returnTo") ?? "").startsWith("/l/"),
+    );
     await phone.getByLabel("BankID på annan enhet").check();
     await phone.getByRole("button", { name: "Logga in", exact: true }).click();
     await expect(phone.getByRole("img", { name: /QR-kod/ })).toBeVisible();
     const order = await latestPendingOrder();
-    expect((await simulator(`/__simulator/orders/${order.orderRef}/scan`, { personalNumber: testPatients.tolvan.personalNumber })).ok).toBe(true);
+    expect(
+      (
+        await simulator(`/__simulator/orders/${order.orderRef}/scan`, {
+          personalNumber: testPatients.tolvan.personalNumber,
+        })
+      ).ok,
+    ).toBe(true);
     expect((await simulator(`/__simulator/orders/${order.orderRef}/approve`, testPatients.tolvan)).ok).toBe(true);
 
     await phone.waitForURL(/\/besok\/[0-9a-f-]{36}$/, { timeout: 20_000 });

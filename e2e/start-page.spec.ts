@@ -47,7 +47,9 @@ test.describe("security baseline", () => {
     expect(headers["x-content-type-options"]).toBe("nosniff");
     expect(headers["permissions-policy"]).toContain("camera=()");
     // Every script the server rendered carries this request's nonce.
-    const scriptNonces = await page.locator("script").evaluateAll((els) => els.map((e) => (e as HTMLScriptElement).nonce));
+    const scriptNonces = await page
+      .locator("script")
+      .evaluateAll((els) => els.map((e) => (e as HTMLScriptElement).nonce));
     expect(scriptNonces.length).toBeGreaterThan(0);
     for (const n of scriptNonces) expect(n).toBe(nonce);
     // A second request gets a different nonce.
@@ -78,14 +80,20 @@ test.describe("installable app", () => {
       await page.goto(baseURL!);
       const manifest = await (await page.request.get("/manifest.webmanifest")).json();
       expect(manifest).toMatchObject({ display: "standalone", start_url: expect.any(String), scope: "/" });
-      expect(manifest.icons.some((i: { sizes: string; purpose: string }) => i.sizes === "512x512" && i.purpose === "maskable")).toBe(true);
+      expect(
+        manifest.icons.some(
+          (i: { sizes: string; purpose: string }) => i.sizes === "512x512" && i.purpose === "maskable",
+        ),
+      ).toBe(true);
       const cdp = await context.newCDPSession(page);
       const parsed = (await cdp.send("Page.getAppManifest")) as { errors: { message: string }[] };
       expect(parsed.errors).toEqual([]);
       await expect
         .poll(
           async () =>
-            ((await cdp.send("Page.getInstallabilityErrors")) as { installabilityErrors: { errorId: string }[] }).installabilityErrors.map((e) => e.errorId),
+            (
+              (await cdp.send("Page.getInstallabilityErrors")) as { installabilityErrors: { errorId: string }[] }
+            ).installabilityErrors.map((e) => e.errorId),
           { timeout: 15_000 },
         )
         .toEqual([]);

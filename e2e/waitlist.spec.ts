@@ -35,7 +35,9 @@ async function logIn(page: Page, who: Who): Promise<void> {
   const order = await latestPendingOrder();
   const { personalNumber, givenName, surname } = people[who];
   const identity = { personalNumber, givenName, surname };
-  expect((await simulator(`/__simulator/orders/${order.orderRef}/scan`, { personalNumber: identity.personalNumber })).ok).toBe(true);
+  expect(
+    (await simulator(`/__simulator/orders/${order.orderRef}/scan`, { personalNumber: identity.personalNumber })).ok,
+  ).toBe(true);
   expect((await simulator(`/__simulator/orders/${order.orderRef}/approve`, identity)).ok).toBe(true);
   await page.waitForURL((url) => !url.pathname.startsWith("/login"), { timeout: 20_000 });
 }
@@ -64,12 +66,20 @@ async function askForEarlierTime(page: Page, accessible = false): Promise<void> 
 }
 
 async function newPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({ baseURL: `http://localhost:${port}`, locale: "sv-SE", timezoneId: "Europe/Stockholm", viewport: { width: 390, height: 844 } });
+  const context = await browser.newContext({
+    baseURL: `http://localhost:${port}`,
+    locale: "sv-SE",
+    timezoneId: "Europe/Stockholm",
+    viewport: { width: 390, height: 844 },
+  });
   return context.newPage();
 }
 
 test.describe("an earlier time", () => {
-  test("ask, someone cancels, the SMS link leads to the offer, take it; the old time is offered on", async ({ page, browser }) => {
+  test("ask, someone cancels, the SMS link leads to the offer, take it; the old time is offered on", async ({
+    page,
+    browser,
+  }) => {
     // Four logins and three patients' phones: more than the default minute.
     test.setTimeout(150_000);
     // Sven waits too (his doctor's visit is later than Maja's): he will be offered Maja's old time.
@@ -94,14 +104,18 @@ test.describe("an earlier time", () => {
     // Maja's phone gets the offer: time, the clinic's SMS name and an opaque link, nothing else.
     await expect.poll(async () => (await offerSms("maja")).length, { timeout: 30_000 }).toBe(1);
     const [sms] = await offerSms("maja");
-    expect(sms!.message).toMatch(/^En tidigare tid finns: .+ kl \d\d:\d\d hos Vårdcentralen Centrum\. Svara senast .+ via länken: http:\/\/localhost:\d+\/l\/[A-Za-z0-9_-]{32}$/);
+    expect(sms!.message).toMatch(
+      /^En tidigare tid finns: .+ kl \d\d:\d\d hos Vårdcentralen Centrum\. Svara senast .+ via länken: http:\/\/localhost:\d+\/l\/[A-Za-z0-9_-]{32}$/,
+    );
     expect(sms!.message).not.toMatch(/Maja|195001|Läkar|\+4670/);
     expect(sms!.message).toContain(`kl ${/(\d\d)[:.](\d\d)/.exec(karlsTime)!.slice(1).join(":")}`);
 
     const phone = await newPage(browser);
     await phone.goto(`${smsSim}/inbox/${encodeURIComponent(people.maja.phone)}`);
     await phone.getByRole("link", { name: /\/l\// }).first().tap();
-    await phone.waitForURL((url) => url.pathname === "/login" && (url.searchParams.get("returnTo") ?? "").startsWith("/l/"));
+    await phone.waitForURL(
+      (url) => url.pathname === "/login" && (url.searchParams.get("returnTo") ?? "").startsWith("/l/"),
+    );
     await logIn(phone, "maja");
     await phone.waitForURL(/\/besok\/[0-9a-f-]{36}\/erbjudande\/[0-9a-f-]{36}$/);
     await expect(phone.getByRole("heading", { level: 1, name: "En tidigare tid" })).toBeVisible();
@@ -119,7 +133,9 @@ test.describe("an earlier time", () => {
     // Maja's old time goes on to Sven (his first offer, for Karl's time, is now taken).
     await expect.poll(async () => (await offerSms("sven")).length, { timeout: 30_000 }).toBe(2);
     const oldClock = /(\d\d)[:.](\d\d)/.exec(majasOldTime)!.slice(1).join(":");
-    expect((await offerSms("sven")).some((m) => m.message.includes(`kl ${oldClock} hos Vårdcentralen Centrum`))).toBe(true);
+    expect((await offerSms("sven")).some((m) => m.message.includes(`kl ${oldClock} hos Vårdcentralen Centrum`))).toBe(
+      true,
+    );
 
     // Sven's first offer (Karl's time) came too late: its link says so, and he keeps his place.
     const karlsClock = /(\d\d)[:.](\d\d)/.exec(karlsTime)!.slice(1).join(":");

@@ -14,7 +14,11 @@ describe("message files", () => {
   const files = readdirSync(path.join(dir, "sv")).filter((f) => f.endsWith(".json"));
 
   it("exist for both languages", () => {
-    expect(readdirSync(path.join(dir, "en")).filter((f) => f.endsWith(".json")).sort()).toEqual(files.sort());
+    expect(
+      readdirSync(path.join(dir, "en"))
+        .filter((f) => f.endsWith(".json"))
+        .sort(),
+    ).toEqual(files.sort());
   });
 
   it.each(files)("%s has the same keys in Swedish and English", (file) => {

@@ -12,8 +12,22 @@ import enWaitlist from "@/messages/en/waitlist.json";
 import type { Locale } from "./locales";
 
 const all = {
-  sv: { ...svCommon, rfa: svBankid.rfa, login: { ...svCommon.login, ...svBankid.login }, ...svAppointments, ...svWaitlist, notifications: svNotifications },
-  en: { ...enCommon, rfa: enBankid.rfa, login: { ...enCommon.login, ...enBankid.login }, ...enAppointments, ...enWaitlist, notifications: enNotifications },
+  sv: {
+    ...svCommon,
+    rfa: svBankid.rfa,
+    login: { ...svCommon.login, ...svBankid.login },
+    ...svAppointments,
+    ...svWaitlist,
+    notifications: svNotifications,
+  },
+  en: {
+    ...enCommon,
+    rfa: enBankid.rfa,
+    login: { ...enCommon.login, ...enBankid.login },
+    ...enAppointments,
+    ...enWaitlist,
+    notifications: enNotifications,
+  },
 } satisfies Record<Locale, unknown>;
 
 export type Messages = (typeof all)["sv"];

@@ -46,16 +46,24 @@ describe("environment validation", () => {
 
   it("names a malformed value", () => {
     expect(() => parseEnv({ ...production, PII_HMAC_KEY: "short" })).toThrow(/PII_HMAC_KEY must be 32 bytes/);
-    expect(() => parseEnv({ ...production, DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL must be a postgres:\/\/ URL/);
-    expect(() => parseEnv({ ...production, PUBLIC_BASE_URL: "http://vardtid.example.se" })).toThrow(/PUBLIC_BASE_URL must be an https/);
+    expect(() => parseEnv({ ...production, DATABASE_URL: "mysql://x" })).toThrow(
+      /DATABASE_URL must be a postgres:\/\/ URL/,
+    );
+    expect(() => parseEnv({ ...production, PUBLIC_BASE_URL: "http://vardtid.example.se" })).toThrow(
+      /PUBLIC_BASE_URL must be an https/,
+    );
     expect(() => parseEnv({ SESSION_IDLE_MINUTES: "zero" })).toThrow(/SESSION_IDLE_MINUTES/);
   });
 
   it("a bad production start prints one clear line and exits 1", () => {
-    const result = spawnSync(process.execPath, ["--import", "tsx", "-e", "import('./lib/env.ts').then(m => m.envOrExit())"], {
-      env: { PATH: process.env.PATH, ...production, AUTH_SECRET: "" } as unknown as NodeJS.ProcessEnv,
-      encoding: "utf8",
-    });
+    const result = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "-e", "import('./lib/env.ts').then(m => m.envOrExit())"],
+      {
+        env: { PATH: process.env.PATH, ...production, AUTH_SECRET: "" } as unknown as NodeJS.ProcessEnv,
+        encoding: "utf8",
+      },
+    );
     expect(result.status).toBe(1);
     const lines = result.stderr.trim().split("\n");
     expect(lines).toEqual(["Configuration error: AUTH_SECRET is required in production mode. See .env.example."]);

@@ -7,9 +7,7 @@ const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
   .transform((v) => v === "true" || v === "1" || v === "yes");
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const base64Key = z
-  .string()
-  .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded");
+const base64Key = z.string().refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded");
 
 const schema = z.object({
   VARDTID_MODE: z.enum(["demo", "production"]).default("demo"),
@@ -44,7 +42,10 @@ const schema = z.object({
   RUN_WORKER_IN_APP: bool.optional(),
   VAPID_PUBLIC_KEY: z.string().min(20).optional(),
   VAPID_PRIVATE_KEY: z.string().min(20).optional(),
-  VAPID_SUBJECT: z.string().regex(/^(mailto:|https:\/\/)/, "must start with mailto: or https://").optional(),
+  VAPID_SUBJECT: z
+    .string()
+    .regex(/^(mailto:|https:\/\/)/, "must start with mailto: or https://")
+    .optional(),
 });
 
 type Raw = z.infer<typeof schema>;
@@ -108,13 +109,14 @@ export class EnvError extends Error {
 /** Validates a set of variables; throws EnvError naming the first bad one. Pure: used by tests. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
   // Empty strings mean "not set" (a blank line in a .env file must not count as a value).
-  const cleaned = Object.fromEntries(
-    Object.entries(source).filter(([, v]) => v !== undefined && v !== ""),
-  );
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   const result = schema.safeParse(cleaned);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    throw new EnvError(String(issue.path[0] ?? "environment"), issue.message.replace(/^Invalid input: /, "is invalid: "));
+    throw new EnvError(
+      String(issue.path[0] ?? "environment"),
+      issue.message.replace(/^Invalid input: /, "is invalid: "),
+    );
   }
   const raw = result.data;
   const production = raw.VARDTID_MODE === "production";

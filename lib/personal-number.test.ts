@@ -27,16 +27,13 @@ describe("luhnCheckDigit", () => {
 });
 
 describe("parsePersonalNumber", () => {
-  it.each(["191212121212", "198112289874", "197802022389"])(
-    "accepts the test identity %s",
-    (pnr) => {
-      const parsed = parsePersonalNumber(pnr);
-      expect(parsed).toEqual({
-        ok: true,
-        personalNumber: expect.objectContaining({ value: pnr, isCoordinationNumber: false }),
-      });
-    },
-  );
+  it.each(["191212121212", "198112289874", "197802022389"])("accepts the test identity %s", (pnr) => {
+    const parsed = parsePersonalNumber(pnr);
+    expect(parsed).toEqual({
+      ok: true,
+      personalNumber: expect.objectContaining({ value: pnr, isCoordinationNumber: false }),
+    });
+  });
 
   it("accepts the hyphenated form and returns the 12 digits", () => {
     const parsed = parsePersonalNumber("19121212-1212");

@@ -16,8 +16,7 @@ export interface PersonalNumber {
 export type PersonalNumberError = "format" | "date" | "checksum";
 
 export type ParsePersonalNumberResult =
-  | { ok: true; personalNumber: PersonalNumber }
-  | { ok: false; error: PersonalNumberError };
+  { ok: true; personalNumber: PersonalNumber } | { ok: false; error: PersonalNumberError };
 
 // The 10-digit forms (YYMMDD-NNNC, with + for centenarians) are deliberately refused: the
 // century would have to be guessed from today's date, and BankID never needs them.
@@ -43,13 +42,7 @@ export function parsePersonalNumber(input: string): ParsePersonalNumberResult {
   const match = PATTERN.exec(input.trim());
   if (!match) return { ok: false, error: "format" };
   const [, yyyy, mm, dd, serial, check] = match;
-  if (
-    yyyy === undefined ||
-    mm === undefined ||
-    dd === undefined ||
-    serial === undefined ||
-    check === undefined
-  ) {
+  if (yyyy === undefined || mm === undefined || dd === undefined || serial === undefined || check === undefined) {
     return { ok: false, error: "format" };
   }
 

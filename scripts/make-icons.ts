@@ -32,7 +32,8 @@ function inRoundRect(x: number, y: number, x0: number, y0: number, x1: number, y
   return (x - cx) ** 2 + (y - cy) ** 2 <= r * r;
 }
 function distToSegment(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
-  const dx = bx - ax, dy = by - ay;
+  const dx = bx - ax,
+    dy = by - ay;
   const t = Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy)));
   return Math.hypot(px - (ax + t * dx), py - (ay + t * dy));
 }
@@ -41,7 +42,8 @@ function distToSegment(px: number, py: number, ax: number, ay: number, bx: numbe
 function shade(u: number, v: number, maskable: boolean): RGB | null {
   if (!maskable && !inRoundRect(u, v, 0, 0, 1, 1, 0.2)) return null;
   const s = maskable ? 0.62 : 0.78;
-  const x = (u - 0.5) / s + 0.5, y = (v - 0.5) / s + 0.5;
+  const x = (u - 0.5) / s + 0.5,
+    y = (v - 0.5) / s + 0.5;
   if (inRoundRect(x, y, 0.16, 0.2, 0.84, 0.84, 0.07)) {
     if (y < 0.36) return light;
     const check = Math.min(distToSegment(x, y, 0.33, 0.6, 0.46, 0.72), distToSegment(x, y, 0.46, 0.72, 0.69, 0.47));
@@ -58,11 +60,19 @@ function png(size: number, maskable: boolean): Buffer {
   for (let py = 0; py < size; py++) {
     raw[py * (size * 4 + 1)] = 0;
     for (let px = 0; px < size; px++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < ss; sy++)
         for (let sx = 0; sx < ss; sx++) {
           const c = shade((px + (sx + 0.5) / ss) / size, (py + (sy + 0.5) / ss) / size, maskable);
-          if (c) { r += c[0]; g += c[1]; b += c[2]; a += 1; }
+          if (c) {
+            r += c[0];
+            g += c[1];
+            b += c[2];
+            a += 1;
+          }
         }
       const o = py * (size * 4 + 1) + 1 + px * 4;
       const n = ss * ss;
@@ -75,7 +85,11 @@ function png(size: number, maskable: boolean): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(size, 0);
   ihdr.writeUInt32BE(size, 4);
-  ihdr[8] = 8; ihdr[9] = 6; ihdr[10] = 0; ihdr[11] = 0; ihdr[12] = 0;
+  ihdr[8] = 8;
+  ihdr[9] = 6;
+  ihdr[10] = 0;
+  ihdr[11] = 0;
+  ihdr[12] = 0;
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk("IHDR", ihdr),

@@ -21,7 +21,8 @@ function newestMtime(target: string): number {
   let newest = st.mtimeMs;
   for (const entry of readdirSync(target)) {
     // Build outputs that live among the sources (the service worker, the offline stylesheet).
-    if (entry === "node_modules" || entry.startsWith(".") || entry.startsWith("sw.js") || entry === "offline.css") continue;
+    if (entry === "node_modules" || entry.startsWith(".") || entry.startsWith("sw.js") || entry === "offline.css")
+      continue;
     newest = Math.max(newest, newestMtime(path.join(target, entry)));
   }
   return newest;
@@ -31,7 +32,22 @@ function buildIsCurrent(): boolean {
   const buildId = path.join(root, ".next", "BUILD_ID");
   if (!existsSync(buildId)) return false;
   const built = statSync(buildId).mtimeMs;
-  const sources = ["app", "components", "lib", "db", "i18n", "messages", "public", "sw", "proxy.ts", "instrumentation.ts", "next.config.js", "serwist.config.js", "package-lock.json", "worker"];
+  const sources = [
+    "app",
+    "components",
+    "lib",
+    "db",
+    "i18n",
+    "messages",
+    "public",
+    "sw",
+    "proxy.ts",
+    "instrumentation.ts",
+    "next.config.js",
+    "serwist.config.js",
+    "package-lock.json",
+    "worker",
+  ];
   return sources.every((s) => newestMtime(path.join(root, s)) <= built);
 }
 
@@ -74,7 +90,8 @@ function run(name: string, args: string[]): ChildProcess {
 
 const tsx = path.join(root, "node_modules/tsx/dist/cli.mjs");
 if (demo) {
-  if (existsSync(path.join(root, "simulators/bankid/main.ts"))) run("BankID simulator", [tsx, "simulators/bankid/main.ts"]);
+  if (existsSync(path.join(root, "simulators/bankid/main.ts")))
+    run("BankID simulator", [tsx, "simulators/bankid/main.ts"]);
   if (existsSync(path.join(root, "simulators/sms/main.ts"))) run("SMS simulator", [tsx, "simulators/sms/main.ts"]);
 }
 run("Vårdtid", [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(e.PORT)]);

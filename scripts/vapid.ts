@@ -2,4 +2,6 @@
 import webpush from "web-push";
 
 const keys = webpush.generateVAPIDKeys();
-console.log(`VAPID_PUBLIC_KEY=${keys.publicKey}\nVAPID_PRIVATE_KEY=${keys.privateKey}\nVAPID_SUBJECT=mailto:drift@example.se`);
+console.log(
+  `VAPID_PUBLIC_KEY=${keys.publicKey}\nVAPID_PRIVATE_KEY=${keys.privateKey}\nVAPID_SUBJECT=mailto:drift@example.se`,
+);

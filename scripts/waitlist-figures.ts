@@ -23,12 +23,32 @@ const visits = await db
   .from(s.appointments)
   .innerJoin(s.slots, eq(s.slots.id, s.appointments.slotId))
   .innerJoin(s.appointmentTypes, eq(s.appointmentTypes.id, s.slots.typeId))
-  .where(and(eq(s.slots.clinicId, clinic!.id), eq(s.appointmentTypes.code, "lakare"), eq(s.appointments.status, "booked"), gt(s.slots.startsAt, now)))
+  .where(
+    and(
+      eq(s.slots.clinicId, clinic!.id),
+      eq(s.appointmentTypes.code, "lakare"),
+      eq(s.appointments.status, "booked"),
+      gt(s.slots.startsAt, now),
+    ),
+  )
   .orderBy(asc(s.slots.startsAt));
 for (const v of visits.slice(1)) {
-  await saveWaitlistWishes(db, v.appointment.patientId, { appointmentId: v.appointment.id, fromDate: "2026-11-24", weekdays: [], timesOfDay: [], minNoticeMinutes: 120, now, audit });
+  await saveWaitlistWishes(db, v.appointment.patientId, {
+    appointmentId: v.appointment.id,
+    fromDate: "2026-11-24",
+    weekdays: [],
+    timesOfDay: [],
+    minNoticeMinutes: 120,
+    now,
+    audit,
+  });
 }
-await cancelAppointment(db, visits[0]!.appointment.patientId, { appointmentId: visits[0]!.appointment.id, reason: null, now, audit });
+await cancelAppointment(db, visits[0]!.appointment.patientId, {
+  appointmentId: visits[0]!.appointment.id,
+  reason: null,
+  now,
+  audit,
+});
 let at = now;
 for (let step = 0; step < 20; step++) {
   at = new Date(at.getTime() + 10 * 60_000);
@@ -43,5 +63,15 @@ for (let step = 0; step < 20; step++) {
   if (!first) break;
   await acceptOffer(db, first.patientId, { offerId: first.offerId, now: at, audit });
 }
-console.log(JSON.stringify(await waitlistStats(db, { clinicId: clinic!.id, from: new Date(now.getTime() - 86_400_000), to: new Date(now.getTime() + 86_400_000) }), null, 2));
+console.log(
+  JSON.stringify(
+    await waitlistStats(db, {
+      clinicId: clinic!.id,
+      from: new Date(now.getTime() - 86_400_000),
+      to: new Date(now.getTime() + 86_400_000),
+    }),
+    null,
+    2,
+  ),
+);
 await handle.close();

@@ -23,7 +23,10 @@ const serwist = new Serwist({
   navigationPreload: false,
   runtimeCaching: [
     // The public start page may be shown from cache when the network is slow or gone.
-    { matcher: ({ request, url }) => request.mode === "navigate" && url.pathname === "/", handler: new NetworkFirst({ cacheName: "public-pages", networkTimeoutSeconds: 5 }) },
+    {
+      matcher: ({ request, url }) => request.mode === "navigate" && url.pathname === "/",
+      handler: new NetworkFirst({ cacheName: "public-pages", networkTimeoutSeconds: 5 }),
+    },
     // Every other page and every API answer: network only, never stored.
     { matcher: ({ request }) => request.mode === "navigate", handler: new NetworkOnly() },
     { matcher: ({ url }) => url.pathname.startsWith("/api/"), handler: new NetworkOnly() },
@@ -72,7 +75,11 @@ self.addEventListener("notificationclick", (event) => {
   const url = target.origin === self.location.origin ? target.href : `${self.location.origin}/besok`;
   const work = (async () => {
     if (data.messageId) {
-      await fetch("/api/push/opened", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ messageId: data.messageId }) }).catch(() => undefined);
+      await fetch("/api/push/opened", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ messageId: data.messageId }),
+      }).catch(() => undefined);
     }
     const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
     const existing = windows.find((w) => new URL(w.url).origin === self.location.origin);

@@ -46,5 +46,6 @@ if (adminUrl) {
 
 /** Fails loudly in CI if the real-Postgres half silently did not run. */
 export function requirePostgresInCi(): void {
-  if (process.env.CI && !adminUrl) throw new Error("CI must set TEST_DATABASE_URL: the real-Postgres tests did not run");
+  if (process.env.CI && !adminUrl)
+    throw new Error("CI must set TEST_DATABASE_URL: the real-Postgres tests did not run");
 }

@@ -14,7 +14,15 @@ export async function makeClinic(db: Db, overrides: Partial<typeof s.clinics.$in
   counter++;
   const [clinic] = await db
     .insert(s.clinics)
-    .values({ slug: `clinic-${counter}-${Date.now()}`, name: `Klinik ${counter}`, smsName: `Klinik ${counter}`, region: "Test", address: "Gatan 1", phone: "018-000 00 00", ...overrides })
+    .values({
+      slug: `clinic-${counter}-${Date.now()}`,
+      name: `Klinik ${counter}`,
+      smsName: `Klinik ${counter}`,
+      region: "Test",
+      address: "Gatan 1",
+      phone: "018-000 00 00",
+      ...overrides,
+    })
     .returning();
   const [type] = await db
     .insert(s.appointmentTypes)
@@ -36,7 +44,12 @@ export async function makePatient(db: Db, label = `p${++counter}`) {
   const pnr = `19000101${String(counter).padStart(4, "0")}`;
   const [patient] = await db
     .insert(s.patients)
-    .values({ personalNumberHash: keyedHash(`${pnr}-${label}`, testKeys), personalNumberEnc: encryptPii(pnr, testKeys), givenName: "Test", surname: label })
+    .values({
+      personalNumberHash: keyedHash(`${pnr}-${label}`, testKeys),
+      personalNumberEnc: encryptPii(pnr, testKeys),
+      givenName: "Test",
+      surname: label,
+    })
     .returning();
   return patient!;
 }

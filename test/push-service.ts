@@ -36,11 +36,22 @@ function verifyVapid(header: string | undefined): { audience: string; subject: s
   if (!m) throw new Error("no vapid authorization");
   const [headerB64, claimsB64, sigB64] = m[1]!.split(".");
   const publicKeyRaw = Buffer.from(m[2]!, "base64url");
-  const jwk = { kty: "EC", crv: "P-256", x: b64url(publicKeyRaw.subarray(1, 33)), y: b64url(publicKeyRaw.subarray(33, 65)) };
+  const jwk = {
+    kty: "EC",
+    crv: "P-256",
+    x: b64url(publicKeyRaw.subarray(1, 33)),
+    y: b64url(publicKeyRaw.subarray(33, 65)),
+  };
   const key = createPublicKey({ key: jwk, format: "jwk" });
-  const ok = createVerify("SHA256").update(`${headerB64}.${claimsB64}`).verify({ key, dsaEncoding: "ieee-p1363" }, Buffer.from(sigB64!, "base64url"));
+  const ok = createVerify("SHA256")
+    .update(`${headerB64}.${claimsB64}`)
+    .verify({ key, dsaEncoding: "ieee-p1363" }, Buffer.from(sigB64!, "base64url"));
   if (!ok) throw new Error("bad vapid signature");
-  const claims = JSON.parse(Buffer.from(claimsB64!, "base64url").toString()) as { aud: string; sub: string; exp: number };
+  const claims = JSON.parse(Buffer.from(claimsB64!, "base64url").toString()) as {
+    aud: string;
+    sub: string;
+    exp: number;
+  };
   if (claims.exp * 1000 < Date.now()) throw new Error("expired vapid token");
   return { audience: claims.aud, subject: claims.sub };
 }
@@ -88,7 +99,12 @@ export async function startPushService() {
         const vapid = verifyVapid(req.headers.authorization);
         if (req.headers["content-encoding"] !== "aes128gcm") throw new Error("not aes128gcm");
         const plain = decrypt(Buffer.concat(chunks), browser.ecdh, Buffer.from(browser.auth, "base64url"));
-        received.push({ path, ttl: req.headers.ttl as string | undefined, ...vapid, payload: JSON.parse(plain.toString("utf8")) });
+        received.push({
+          path,
+          ttl: req.headers.ttl as string | undefined,
+          ...vapid,
+          payload: JSON.parse(plain.toString("utf8")),
+        });
         res.writeHead(201).end();
       } catch (error) {
         res.writeHead(400, { "Content-Type": "text/plain" }).end(String(error));

@@ -52,6 +52,12 @@ export async function startDeliveryEndpoint(db: Db): Promise<AppStub> {
 
 /** A patient who said yes to SMS reminders and confirmed this (fictional) number. */
 export async function consentToSms(db: Db, patientId: string, phone: string, at: Date, language: "sv" | "en" = "sv") {
-  await db.update(s.patients).set({ phoneEnc: encryptPii(phone, testKeys), phoneVerifiedAt: at, language }).where(eq(s.patients.id, patientId));
-  await db.insert(s.notificationPreferences).values({ patientId, smsEnabled: true, smsConsentAt: at }).onConflictDoUpdate({ target: s.notificationPreferences.patientId, set: { smsEnabled: true, smsConsentAt: at } });
+  await db
+    .update(s.patients)
+    .set({ phoneEnc: encryptPii(phone, testKeys), phoneVerifiedAt: at, language })
+    .where(eq(s.patients.id, patientId));
+  await db
+    .insert(s.notificationPreferences)
+    .values({ patientId, smsEnabled: true, smsConsentAt: at })
+    .onConflictDoUpdate({ target: s.notificationPreferences.patientId, set: { smsEnabled: true, smsConsentAt: at } });
 }

@@ -5,10 +5,20 @@ import type { Env } from "@/lib/env";
 import { ElksGateway } from "@/lib/sms/elks";
 import type { SmsDispatchConfig } from "./sms-dispatch";
 
-export function smsDispatchConfig(db: Db, e: Env, gatewayOptions: { sendTimeoutMs?: number } = {}, overrides: Partial<SmsDispatchConfig> = {}): SmsDispatchConfig {
+export function smsDispatchConfig(
+  db: Db,
+  e: Env,
+  gatewayOptions: { sendTimeoutMs?: number } = {},
+  overrides: Partial<SmsDispatchConfig> = {},
+): SmsDispatchConfig {
   return {
     db,
-    gateway: new ElksGateway({ baseUrl: e.SMS_BASE_URL, username: e.SMS_USERNAME, password: e.SMS_PASSWORD, timeoutMs: gatewayOptions.sendTimeoutMs ?? 10_000 }),
+    gateway: new ElksGateway({
+      baseUrl: e.SMS_BASE_URL,
+      username: e.SMS_USERNAME,
+      password: e.SMS_PASSWORD,
+      timeoutMs: gatewayOptions.sendTimeoutMs ?? 10_000,
+    }),
     keys: { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY },
     sender: e.SMS_SENDER,
     publicBaseUrl: e.PUBLIC_BASE_URL,

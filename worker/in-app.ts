@@ -16,7 +16,10 @@ export function startInAppWorker(e: Env): void {
   const db = processDatabaseHandle().db;
   const smsConfig = smsDispatchConfig(db, e);
   globalForWorker.vardtidInAppWorker = startSmsWorker(smsConfig, { pollMs: 1_000 });
-  startOfferWorker({ db, keys: smsConfig.keys, publicBaseUrl: smsConfig.publicBaseUrl, log: smsConfig.log }, { pollMs: 1_000 });
+  startOfferWorker(
+    { db, keys: smsConfig.keys, publicBaseUrl: smsConfig.publicBaseUrl, log: smsConfig.log },
+    { pollMs: 1_000 },
+  );
   const vapid = vapidKeysFor(e);
   if (vapid) startPushWorker({ db, vapid, log: (line) => console.log(line) }, { pollMs: 1_000 });
   console.log("Worker running inside the app (RUN_WORKER_IN_APP).");

@@ -41,25 +41,44 @@ if (leaseSeconds < 2 * sendTimeoutSeconds) {
 }
 // Sends no longer hold a connection each (a pass's database work is a few batched statements),
 // so the pool need not grow with --concurrency.
-const handle = openDatabase({ url: e.DATABASE_URL, dataDir: e.PGLITE_DATA_DIR, max: Math.min(positive("concurrency", values.concurrency), 8) + 2 });
+const handle = openDatabase({
+  url: e.DATABASE_URL,
+  dataDir: e.PGLITE_DATA_DIR,
+  max: Math.min(positive("concurrency", values.concurrency), 8) + 2,
+});
 const status = await migrationStatus(handle.db);
 if (status.applied < status.expected) {
-  console.error(`Worker: the database has ${status.applied} of ${status.expected} migrations; run npm run migrate first.`);
+  console.error(
+    `Worker: the database has ${status.applied} of ${status.expected} migrations; run npm run migrate first.`,
+  );
   process.exit(1);
 }
 const worker = startSmsWorker(
-  smsDispatchConfig(handle.db, e, { sendTimeoutMs: sendTimeoutSeconds * 1000 }, {
-    batchSize: positive("batch-size", values["batch-size"]),
-    concurrency: positive("concurrency", values.concurrency),
-    leaseMs: leaseSeconds * 1000,
-  }),
+  smsDispatchConfig(
+    handle.db,
+    e,
+    { sendTimeoutMs: sendTimeoutSeconds * 1000 },
+    {
+      batchSize: positive("batch-size", values["batch-size"]),
+      concurrency: positive("concurrency", values.concurrency),
+      leaseMs: leaseSeconds * 1000,
+    },
+  ),
   { pollMs: positive("poll-ms", values["poll-ms"]) },
 );
 // Push reminders (push first, SMS fallback) when VAPID keys are configured.
 const vapid = vapidKeysFor(e);
-const pushWorker = vapid ? startPushWorker({ db: handle.db, vapid, log: (line) => console.log(line) }, { pollMs: positive("poll-ms", values["poll-ms"]) }) : null;
+const pushWorker = vapid
+  ? startPushWorker(
+      { db: handle.db, vapid, log: (line) => console.log(line) },
+      { pollMs: positive("poll-ms", values["poll-ms"]) },
+    )
+  : null;
 const base = smsDispatchConfig(handle.db, e);
-const offerWorker = startOfferWorker({ db: handle.db, keys: base.keys, publicBaseUrl: base.publicBaseUrl, log: base.log }, { pollMs: positive("poll-ms", values["poll-ms"]) });
+const offerWorker = startOfferWorker(
+  { db: handle.db, keys: base.keys, publicBaseUrl: base.publicBaseUrl, log: base.log },
+  { pollMs: positive("poll-ms", values["poll-ms"]) },
+);
 console.log(`Worker started (${handle.driver}, pid ${process.pid}${vapid ? ", with push" : ""}).`);
 
 let stopping = false;

@@ -22,7 +22,10 @@ export function startOfferWorker(config: OfferWorkerConfig, opts: { pollMs?: num
     "offer worker",
     async () => {
       const r = await runOfferPass(config.db, { keys: config.keys, publicBaseUrl: config.publicBaseUrl, now: now() });
-      if (r.jobs > 0 || r.expired > 0) config.log?.(`offer worker: ${r.jobs} freed slots, ${r.offered} offers, ${r.expired} expired, ${r.failed} failed`);
+      if (r.jobs > 0 || r.expired > 0)
+        config.log?.(
+          `offer worker: ${r.jobs} freed slots, ${r.offered} offers, ${r.expired} expired, ${r.failed} failed`,
+        );
       return { full: false };
     },
     { pollMs: opts.pollMs, log: config.log },

@@ -4,7 +4,11 @@ export interface PollingLoop {
   stop(): Promise<void>;
 }
 
-export function startPollingLoop(name: string, pass: () => Promise<{ full: boolean }>, opts: { pollMs?: number; log?: (line: string) => void } = {}): PollingLoop {
+export function startPollingLoop(
+  name: string,
+  pass: () => Promise<{ full: boolean }>,
+  opts: { pollMs?: number; log?: (line: string) => void } = {},
+): PollingLoop {
   const pollMs = opts.pollMs ?? 2_000;
   let stopped = false;
   let wake: (() => void) | undefined;

@@ -43,7 +43,13 @@ async function escalateNow(db: Db, pushId: string, now: Date): Promise<void> {
     .where(and(eq(messages.fallbackFor, pushId), eq(messages.status, "queued")));
 }
 
-async function finish(db: Db, id: string, status: "sent" | "failed" | "cancelled" | "skipped", now: Date, lastError: string | null) {
+async function finish(
+  db: Db,
+  id: string,
+  status: "sent" | "failed" | "cancelled" | "skipped",
+  now: Date,
+  lastError: string | null,
+) {
   await db
     .update(messages)
     .set({ status, lastError, sentAt: status === "sent" ? now : null, leaseExpiresAt: null, updatedAt: now })
@@ -66,15 +72,32 @@ export async function runDuePush(config: PushDispatchConfig): Promise<PushPassRe
     return tx
       .update(messages)
       .set({ status: "sending", attempts: sql`${messages.attempts} + 1`, updatedAt: now })
-      .where(inArray(messages.id, due.map((d) => d.id)))
-      .returning({ id: messages.id, patientId: messages.patientId, appointmentId: messages.appointmentId, key: messages.idempotencyKey });
+      .where(
+        inArray(
+          messages.id,
+          due.map((d) => d.id),
+        ),
+      )
+      .returning({
+        id: messages.id,
+        patientId: messages.patientId,
+        appointmentId: messages.appointmentId,
+        key: messages.idempotencyKey,
+      });
   });
   result.claimed = claimed.length;
 
   for (const m of claimed) {
     const [visit] = m.appointmentId
       ? await db
-          .select({ status: appointments.status, startsAt: slots.startsAt, endsAt: slots.endsAt, timeZone: clinics.timeZone, smsName: clinics.smsName, language: patients.language })
+          .select({
+            status: appointments.status,
+            startsAt: slots.startsAt,
+            endsAt: slots.endsAt,
+            timeZone: clinics.timeZone,
+            smsName: clinics.smsName,
+            language: patients.language,
+          })
           .from(appointments)
           .innerJoin(slots, eq(slots.id, appointments.slotId))
           .innerJoin(clinics, eq(clinics.id, slots.clinicId))
@@ -95,8 +118,15 @@ export async function runDuePush(config: PushDispatchConfig): Promise<PushPassRe
       continue;
     }
     const appointmentId = m.appointmentId!;
-    const token = await db.transaction((tx) => createAppointmentLink(tx, { appointmentId, expiresAt: visit.endsAt, now }));
-    const text = reminderPushText({ lang: visit.language === "en" ? "en" : "sv", startsAt: visit.startsAt, timeZone: visit.timeZone, clinicSmsName: visit.smsName });
+    const token = await db.transaction((tx) =>
+      createAppointmentLink(tx, { appointmentId, expiresAt: visit.endsAt, now }),
+    );
+    const text = reminderPushText({
+      lang: visit.language === "en" ? "en" : "sv",
+      startsAt: visit.startsAt,
+      timeZone: visit.timeZone,
+      clinicSmsName: visit.smsName,
+    });
     const payload = { ...text, url: `/l/${token}`, messageId: m.id };
     let reached = 0;
     for (const target of targets) {
@@ -113,7 +143,8 @@ export async function runDuePush(config: PushDispatchConfig): Promise<PushPassRe
       result.escalated++;
     }
   }
-  if (result.claimed > 0) config.log?.(`push worker: ${result.sent} sent, ${result.escalated} escalated to SMS, ${result.skipped} skipped`);
+  if (result.claimed > 0)
+    config.log?.(`push worker: ${result.sent} sent, ${result.escalated} escalated to SMS, ${result.skipped} skipped`);
   return result;
 }
 
@@ -131,5 +162,9 @@ export type PushWorker = PollingLoop;
 
 /** Polls for due push reminders until stopped. */
 export function startPushWorker(config: PushDispatchConfig, opts: { pollMs?: number } = {}): PushWorker {
-  return startPollingLoop("push worker", async () => ({ full: (await runDuePush(config)).claimed >= (config.batchSize ?? 25) }), { pollMs: opts.pollMs, log: config.log });
+  return startPollingLoop(
+    "push worker",
+    async () => ({ full: (await runDuePush(config)).claimed >= (config.batchSize ?? 25) }),
+    { pollMs: opts.pollMs, log: config.log },
+  );
 }

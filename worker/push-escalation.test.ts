@@ -45,7 +45,15 @@ describe.each(testDatabases)("push first, SMS as fallback, on $name", (target) =
   });
 
   const smsPass = (now: Date) =>
-    runDueSms({ db: handle.db, gateway: new ElksGateway({ baseUrl: sim.url, username: "demo", password: "demo" }), keys: testKeys, sender: "Vardtid", publicBaseUrl: app.url, webhookSecret: WEBHOOK_SECRET, now: () => now });
+    runDueSms({
+      db: handle.db,
+      gateway: new ElksGateway({ baseUrl: sim.url, username: "demo", password: "demo" }),
+      keys: testKeys,
+      sender: "Vardtid",
+      publicBaseUrl: app.url,
+      webhookSecret: WEBHOOK_SECRET,
+      now: () => now,
+    });
   const pushPass = (now: Date) => runDuePush({ db: handle.db, vapid, agent: push.agent, now: () => now });
 
   async function smsTo(phone: string) {
@@ -55,7 +63,11 @@ describe.each(testDatabases)("push first, SMS as fallback, on $name", (target) =
 
   /** A patient with SMS consent and a subscribed device, booked into Saturday's visit. */
   async function bookedWithPush(escalationMinutes = 120) {
-    const { clinic, type } = await makeClinic(handle.db, { smsName: "Vårdcentralen Centrum", pushEscalationMinutes: escalationMinutes, reminderOffsets: [{ kind: "days_before", days: 3 }] });
+    const { clinic, type } = await makeClinic(handle.db, {
+      smsName: "Vårdcentralen Centrum",
+      pushEscalationMinutes: escalationMinutes,
+      reminderOffsets: [{ kind: "days_before", days: 3 }],
+    });
     const patient = await makePatient(handle.db);
     const phone = `+467017406${phoneSeq++}`;
     await consentToSms(handle.db, patient.id, phone, hours(-24 * 30));
@@ -113,7 +125,9 @@ describe.each(testDatabases)("push first, SMS as fallback, on $name", (target) =
     push.expire(device.endpoint);
     const result = await pushPass(pushDue);
     expect(result.escalated).toBeGreaterThanOrEqual(1);
-    expect(await handle.db.select().from(s.pushSubscriptions).where(eq(s.pushSubscriptions.patientId, patient.id))).toHaveLength(0);
+    expect(
+      await handle.db.select().from(s.pushSubscriptions).where(eq(s.pushSubscriptions.patientId, patient.id)),
+    ).toHaveLength(0);
     const [sms] = await handle.db.select().from(s.messages).where(eq(s.messages.id, smsRow.id));
     expect(sms!.dueAt.toISOString()).toBe(pushDue.toISOString());
     await smsPass(pushDue);

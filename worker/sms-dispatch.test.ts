@@ -16,7 +16,14 @@ import { runDueSms, type SmsDispatchConfig } from "./sms-dispatch";
 
 requirePostgresInCi();
 
-const simMessage = z.object({ id: z.string(), to: z.string(), message: z.string(), idempotencyKey: z.string().nullable(), duplicates: z.number(), status: z.string() });
+const simMessage = z.object({
+  id: z.string(),
+  to: z.string(),
+  message: z.string(),
+  idempotencyKey: z.string().nullable(),
+  duplicates: z.number(),
+  status: z.string(),
+});
 const audit = { ip: "192.0.2.1", userAgent: "test" };
 // Monday 4 March 2030, 10:00 in Stockholm.
 const t0 = new Date("2030-03-04T09:00:00Z");
@@ -64,7 +71,11 @@ describe.each(testDatabases)("reminders end to end on $name", (target) => {
   }
 
   async function remindersOf(appointmentId: string) {
-    return handle.db.select().from(s.messages).where(eq(s.messages.appointmentId, appointmentId)).orderBy(s.messages.dueAt);
+    return handle.db
+      .select()
+      .from(s.messages)
+      .where(eq(s.messages.appointmentId, appointmentId))
+      .orderBy(s.messages.dueAt);
   }
 
   async function setup(startsAt: Date, lang: "sv" | "en" = "sv") {
@@ -106,9 +117,20 @@ describe.each(testDatabases)("reminders end to end on $name", (target) => {
     for (const sms of received) {
       const link = /https?:\/\/\S+\/l\/([A-Za-z0-9_-]+)$/.exec(sms.message);
       expect(link, "a deep link at the end").not.toBeNull();
-      expect(sms.message).toBe(reminderText({ lang: "sv", startsAt: visit, timeZone: "Europe/Stockholm", clinicSmsName: "Vårdcentralen Centrum", link: `${app.url}/l/${link![1]}` }));
+      expect(sms.message).toBe(
+        reminderText({
+          lang: "sv",
+          startsAt: visit,
+          timeZone: "Europe/Stockholm",
+          clinicSmsName: "Vårdcentralen Centrum",
+          link: `${app.url}/l/${link![1]}`,
+        }),
+      );
       expect(sms.message).toContain("lör 9 mars kl 10:00 hos Vårdcentralen Centrum");
-      expect(await resolveDeepLink(handle.db, link![1]!, clock)).toEqual({ purpose: "appointment", appointmentId: booked.appointmentId });
+      expect(await resolveDeepLink(handle.db, link![1]!, clock)).toEqual({
+        purpose: "appointment",
+        appointmentId: booked.appointmentId,
+      });
       // Expires with the visit.
       expect(await resolveDeepLink(handle.db, link![1]!, hours(1, visit))).toBeNull();
     }
@@ -129,14 +151,21 @@ describe.each(testDatabases)("reminders end to end on $name", (target) => {
     clock = new Date("2030-03-06T09:00:00Z");
     await runDueSms(config());
     const [sms] = await inbox(phone);
-    expect(sms?.message).toMatch(/^Reminder: you have an appointment Sat 9 Mar at 10:00 at Vårdcentralen Centrum\. View, cancel or rebook: /);
+    expect(sms?.message).toMatch(
+      /^Reminder: you have an appointment Sat 9 Mar at 10:00 at Vårdcentralen Centrum\. View, cancel or rebook: /,
+    );
   });
 
   it("cancel: the reminders are cancelled in the same transaction and nothing is ever sent", async () => {
     const { patient, phone, slot } = await setup(hours(24 * 5));
     const booked = await bookAppointment(handle.db, { patientId: patient.id, slotId: slot.id, now: t0 });
     if (!booked.ok) throw new Error("booking failed");
-    const result = await cancelAppointment(handle.db, patient.id, { appointmentId: booked.appointmentId, reason: null, now: hours(1), audit });
+    const result = await cancelAppointment(handle.db, patient.id, {
+      appointmentId: booked.appointmentId,
+      reason: null,
+      now: hours(1),
+      audit,
+    });
     expect(result.ok).toBe(true);
     expect((await remindersOf(booked.appointmentId)).map((m) => m.status)).toEqual(["cancelled", "cancelled"]);
     for (const at of ["2030-03-06T09:00:00Z", "2030-03-08T09:00:00Z", "2030-03-09T08:00:00Z"]) {
@@ -144,7 +173,10 @@ describe.each(testDatabases)("reminders end to end on $name", (target) => {
       await runDueSms(config());
     }
     expect(await inbox(phone)).toEqual([]);
-    expect((await remindersOf(booked.appointmentId)).map((m) => [m.status, m.attempts])).toEqual([["cancelled", 0], ["cancelled", 0]]);
+    expect((await remindersOf(booked.appointmentId)).map((m) => [m.status, m.attempts])).toEqual([
+      ["cancelled", 0],
+      ["cancelled", 0],
+    ]);
   });
 
   it("rebook: reminders move to the new time; only the new time's reminders go out", async () => {
@@ -154,9 +186,21 @@ describe.each(testDatabases)("reminders end to end on $name", (target) => {
     // Friday 8 March 13:00 Stockholm.
     const newVisit = new Date("2030-03-08T12:00:00Z");
     const newSlot = await makeSlot(handle.db, clinic.id, type.id, newVisit);
-    expect((await rebookAppointment(handle.db, patient.id, { appointmentId: booked.appointmentId, slotId: newSlot.id, now: hours(1), audit })).ok).toBe(true);
+    expect(
+      (
+        await rebookAppointment(handle.db, patient.id, {
+          appointmentId: booked.appointmentId,
+          slotId: newSlot.id,
+          now: hours(1),
+          audit,
+        })
+      ).ok,
+    ).toBe(true);
     const rows = await remindersOf(booked.appointmentId);
-    expect(rows.filter((r) => r.status === "queued").map((r) => r.dueAt.toISOString())).toEqual(["2030-03-05T12:00:00.000Z", "2030-03-07T12:00:00.000Z"]);
+    expect(rows.filter((r) => r.status === "queued").map((r) => r.dueAt.toISOString())).toEqual([
+      "2030-03-05T12:00:00.000Z",
+      "2030-03-07T12:00:00.000Z",
+    ]);
     expect(rows.filter((r) => r.status === "cancelled")).toHaveLength(2);
     for (const at of ["2030-03-05T12:00:00Z", "2030-03-07T12:00:00Z", "2030-03-11T09:00:00Z", "2030-03-13T09:00:00Z"]) {
       clock = new Date(at);
@@ -173,9 +217,21 @@ describe.each(testDatabases)("reminders end to end on $name", (target) => {
     if (!booked.ok) throw new Error("booking failed");
     // Simulate the race: the worker has claimed the row (sending) when the rebook commits.
     const [first] = await remindersOf(booked.appointmentId);
-    await handle.db.update(s.messages).set({ status: "sending", attempts: 1, leaseExpiresAt: hours(-1, new Date("2030-03-11T09:00:00Z")) }).where(eq(s.messages.id, first!.id));
+    await handle.db
+      .update(s.messages)
+      .set({ status: "sending", attempts: 1, leaseExpiresAt: hours(-1, new Date("2030-03-11T09:00:00Z")) })
+      .where(eq(s.messages.id, first!.id));
     const newSlot = await makeSlot(handle.db, clinic.id, type.id, hours(24 * 12));
-    expect((await rebookAppointment(handle.db, patient.id, { appointmentId: booked.appointmentId, slotId: newSlot.id, now: hours(1), audit })).ok).toBe(true);
+    expect(
+      (
+        await rebookAppointment(handle.db, patient.id, {
+          appointmentId: booked.appointmentId,
+          slotId: newSlot.id,
+          now: hours(1),
+          audit,
+        })
+      ).ok,
+    ).toBe(true);
     clock = new Date("2030-03-11T09:00:00Z");
     await runDueSms(config());
     expect((await remindersOf(booked.appointmentId)).find((r) => r.id === first!.id)?.status).toBe("cancelled");
@@ -201,7 +257,11 @@ describe.each(testDatabases)("reminders end to end on $name", (target) => {
   });
 
   it("with 30 % of gateway calls failing, every reminder goes out once or is dead and visible, never twice", async () => {
-    await fetch(`${sim.url}/__simulator/faults`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ failRate: 0.3 }) });
+    await fetch(`${sim.url}/__simulator/faults`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ failRate: 0.3 }),
+    });
     const { clinic, type } = await makeClinic(handle.db, { reminderOffsets: [{ kind: "hours_before", hours: 2 }] });
     const ids: string[] = [];
     for (let i = 0; i < 8; i++) {
@@ -238,7 +298,9 @@ describe.each(testDatabases)("reminders end to end on $name", (target) => {
     }
     // With 30 % failures some reminders needed more than one attempt.
     expect(rows.some((r) => r.attempts > 1)).toBe(true);
-    console.log(`fault test (${target.name}): ${out.length} sent once, ${dead.length} dead, ${rows.filter((r) => r.attempts > 1).length} needed a retry`);
+    console.log(
+      `fault test (${target.name}): ${out.length} sent once, ${dead.length} dead, ${rows.filter((r) => r.attempts > 1).length} needed a retry`,
+    );
   });
 
   it("delivery reports: idempotent, forward only, and never for a message we did not send", async () => {
@@ -248,13 +310,44 @@ describe.each(testDatabases)("reminders end to end on $name", (target) => {
     const [row] = await remindersOf(booked.appointmentId);
     const now = hours(48);
     // Our id in the (secret) callback URL vouches for the first report, even before the worker stored the answer.
-    expect(await recordDeliveryReport(handle.db, { messageId: row!.id, report: { providerId: "s1", status: "sent" }, now })).toBe("updated");
-    expect(await recordDeliveryReport(handle.db, { messageId: row!.id, report: { providerId: "s1", status: "delivered" }, now })).toBe("updated");
-    expect(await recordDeliveryReport(handle.db, { messageId: row!.id, report: { providerId: "s1", status: "sent" }, now })).toBe("unchanged");
-    expect(await recordDeliveryReport(handle.db, { messageId: row!.id, report: { providerId: "s-other", status: "failed" }, now })).toBe("unknown");
-    expect(await recordDeliveryReport(handle.db, { messageId: null, report: { providerId: "s-never", status: "delivered" }, now })).toBe("unknown");
-    expect(await recordDeliveryReport(handle.db, { messageId: "not-a-uuid", report: { providerId: "s-never", status: "delivered" }, now })).toBe("unknown");
-    const [after] = await handle.db.select().from(s.messages).where(and(eq(s.messages.id, row!.id)));
+    expect(
+      await recordDeliveryReport(handle.db, { messageId: row!.id, report: { providerId: "s1", status: "sent" }, now }),
+    ).toBe("updated");
+    expect(
+      await recordDeliveryReport(handle.db, {
+        messageId: row!.id,
+        report: { providerId: "s1", status: "delivered" },
+        now,
+      }),
+    ).toBe("updated");
+    expect(
+      await recordDeliveryReport(handle.db, { messageId: row!.id, report: { providerId: "s1", status: "sent" }, now }),
+    ).toBe("unchanged");
+    expect(
+      await recordDeliveryReport(handle.db, {
+        messageId: row!.id,
+        report: { providerId: "s-other", status: "failed" },
+        now,
+      }),
+    ).toBe("unknown");
+    expect(
+      await recordDeliveryReport(handle.db, {
+        messageId: null,
+        report: { providerId: "s-never", status: "delivered" },
+        now,
+      }),
+    ).toBe("unknown");
+    expect(
+      await recordDeliveryReport(handle.db, {
+        messageId: "not-a-uuid",
+        report: { providerId: "s-never", status: "delivered" },
+        now,
+      }),
+    ).toBe("unknown");
+    const [after] = await handle.db
+      .select()
+      .from(s.messages)
+      .where(and(eq(s.messages.id, row!.id)));
     expect(after).toMatchObject({ status: "delivered", providerId: "s1" });
   });
 });

@@ -98,7 +98,8 @@ export async function runDueSms(config: SmsDispatchConfig, shared: { slots?: Sen
     const ready: Ready[] = [];
     for (const p of await prepareBatch(config, claimed, now())) {
       if (p.kind === "ready") ready.push(p);
-      else if (p.kind === "later") result.retried += 1; // no write: the lease runs out, a later pass retries
+      else if (p.kind === "later")
+        result.retried += 1; // no write: the lease runs out, a later pass retries
       else {
         writer.final({ ...p.claimed, status: p.status, dueAt: null, lastError: p.reason }, now());
         result.skipped += 1;
@@ -132,7 +133,12 @@ async function claim(config: SmsDispatchConfig, now: Date): Promise<Claimed[]> {
     .for("update", { skipLocked: true });
   return config.db
     .update(messages)
-    .set({ status: "sending", attempts: sql`${messages.attempts} + 1`, leaseExpiresAt: new Date(now.getTime() + leaseOf(config)), updatedAt: now })
+    .set({
+      status: "sending",
+      attempts: sql`${messages.attempts} + 1`,
+      leaseExpiresAt: new Date(now.getTime() + leaseOf(config)),
+      updatedAt: now,
+    })
     .where(inArray(messages.id, due))
     .returning({ id: messages.id, attempts: messages.attempts });
 }
@@ -140,7 +146,10 @@ async function claim(config: SmsDispatchConfig, now: Date): Promise<Claimed[]> {
 /** `(id, attempts) in (…)`: the rows of this claim, and only while no later claim took them. */
 function stillOurs(rows: Claimed[]): SQL {
   const pairs = rows.map((r) => sql`(${r.id}::uuid, ${r.attempts}::int)`);
-  return and(eq(messages.status, "sending"), sql`(${messages.id}, ${messages.attempts}) in (${sql.join(pairs, sql`, `)})`)!;
+  return and(
+    eq(messages.status, "sending"),
+    sql`(${messages.id}, ${messages.attempts}) in (${sql.join(pairs, sql`, `)})`,
+  )!;
 }
 
 type Ready = {
@@ -157,20 +166,31 @@ type Void = { kind: "void"; claimed: Claimed; status: "cancelled" | "skipped"; r
 type Later = { kind: "later"; claimed: Claimed };
 type Prepared = Ready | Void | Later;
 /** A reminder whose recipient and text are fixed in this pass. */
-type Unfixed = Omit<Ready, "kind" | "text" | "visit"> & { visit: NonNullable<Ready["visit"]>; appointmentId: string; endsAt: Date; lang: SmsLanguage; smsName: string };
+type Unfixed = Omit<Ready, "kind" | "text" | "visit"> & {
+  visit: NonNullable<Ready["visit"]>;
+  appointmentId: string;
+  endsAt: Date;
+  lang: SmsLanguage;
+  smsName: string;
+};
 
 /**
  * Checks that each message is still wanted and fixes its recipient and text before the first
  * send (a retry sends exactly the same SMS, with the same link). One select for the batch.
  */
 async function prepareBatch(config: SmsDispatchConfig, claimed: Claimed[], now: Date): Promise<Prepared[]> {
-  const rows = await selectBatch(config.db, claimed.map((c) => c.id));
+  const rows = await selectBatch(
+    config.db,
+    claimed.map((c) => c.id),
+  );
   const byId = new Map(rows.map((r) => [r.id, r]));
   const prepared: Prepared[] = [];
   const unfixed: Unfixed[] = [];
   for (const c of claimed) {
     const row = byId.get(c.id);
-    const p = row ? check(config.keys, c, row, now) : ({ kind: "void", claimed: c, status: "skipped", reason: "message not found" } as const);
+    const p = row
+      ? check(config.keys, c, row, now)
+      : ({ kind: "void", claimed: c, status: "skipped", reason: "message not found" } as const);
     if (p.kind === "unfixed") unfixed.push(p.unfixed);
     else prepared.push(p);
   }
@@ -222,12 +242,19 @@ function check(keys: PiiKeys, c: Claimed, row: Row, now: Date): Ready | Void | {
   if (row.purpose !== "reminder") {
     // Other SMS (e.g. a phone verification code) are written complete, recipient and text included.
     if (!row.toEnc || !row.bodyEnc) return skip("no recipient or text");
-    return { kind: "ready", ...base, to: decryptPii(row.toEnc, keys), text: decryptPii(row.bodyEnc, keys), visit: null };
+    return {
+      kind: "ready",
+      ...base,
+      to: decryptPii(row.toEnc, keys),
+      text: decryptPii(row.bodyEnc, keys),
+      visit: null,
+    };
   }
 
   // A reminder: the visit must still be booked, upcoming and at the time the key was made for.
   if (!row.appointmentId) return skip("no appointment");
-  if (row.visitStatus !== "booked" || !row.startsAt || !row.endsAt || !row.timeZone || row.smsName === null) return cancel("appointment not booked");
+  if (row.visitStatus !== "booked" || !row.startsAt || !row.endsAt || !row.timeZone || row.smsName === null)
+    return cancel("appointment not booked");
   if (!keyMatchesStart(row.idempotencyKey, row.startsAt)) return cancel("appointment moved");
   if (row.startsAt.getTime() <= now.getTime()) return skip("appointment started");
   if (!row.smsEnabled || !row.smsConsentAt) return skip("no SMS consent");
@@ -235,11 +262,20 @@ function check(keys: PiiKeys, c: Claimed, row: Row, now: Date): Ready | Void | {
   if (row.fallbackFor && row.pushOpenedAt) return skip("push opened");
   const visit = { startsAt: row.startsAt, timeZone: row.timeZone };
 
-  if (row.toEnc && row.bodyEnc) return { kind: "ready", ...base, to: decryptPii(row.toEnc, keys), text: decryptPii(row.bodyEnc, keys), visit };
+  if (row.toEnc && row.bodyEnc)
+    return { kind: "ready", ...base, to: decryptPii(row.toEnc, keys), text: decryptPii(row.bodyEnc, keys), visit };
   if (!row.phoneEnc || !row.phoneVerifiedAt) return skip("no verified phone");
   return {
     kind: "unfixed",
-    unfixed: { ...base, to: decryptPii(row.phoneEnc, keys), visit, appointmentId: row.appointmentId, endsAt: row.endsAt, lang: row.language === "en" ? "en" : "sv", smsName: row.smsName },
+    unfixed: {
+      ...base,
+      to: decryptPii(row.phoneEnc, keys),
+      visit,
+      appointmentId: row.appointmentId,
+      endsAt: row.endsAt,
+      lang: row.language === "en" ? "en" : "sv",
+      smsName: row.smsName,
+    },
   };
 }
 
@@ -254,11 +290,19 @@ async function fixTexts(config: SmsDispatchConfig, unfixed: Unfixed[], now: Date
   const drafts = unfixed.map((u) => {
     const token = newLinkToken();
     const link = new URL(`/l/${token}`, config.publicBaseUrl).toString();
-    const text = reminderText({ lang: u.lang, startsAt: u.visit.startsAt, timeZone: u.visit.timeZone, clinicSmsName: u.smsName, link });
+    const text = reminderText({
+      lang: u.lang,
+      startsAt: u.visit.startsAt,
+      timeZone: u.visit.timeZone,
+      clinicSmsName: u.smsName,
+      link,
+    });
     return { u, token, text };
   });
   const kept = await db.transaction(async (tx) => {
-    const values = drafts.map((d) => sql`(${d.u.claimed.id}::uuid, ${encryptPii(d.u.to, keys)}::text, ${encryptPii(d.text, keys)}::text)`);
+    const values = drafts.map(
+      (d) => sql`(${d.u.claimed.id}::uuid, ${encryptPii(d.u.to, keys)}::text, ${encryptPii(d.text, keys)}::text)`,
+    );
     const stored = await tx.execute(sql`
       update messages m set to_enc = v.to_enc, body_enc = v.body_enc, updated_at = ${now.toISOString()}::timestamptz
       from (values ${sql.join(values, sql`, `)}) as v(id, to_enc, body_enc)
@@ -266,18 +310,43 @@ async function fixTexts(config: SmsDispatchConfig, unfixed: Unfixed[], now: Date
       returning m.id`);
     const ids = new Set(rowsOf<{ id: string }>(stored).map((r) => r.id));
     const mine = drafts.filter((d) => ids.has(d.u.claimed.id));
-    await storeAppointmentLinks(tx, mine.map((d) => ({ token: d.token, appointmentId: d.u.appointmentId, expiresAt: d.u.endsAt })), now);
+    await storeAppointmentLinks(
+      tx,
+      mine.map((d) => ({ token: d.token, appointmentId: d.u.appointmentId, expiresAt: d.u.endsAt })),
+      now,
+    );
     return ids;
   });
-  const ready = (u: Unfixed, to: string, text: string): Ready => ({ kind: "ready", claimed: u.claimed, purpose: u.purpose, idempotencyKey: u.idempotencyKey, to, text, visit: u.visit });
+  const ready = (u: Unfixed, to: string, text: string): Ready => ({
+    kind: "ready",
+    claimed: u.claimed,
+    purpose: u.purpose,
+    idempotencyKey: u.idempotencyKey,
+    to,
+    text,
+    visit: u.visit,
+  });
   const lost = drafts.filter((d) => !kept.has(d.u.claimed.id)).map((d) => d.u);
-  const theirs = lost.length === 0 ? [] : await db.select({ id: messages.id, toEnc: messages.toEnc, bodyEnc: messages.bodyEnc }).from(messages).where(inArray(messages.id, lost.map((u) => u.claimed.id)));
+  const theirs =
+    lost.length === 0
+      ? []
+      : await db
+          .select({ id: messages.id, toEnc: messages.toEnc, bodyEnc: messages.bodyEnc })
+          .from(messages)
+          .where(
+            inArray(
+              messages.id,
+              lost.map((u) => u.claimed.id),
+            ),
+          );
   const theirById = new Map(theirs.map((r) => [r.id, r]));
   return [
     ...drafts.filter((d) => kept.has(d.u.claimed.id)).map((d) => ready(d.u, d.u.to, d.text)),
     ...lost.map((u): Prepared => {
       const t = theirById.get(u.claimed.id);
-      return t?.toEnc && t.bodyEnc ? ready(u, decryptPii(t.toEnc, keys), decryptPii(t.bodyEnc, keys)) : { kind: "later", claimed: u.claimed };
+      return t?.toEnc && t.bodyEnc
+        ? ready(u, decryptPii(t.toEnc, keys), decryptPii(t.bodyEnc, keys))
+        : { kind: "later", claimed: u.claimed };
     }),
   ];
 }
@@ -303,7 +372,15 @@ export class SendSlots {
 }
 
 /** Sends the ready rows, at most `concurrency` at a time, each only after a fresh fence. */
-async function sendAll(config: SmsDispatchConfig, ready: Ready[], claimedAt: number, writer: OutcomeWriter, slots: SendSlots, now: () => Date, count: (o: Outcome) => void): Promise<void> {
+async function sendAll(
+  config: SmsDispatchConfig,
+  ready: Ready[],
+  claimedAt: number,
+  writer: OutcomeWriter,
+  slots: SendSlots,
+  now: () => Date,
+  count: (o: Outcome) => void,
+): Promise<void> {
   const concurrency = Math.max(1, config.concurrency ?? DEFAULT_SMS_CONCURRENCY);
   const fences = new Fences(config, ready, claimedAt, concurrency * 4, now);
   let next = 0;
@@ -327,13 +404,21 @@ async function sendAll(config: SmsDispatchConfig, ready: Ready[], claimedAt: num
   await Promise.all(lanes);
 }
 
-async function sendOne(config: SmsDispatchConfig, item: Ready, fence: Promise<boolean>, writer: OutcomeWriter, now: () => Date): Promise<Outcome> {
+async function sendOne(
+  config: SmsDispatchConfig,
+  item: Ready,
+  fence: Promise<boolean>,
+  writer: OutcomeWriter,
+  now: () => Date,
+): Promise<Outcome> {
   try {
     // A worker whose lease ran out while it waited must not send the row as well.
     if (!(await fence)) return "skipped";
   } catch (error) {
     // A database hiccup: the lease runs out and another pass takes the row again.
-    config.log?.(`sms worker: message ${item.claimed.id} left for retry (${error instanceof Error ? error.name : "unknown"})`);
+    config.log?.(
+      `sms worker: message ${item.claimed.id} left for retry (${error instanceof Error ? error.name : "unknown"})`,
+    );
     return "retried";
   }
   let sent: SentSms;
@@ -376,7 +461,8 @@ function nextAttemptAt(config: SmsDispatchConfig, attempts: number, at: Date, pr
   let when = new Date(at.getTime() + Math.min(base * 2 ** Math.max(0, attempts - 1), 3_600_000));
   if (prepared.purpose === "reminder" && prepared.visit) {
     const quiet = config.quietHours ?? DEFAULT_QUIET_HOURS;
-    if (isInQuietHours(when, prepared.visit.timeZone, quiet)) when = nextQuietHoursEnd(when, prepared.visit.timeZone, quiet);
+    if (isInQuietHours(when, prepared.visit.timeZone, quiet))
+      when = nextQuietHoursEnd(when, prepared.visit.timeZone, quiet);
     if (when.getTime() >= prepared.visit.startsAt.getTime()) return null;
   }
   return when;
@@ -426,7 +512,8 @@ class Fences {
   /** Fences row i and the next rows without a fresh fence, up to a chunk. */
   private fenceFrom(i: number): void {
     const picked: number[] = [];
-    for (let j = i; j < this.items.length && picked.length < this.chunk; j++) if (j === i || !(this.isFresh(j) || this.claimCovers(j))) picked.push(j);
+    for (let j = i; j < this.items.length && picked.length < this.chunk; j++)
+      if (j === i || !(this.isFresh(j) || this.claimCovers(j))) picked.push(j);
     const at = performance.now();
     const now = this.now();
     const rows = this.config.db
@@ -448,7 +535,11 @@ class Fences {
 const CLAIM_IS_FENCE = Promise.resolve(true);
 
 type SentRow = { id: string; providerId: string; parts: number };
-type FinalRow = Claimed & { status: "queued" | "failed" | "dead" | "cancelled" | "skipped"; dueAt: Date | null; lastError: string };
+type FinalRow = Claimed & {
+  status: "queued" | "failed" | "dead" | "cancelled" | "skipped";
+  dueAt: Date | null;
+  lastError: string;
+};
 
 /**
  * Stores outcomes a batch of rows per statement. Flushed when FLUSH_ROWS have gathered or the
@@ -494,7 +585,9 @@ class OutcomeWriter {
       .catch((error: unknown) => {
         // Rows stay `sending`: a sent one is marked by its delivery report, the others are taken
         // again when the lease runs out (with the same key and text).
-        this.config.log?.(`sms worker: ${sent.length + finals.length} outcomes not stored (${error instanceof Error ? error.name : "unknown"})`);
+        this.config.log?.(
+          `sms worker: ${sent.length + finals.length} outcomes not stored (${error instanceof Error ? error.name : "unknown"})`,
+        );
       })
       .finally(() => this.writing.delete(write));
     this.writing.add(write);
@@ -507,7 +600,9 @@ const FLUSH_MS = 1_000;
 /** Accepted by the operator: sent. No fence: the SMS is out whoever owns the row now. */
 async function writeSent(db: Db, rows: (SentRow & { at: Date })[]): Promise<void> {
   if (rows.length === 0) return;
-  const values = rows.map((r) => sql`(${r.id}::uuid, ${r.providerId}::text, ${r.parts}::int, ${r.at.toISOString()}::timestamptz)`);
+  const values = rows.map(
+    (r) => sql`(${r.id}::uuid, ${r.providerId}::text, ${r.parts}::int, ${r.at.toISOString()}::timestamptz)`,
+  );
   // A delivery report may already have moved a row on (to sent or delivered): never back.
   await db.execute(sql`
     update messages m set
@@ -526,7 +621,8 @@ async function writeSent(db: Db, rows: (SentRow & { at: Date })[]): Promise<void
 async function writeFinals(db: Db, rows: (FinalRow & { at: Date })[]): Promise<void> {
   if (rows.length === 0) return;
   const values = rows.map(
-    (r) => sql`(${r.id}::uuid, ${r.attempts}::int, ${r.status}::text, ${r.dueAt?.toISOString() ?? null}::timestamptz, ${r.lastError}::text, ${r.at.toISOString()}::timestamptz)`,
+    (r) =>
+      sql`(${r.id}::uuid, ${r.attempts}::int, ${r.status}::text, ${r.dueAt?.toISOString() ?? null}::timestamptz, ${r.lastError}::text, ${r.at.toISOString()}::timestamptz)`,
   );
   await db.execute(sql`
     update messages m set
@@ -553,7 +649,10 @@ export function startSmsWorker(config: SmsDispatchConfig, opts: { pollMs?: numbe
       "sms worker",
       async () => {
         const r = await runDueSms(config, { slots });
-        if (r.claimed > 0) config.log?.(`sms worker: ${r.sent} sent, ${r.retried} to retry, ${r.failed} failed, ${r.dead} dead, ${r.skipped} skipped`);
+        if (r.claimed > 0)
+          config.log?.(
+            `sms worker: ${r.sent} sent, ${r.retried} to retry, ${r.failed} failed, ${r.dead} dead, ${r.skipped} skipped`,
+          );
         return { full: r.claimed >= (config.batchSize ?? DEFAULT_SMS_BATCH_SIZE) };
       },
       { pollMs: opts.pollMs, log: config.log },

@@ -9,11 +9,19 @@ import { CANCEL_REASONS, cancelAppointment, rebookAppointment } from "@/lib/appo
 
 const cancelInput = z.object({
   appointmentId: z.uuid(),
-  reason: z.enum(CANCEL_REASONS).optional().or(z.literal("").transform(() => undefined)),
+  reason: z
+    .enum(CANCEL_REASONS)
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
 });
 
 const cancel = patientAction(cancelInput, async (input, { session, ip, userAgent }) => {
-  const result = await cancelAppointment(db(), session.patientId, { appointmentId: input.appointmentId, reason: input.reason ?? null, now: new Date(), audit: { ip, userAgent } });
+  const result = await cancelAppointment(db(), session.patientId, {
+    appointmentId: input.appointmentId,
+    reason: input.reason ?? null,
+    now: new Date(),
+    audit: { ip, userAgent },
+  });
   if (!result.ok) return { status: "error" as const, error: result.error };
   return { status: "ok" as const, appointmentId: input.appointmentId };
 });
@@ -30,7 +38,11 @@ export async function cancelAction(prev: Parameters<typeof cancel>[0], formData:
 const rebookInput = z.object({ appointmentId: z.uuid(), slotId: z.uuid() });
 
 const rebook = patientAction(rebookInput, async (input, { session, ip, userAgent }) => {
-  const result = await rebookAppointment(db(), session.patientId, { ...input, now: new Date(), audit: { ip, userAgent } });
+  const result = await rebookAppointment(db(), session.patientId, {
+    ...input,
+    now: new Date(),
+    audit: { ip, userAgent },
+  });
   if (!result.ok) return { status: "error" as const, error: result.error };
   return { status: "ok" as const, appointmentId: input.appointmentId };
 });

@@ -14,7 +14,12 @@ export default async function AppointmentsPage() {
   const t = await getTranslations("appointments");
   const tp = await getTranslations("pwa");
   const text: AppointmentCardText = {
-    status: { booked: t("status.booked"), cancelled: t("status.cancelled"), completed: t("status.completed"), no_show: t("status.no_show") },
+    status: {
+      booked: t("status.booked"),
+      cancelled: t("status.cancelled"),
+      completed: t("status.completed"),
+      no_show: t("status.no_show"),
+    },
     details: t("details"),
     receiptCancelled: (date) => t("receiptCancelled", { date }),
   };
@@ -50,7 +55,15 @@ export default async function AppointmentsPage() {
         )}
       </section>
       {/* Last on the page: it appears after load and must not push the appointments down. */}
-      <InstallHint text={{ install: tp("install"), installText: tp("installText"), iosTitle: tp("iosTitle"), iosText: tp("iosText"), dismiss: tp("dismiss") }} />
+      <InstallHint
+        text={{
+          install: tp("install"),
+          installText: tp("installText"),
+          iosTitle: tp("iosTitle"),
+          iosText: tp("iosText"),
+          dismiss: tp("dismiss"),
+        }}
+      />
     </>
   );
 }

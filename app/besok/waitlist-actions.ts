@@ -21,10 +21,21 @@ const wishInput = z.object({
 
 export async function saveWaitlistAction(formData: FormData): Promise<void> {
   // Checkbox groups repeat their name, which the schema's single-value parse cannot see.
-  const weekdays = formData.getAll("weekdays").map(Number).filter((d) => Number.isInteger(d) && d >= 1 && d <= 7);
-  const timesOfDay = formData.getAll("timesOfDay").filter((t): t is (typeof TIMES_OF_DAY)[number] => (TIMES_OF_DAY as readonly unknown[]).includes(t));
+  const weekdays = formData
+    .getAll("weekdays")
+    .map(Number)
+    .filter((d) => Number.isInteger(d) && d >= 1 && d <= 7);
+  const timesOfDay = formData
+    .getAll("timesOfDay")
+    .filter((t): t is (typeof TIMES_OF_DAY)[number] => (TIMES_OF_DAY as readonly unknown[]).includes(t));
   const save = patientAction(wishInput, async (input, { session, ip, userAgent }) => {
-    const result = await saveWaitlistWishes(db(), session.patientId, { ...input, weekdays, timesOfDay, now: new Date(), audit: { ip, userAgent } });
+    const result = await saveWaitlistWishes(db(), session.patientId, {
+      ...input,
+      weekdays,
+      timesOfDay,
+      now: new Date(),
+      audit: { ip, userAgent },
+    });
     return result.ok ? { status: "ok" as const } : { status: "error" as const, error: result.error };
   });
   const state = await save({ status: "idle" }, formData);
@@ -37,7 +48,11 @@ export async function saveWaitlistAction(formData: FormData): Promise<void> {
 const appointmentInput = z.object({ appointmentId: z.uuid() });
 
 const stop = patientAction(appointmentInput, async (input, { session, ip, userAgent }) => {
-  const result = await stopWaitlist(db(), session.patientId, { appointmentId: input.appointmentId, now: new Date(), audit: { ip, userAgent } });
+  const result = await stopWaitlist(db(), session.patientId, {
+    appointmentId: input.appointmentId,
+    now: new Date(),
+    audit: { ip, userAgent },
+  });
   return result.ok ? { status: "ok" as const } : { status: "error" as const, error: result.error };
 });
 
@@ -53,7 +68,10 @@ const offerInput = z.object({ appointmentId: z.uuid(), offerId: z.uuid(), answer
 
 const answer = patientAction(offerInput, async (input, { session, ip, userAgent }) => {
   const args = { offerId: input.offerId, now: new Date(), audit: { ip, userAgent } };
-  const result = input.answer === "accept" ? await acceptOffer(db(), session.patientId, args) : await declineOffer(db(), session.patientId, args);
+  const result =
+    input.answer === "accept"
+      ? await acceptOffer(db(), session.patientId, args)
+      : await declineOffer(db(), session.patientId, args);
   return result.ok ? { status: "ok" as const } : { status: "error" as const, error: result.error };
 });
 

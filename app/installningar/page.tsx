@@ -1,6 +1,12 @@
 import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
-import { LanguageForm, OffsetsForm, PhoneForm, SmsConsentForm, type SettingsText } from "@/components/notification-settings";
+import {
+  LanguageForm,
+  OffsetsForm,
+  PhoneForm,
+  SmsConsentForm,
+  type SettingsText,
+} from "@/components/notification-settings";
 import { formatShort, type Locale } from "@/lib/format";
 import { mySettings } from "@/lib/notifications/dal";
 import { OFFSET_CHOICES } from "@/lib/notifications/preferences";
@@ -17,7 +23,16 @@ export default async function SettingsPage() {
   const t = await getTranslations("notifications.settings");
   const tl = await getTranslations("settingsLinks");
   const locale = (await getLocale()) as Locale;
-  const errorKeys = ["invalid", "invalid_phone", "wrong_code", "expired_code", "needs_phone", "too_many", "unauthorized", "unexpected"] as const;
+  const errorKeys = [
+    "invalid",
+    "invalid_phone",
+    "wrong_code",
+    "expired_code",
+    "needs_phone",
+    "too_many",
+    "unauthorized",
+    "unexpected",
+  ] as const;
   const text: SettingsText = {
     saved: t("saved"),
     errors: Object.fromEntries(errorKeys.map((k) => [k, t(`errors.${k}`)])),
@@ -27,7 +42,9 @@ export default async function SettingsPage() {
       on: t("sms.on"),
       off: t("sms.off"),
       consentNote: t("sms.consentNote"),
-      consentSince: settings.smsConsentAt ? t("sms.consentSince", { date: formatShort(settings.smsConsentAt, locale) }) : null,
+      consentSince: settings.smsConsentAt
+        ? t("sms.consentSince", { date: formatShort(settings.smsConsentAt, locale) })
+        : null,
       needsPhone: t("sms.needsPhone"),
       save: t("sms.save"),
     },
@@ -53,11 +70,25 @@ export default async function SettingsPage() {
       clinic: t("offsets.clinic"),
       hint: t("offsets.hint"),
       save: t("offsets.save"),
-      choices: Object.fromEntries(Object.keys(OFFSET_CHOICES).map((k) => [k, t(`offsets.${k as keyof typeof OFFSET_CHOICES}`)])),
+      choices: Object.fromEntries(
+        Object.keys(OFFSET_CHOICES).map((k) => [k, t(`offsets.${k as keyof typeof OFFSET_CHOICES}`)]),
+      ),
     },
-    language: { title: t("language.title"), legend: t("language.legend"), sv: t("language.sv"), en: t("language.en"), save: t("language.save") },
+    language: {
+      title: t("language.title"),
+      legend: t("language.legend"),
+      sv: t("language.sv"),
+      en: t("language.en"),
+      save: t("language.save"),
+    },
   };
-  const values = { smsEnabled: settings.smsEnabled, hasPhone: settings.phone !== null, pendingPhone: settings.pendingPhone, offsets: settings.offsets, language: settings.language };
+  const values = {
+    smsEnabled: settings.smsEnabled,
+    hasPhone: settings.phone !== null,
+    pendingPhone: settings.pendingPhone,
+    offsets: settings.offsets,
+    language: settings.language,
+  };
   return (
     <section aria-labelledby="settings-title" className="settings">
       <h1 id="settings-title">{t("title")}</h1>
@@ -74,10 +105,18 @@ export default async function SettingsPage() {
       <nav className="card" aria-labelledby="more-settings">
         <h2 id="more-settings">{tl("moreTitle")}</h2>
         <ul className="link-list">
-          <li><Link href="/installningar/enhet">{tl("device")}</Link></li>
-          <li><Link href="/installningar/kalender">{tl("calendar")}</Link></li>
-          <li><Link href="/installningar/inloggningar">{tl("sessions")}</Link></li>
-          <li><Link href="/installningar/atkomst">{tl("access")}</Link></li>
+          <li>
+            <Link href="/installningar/enhet">{tl("device")}</Link>
+          </li>
+          <li>
+            <Link href="/installningar/kalender">{tl("calendar")}</Link>
+          </li>
+          <li>
+            <Link href="/installningar/inloggningar">{tl("sessions")}</Link>
+          </li>
+          <li>
+            <Link href="/installningar/atkomst">{tl("access")}</Link>
+          </li>
         </ul>
       </nav>
     </section>

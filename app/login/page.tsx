@@ -13,7 +13,11 @@ export async function generateMetadata() {
   return { title: t("title") };
 }
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const params = await searchParams;
   const returnTo = safeReturnTo(params.returnTo);
   if (await currentSession()) redirect(returnTo);
@@ -39,7 +43,11 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   return (
     <section className="hero narrow" aria-labelledby="login-title">
       <h1 id="login-title">{t("title")}</h1>
-      {params.utloggad ? <p className="notice notice--success" role="status">{t("loggedOut")}</p> : null}
+      {params.utloggad ? (
+        <p className="notice notice--success" role="status">
+          {t("loggedOut")}
+        </p>
+      ) : null}
       <p>{t("intro")}</p>
       <QueryProvider>
         <BankIdLogin text={text} defaultMethod={meta.isMobile ? "autostart" : "qr"} returnTo={returnTo} />

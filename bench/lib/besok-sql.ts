@@ -14,10 +14,70 @@ import { sessionState, shouldTouch } from "@/lib/auth/session-policy";
 import { sha256Hex } from "@/lib/privacy/crypto";
 
 const cols = {
-  appointments: ["id", "patient_id", "slot_id", "status", "version", "source", "cancel_reason", "cancelled_at", "cancelled_by", "rebooked_at", "previous_starts_at", "external_id", "created_at", "updated_at"],
-  slots: ["id", "clinic_id", "type_id", "practitioner_id", "starts_at", "ends_at", "status", "external_id", "created_at"],
-  clinics: ["id", "slug", "name", "sms_name", "region", "address", "directions", "phone", "time_zone", "cancel_cutoff_hours", "self_service_cancel", "self_service_rebook", "sister_group", "reminder_offsets", "offer_fairness", "offer_batch_size", "offer_answer_minutes", "patient_transport_info", "created_at"],
-  appointment_types: ["id", "clinic_id", "code", "name_sv", "name_en", "duration_minutes", "cancellable", "rebookable", "cancel_cutoff_hours", "preparation_sv", "preparation_en", "is_video", "allow_sister_clinics", "waitlist_enabled"],
+  appointments: [
+    "id",
+    "patient_id",
+    "slot_id",
+    "status",
+    "version",
+    "source",
+    "cancel_reason",
+    "cancelled_at",
+    "cancelled_by",
+    "rebooked_at",
+    "previous_starts_at",
+    "external_id",
+    "created_at",
+    "updated_at",
+  ],
+  slots: [
+    "id",
+    "clinic_id",
+    "type_id",
+    "practitioner_id",
+    "starts_at",
+    "ends_at",
+    "status",
+    "external_id",
+    "created_at",
+  ],
+  clinics: [
+    "id",
+    "slug",
+    "name",
+    "sms_name",
+    "region",
+    "address",
+    "directions",
+    "phone",
+    "time_zone",
+    "cancel_cutoff_hours",
+    "self_service_cancel",
+    "self_service_rebook",
+    "sister_group",
+    "reminder_offsets",
+    "offer_fairness",
+    "offer_batch_size",
+    "offer_answer_minutes",
+    "patient_transport_info",
+    "created_at",
+  ],
+  appointment_types: [
+    "id",
+    "clinic_id",
+    "code",
+    "name_sv",
+    "name_en",
+    "duration_minutes",
+    "cancellable",
+    "rebookable",
+    "cancel_cutoff_hours",
+    "preparation_sv",
+    "preparation_en",
+    "is_video",
+    "allow_sister_clinics",
+    "waitlist_enabled",
+  ],
   practitioners: ["id", "clinic_id", "role_sv", "role_en", "display_name"],
 } as const;
 type Table = keyof typeof cols;
@@ -35,7 +95,8 @@ export const LIST_SQL =
   ' from "appointments" inner join "slots" on "slots"."id" = "appointments"."slot_id" inner join "clinics" on "clinics"."id" = "slots"."clinic_id" inner join "appointment_types" on "appointment_types"."id" = "slots"."type_id" left join "practitioners" on "practitioners"."id" = "slots"."practitioner_id" where "appointments"."patient_id" = $1 order by "slots"."starts_at" asc limit $2';
 export const SESSION_SQL =
   'select "id_hash", "patient_id", "created_at", "last_seen_at", "absolute_expires_at", "revoked_at", "user_agent", "ip" from "sessions" where "sessions"."id_hash" = $1 limit $2';
-export const TOUCH_SQL = 'update "sessions" set "last_seen_at" = $1 where ("sessions"."id_hash" = $2 and "sessions"."revoked_at" is null)';
+export const TOUCH_SQL =
+  'update "sessions" set "last_seen_at" = $1 where ("sessions"."id_hash" = $2 and "sessions"."revoked_at" is null)';
 export const LOCK_SQL = "select pg_advisory_xact_lock($1)";
 export const LAST_AUDIT_SQL = 'select "seq", "hash" from "audit_events" order by "audit_events"."seq" desc limit $1';
 export const INSERT_AUDIT_SQL =
@@ -44,7 +105,8 @@ const AUDIT_CHAIN_LOCK = 7_270_001;
 
 type Param = string | number | null;
 // Unnamed statements (parse + bind each time), exactly as drizzle's postgres-js driver sends them.
-const q = (s: postgres.Sql | postgres.TransactionSql, text: string, params: Param[]) => s.unsafe(text, params as never[], { prepare: false });
+const q = (s: postgres.Sql | postgres.TransactionSql, text: string, params: Param[]) =>
+  s.unsafe(text, params as never[], { prepare: false });
 
 export interface VisitRow {
   startsAt: Date;
@@ -80,7 +142,12 @@ export function cookieValue(header: string | null | undefined, name: string): st
 /** The patient's visits (upcoming soonest first, past latest first), or null: not logged in. */
 export async function loadBesok(
   ctx: BesokContext,
-  req: { cookie: string | null | undefined; forwardedFor: string | null | undefined; realIp: string | null | undefined; userAgent: string | null | undefined },
+  req: {
+    cookie: string | null | undefined;
+    forwardedFor: string | null | undefined;
+    realIp: string | null | undefined;
+    userAgent: string | null | undefined;
+  },
 ): Promise<{ upcoming: VisitRow[]; past: VisitRow[] } | null> {
   const token = cookieValue(req.cookie, "vardtid.session");
   const jwt = token ? await decode({ token, secret: ctx.secret }).catch(() => null) : null;
@@ -90,7 +157,12 @@ export async function loadBesok(
   const idHash = sha256Hex(sid);
   const [row] = await q(ctx.sql, SESSION_SQL, [idHash, 1]);
   if (!row) return null;
-  const stored = { createdAt: row.created_at as Date, lastSeenAt: row.last_seen_at as Date, absoluteExpiresAt: row.absolute_expires_at as Date, revokedAt: row.revoked_at as Date | null };
+  const stored = {
+    createdAt: row.created_at as Date,
+    lastSeenAt: row.last_seen_at as Date,
+    absoluteExpiresAt: row.absolute_expires_at as Date,
+    revokedAt: row.revoked_at as Date | null,
+  };
   if (sessionState(stored, now, { idleMinutes: ctx.idleMinutes }) !== "active") return null;
   if (shouldTouch(stored, now)) await q(ctx.sql, TOUCH_SQL, [now.toISOString(), idHash]);
   const patientId = row.patient_id as string;
@@ -115,7 +187,21 @@ export async function loadBesok(
     const seq = (last ? Number(last.seq) : 0) + 1;
     const prevHash = (last?.hash as string | undefined) ?? GENESIS_HASH;
     const hash = auditHash(prevHash, { seq, ...fields });
-    await q(tx, INSERT_AUDIT_SQL, [seq, now.toISOString(), fields.actorType, fields.actorId, fields.action, fields.resourceType, null, patientId, ip, fields.userAgent, JSON.stringify(fields.details), prevHash, hash]);
+    await q(tx, INSERT_AUDIT_SQL, [
+      seq,
+      now.toISOString(),
+      fields.actorType,
+      fields.actorId,
+      fields.action,
+      fields.resourceType,
+      null,
+      patientId,
+      ip,
+      fields.userAgent,
+      JSON.stringify(fields.details),
+      prevHash,
+      hash,
+    ]);
   });
 
   const upcoming: VisitRow[] = [];
@@ -139,7 +225,14 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 export function formatVisitTime(date: Date, timeZone: string): string {
   let f = formatters.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat("sv-SE", { timeZone, weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" });
+    f = new Intl.DateTimeFormat("sv-SE", {
+      timeZone,
+      weekday: "long",
+      day: "numeric",
+      month: "long",
+      hour: "2-digit",
+      minute: "2-digit",
+    });
     formatters.set(timeZone, f);
   }
   return f.format(date);

@@ -32,8 +32,12 @@ export interface BenchConfig {
 }
 
 export function benchConfig(): BenchConfig {
-  const only = (process.env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-  for (const p of only) if (!ALL_PHASES.includes(p as Phase)) throw new Error(`BENCH_ONLY: unknown phase "${p}" (page, js, reminders)`);
+  const only = (process.env.BENCH_ONLY ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const p of only)
+    if (!ALL_PHASES.includes(p as Phase)) throw new Error(`BENCH_ONLY: unknown phase "${p}" (page, js, reminders)`);
   return {
     pgUrl: process.env.BENCH_PG_URL || "postgres://postgres@127.0.0.1:5432/postgres",
     patients: int("BENCH_PATIENTS", 200_000),

@@ -64,7 +64,10 @@ export interface FillResult {
 
 const TABLES = ["patients", "slots", "appointments"];
 
-export async function fillDatabase(url: string, opts: { patients: number; perPatient: number; freeSlots: number; log: (s: string) => void }): Promise<FillResult> {
+export async function fillDatabase(
+  url: string,
+  opts: { patients: number; perPatient: number; freeSlots: number; log: (s: string) => void },
+): Promise<FillResult> {
   const started = Date.now();
   const sql = postgres(url, { max: 1, onnotice: () => {}, connection: { TimeZone: "UTC" } });
   const P = opts.patients;
@@ -72,7 +75,9 @@ export async function fillDatabase(url: string, opts: { patients: number; perPat
   try {
     // Bulk load: no per-row foreign key triggers, secondary indexes rebuilt once at the end
     // (exactly as the migrations defined them), no waiting for WAL flushes.
-    await sql.unsafe(`set synchronous_commit = off; set session_replication_role = replica; set maintenance_work_mem = '256MB'; set work_mem = '64MB'`);
+    await sql.unsafe(
+      `set synchronous_commit = off; set session_replication_role = replica; set maintenance_work_mem = '256MB'; set work_mem = '64MB'`,
+    );
     const indexes = await sql<{ indexname: string; indexdef: string }[]>`
       select i.indexname, i.indexdef from pg_indexes i
       where i.schemaname = 'public' and i.tablename in ${sql(TABLES)}
@@ -240,7 +245,10 @@ export async function createBenchPatient(url: string): Promise<BenchPatient> {
 }
 
 /** A fresh session row (createSession, as a completed BankID login makes) and its cookie. */
-export async function newSession(url: string, patientId: string): Promise<{ sessionId: string; cookie: string; secret: string }> {
+export async function newSession(
+  url: string,
+  patientId: string,
+): Promise<{ sessionId: string; cookie: string; secret: string }> {
   const e = demoEnv();
   const handle = openDatabase({ url, max: 1 });
   try {
@@ -251,7 +259,11 @@ export async function newSession(url: string, patientId: string): Promise<{ sess
       now: new Date(),
       limits: { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS },
     });
-    const jwt = await encode({ token: { sid: sessionId }, secret: e.AUTH_SECRET, maxAge: e.SESSION_ABSOLUTE_HOURS * 3600 });
+    const jwt = await encode({
+      token: { sid: sessionId },
+      secret: e.AUTH_SECRET,
+      maxAge: e.SESSION_ABSOLUTE_HOURS * 3600,
+    });
     // Over http the app names its cookie `vardtid.session` (lib/auth/cookies.ts).
     return { sessionId, cookie: `vardtid.session=${jwt}`, secret: e.AUTH_SECRET };
   } finally {

@@ -17,8 +17,18 @@ export interface Child {
 
 const running = new Set<Child>();
 
-export function startChild(name: string, command: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; quiet?: boolean; capture?: boolean }): Child {
-  const proc = spawn(command, args, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+export function startChild(
+  name: string,
+  command: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; quiet?: boolean; capture?: boolean },
+): Child {
+  const proc = spawn(command, args, {
+    cwd: opts.cwd,
+    env: opts.env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const lines: string[] = [];
   const keep = (chunk: Buffer) => {
     for (const line of chunk.toString("utf8").split("\n")) {
@@ -33,7 +43,13 @@ export function startChild(name: string, command: string, args: string[], opts: 
   else proc.stdout!.on("data", keep);
   proc.stderr!.on("data", keep);
   const exited = new Promise<number | null>((resolve) => proc.on("exit", (code) => resolve(code)));
-  const child: Child = { name, proc, output: () => lines.join("\n"), stdout: () => Buffer.concat(captured).toString("utf8"), exited };
+  const child: Child = {
+    name,
+    proc,
+    output: () => lines.join("\n"),
+    stdout: () => Buffer.concat(captured).toString("utf8"),
+    exited,
+  };
   running.add(child);
   void exited.then(() => running.delete(child));
   return child;
@@ -83,11 +99,17 @@ export async function assertPortFree(port: number): Promise<void> {
 }
 
 /** Polls until `check` resolves true, the child dies, or the time is up. */
-export async function waitFor(what: string, check: () => Promise<boolean>, opts: { timeoutMs: number; child?: Child }): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  opts: { timeoutMs: number; child?: Child },
+): Promise<void> {
   const deadline = Date.now() + opts.timeoutMs;
   while (Date.now() < deadline) {
     if (opts.child && opts.child.proc.exitCode !== null) {
-      throw new Error(`${opts.child.name} exited (code ${opts.child.proc.exitCode}) while waiting for ${what}:\n${opts.child.output()}`);
+      throw new Error(
+        `${opts.child.name} exited (code ${opts.child.proc.exitCode}) while waiting for ${what}:\n${opts.child.output()}`,
+      );
     }
     try {
       if (await check()) return;

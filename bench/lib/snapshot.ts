@@ -19,18 +19,26 @@ export interface BuiltApp {
 
 /** Files of the tree to snapshot: the work tree (tracked + untracked, not ignored), or a git ref. */
 function listWorktreeFiles(repo: string): string[] {
-  const out = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], { cwd: repo, maxBuffer: 64 * 1024 * 1024 });
+  const out = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], {
+    cwd: repo,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return out
     .toString("utf8")
     .split("\0")
-    .filter((f) => f && !f.startsWith("bench/") && existsSync(path.join(repo, f)) && statSync(path.join(repo, f)).isFile())
+    .filter(
+      (f) => f && !f.startsWith("bench/") && existsSync(path.join(repo, f)) && statSync(path.join(repo, f)).isFile(),
+    )
     .sort();
 }
 
 function hashFiles(root: string, files: string[]): string {
   const h = createHash("sha256");
   for (const f of files) {
-    h.update(f).update("\0").update(readFileSync(path.join(root, f))).update("\0");
+    h.update(f)
+      .update("\0")
+      .update(readFileSync(path.join(root, f)))
+      .update("\0");
   }
   return h.digest("hex").slice(0, 16);
 }
@@ -49,7 +57,9 @@ function nextBuild(dir: string, env: NodeJS.ProcessEnv): number {
     maxBuffer: 64 * 1024 * 1024,
   });
   if (r.status !== 0) {
-    throw new Error(`next build failed in ${dir}:\n${r.stdout.toString().slice(-4000)}\n${r.stderr.toString().slice(-4000)}`);
+    throw new Error(
+      `next build failed in ${dir}:\n${r.stdout.toString().slice(-4000)}\n${r.stderr.toString().slice(-4000)}`,
+    );
   }
   writeFileSync(path.join(dir, ".bench-build-ok"), new Date().toISOString());
   return (Date.now() - started) / 1000;
@@ -58,7 +68,8 @@ function nextBuild(dir: string, env: NodeJS.ProcessEnv): number {
 function pruneOthers(prefix: string, keep: string): void {
   if (!existsSync(benchTmp)) return;
   for (const entry of readdirSync(benchTmp)) {
-    if (entry.startsWith(prefix) && path.join(benchTmp, entry) !== keep) rmSync(path.join(benchTmp, entry), { recursive: true, force: true });
+    if (entry.startsWith(prefix) && path.join(benchTmp, entry) !== keep)
+      rmSync(path.join(benchTmp, entry), { recursive: true, force: true });
   }
 }
 
@@ -66,7 +77,10 @@ function pruneOthers(prefix: string, keep: string): void {
  * A built copy of the app. `ref` unset: the current work tree (what `next build` in the repo would
  * see, uncommitted changes included); otherwise a git ref (e.g. HEAD). Cached by content hash.
  */
-export function buildAppSnapshot(repo: string, opts: { ref?: string; rebuild?: boolean; env: NodeJS.ProcessEnv; log: (s: string) => void }): BuiltApp {
+export function buildAppSnapshot(
+  repo: string,
+  opts: { ref?: string; rebuild?: boolean; env: NodeJS.ProcessEnv; log: (s: string) => void },
+): BuiltApp {
   mkdirSync(benchTmp, { recursive: true });
   let key: string;
   let fill: (dir: string) => void;
@@ -113,7 +127,8 @@ function bareFiles(repo: string): Record<string, string> {
   const copy = (from: string) => readFileSync(path.join(repo, from), "utf8");
   return {
     "package.json": JSON.stringify({ name: "bare-next", private: true, type: "module" }, null, 2),
-    "next.config.mjs": 'export default { poweredByHeader: false, reactStrictMode: true, typescript: { ignoreBuildErrors: true }, serverExternalPackages: ["postgres"] };\n',
+    "next.config.mjs":
+      'export default { poweredByHeader: false, reactStrictMode: true, typescript: { ignoreBuildErrors: true }, serverExternalPackages: ["postgres"] };\n',
     "tsconfig.json": JSON.stringify(
       {
         compilerOptions: {
@@ -178,9 +193,14 @@ export default async function Besok() {
   };
 }
 
-export function buildBareNext(repo: string, opts: { rebuild?: boolean; env: NodeJS.ProcessEnv; log: (s: string) => void }): BuiltApp {
+export function buildBareNext(
+  repo: string,
+  opts: { rebuild?: boolean; env: NodeJS.ProcessEnv; log: (s: string) => void },
+): BuiltApp {
   mkdirSync(benchTmp, { recursive: true });
-  const nextVersion = (JSON.parse(readFileSync(path.join(repo, "node_modules/next/package.json"), "utf8")) as { version: string }).version;
+  const nextVersion = (
+    JSON.parse(readFileSync(path.join(repo, "node_modules/next/package.json"), "utf8")) as { version: string }
+  ).version;
   const lock = readFileSync(path.join(repo, "package-lock.json"));
   const files = bareFiles(repo);
   const key = createHash("sha256").update(JSON.stringify(files)).update(lock).digest("hex").slice(0, 16);

@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  canPatientCancel,
-  canPatientRebook,
-  changeDeadline,
-  type CancelCheckInput,
-} from "./cancellation-policy";
+import { canPatientCancel, canPatientRebook, changeDeadline, type CancelCheckInput } from "./cancellation-policy";
 
 // Instants are written with explicit offsets so each test states the Stockholm wall-clock
 // time it means: +01:00 is winter time (CET), +02:00 summer time (CEST).

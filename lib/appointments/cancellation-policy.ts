@@ -31,8 +31,7 @@ export type PatientChangeRefusal =
   | "past";
 
 export type PatientChangeDecision =
-  | { allowed: true; deadline: Date }
-  | { allowed: false; reason: PatientChangeRefusal; deadline?: Date };
+  { allowed: true; deadline: Date } | { allowed: false; reason: PatientChangeRefusal; deadline?: Date };
 
 export interface CutoffInput {
   startsAt: Date;
@@ -61,11 +60,7 @@ export interface RebookCheckInput extends PatientChangeBase {
 }
 
 /** The last instant at which a patient may still cancel or rebook by themselves. */
-export function changeDeadline({
-  startsAt,
-  cutoffHours,
-  timeZone = DEFAULT_CLINIC_TIME_ZONE,
-}: CutoffInput): Date {
+export function changeDeadline({ startsAt, cutoffHours, timeZone = DEFAULT_CLINIC_TIME_ZONE }: CutoffInput): Date {
   if (!Number.isFinite(cutoffHours) || cutoffHours < 0) {
     // A misconfigured clinic must fail loudly rather than silently allow or refuse everything.
     throw new RangeError(`cutoffHours must be a non-negative number, got ${cutoffHours}`);

@@ -24,7 +24,10 @@ describe.each(testDatabases)("appointments service on $name", (target) => {
   async function bookedPatient(clinicId: string, typeId: string, startsAt: Date) {
     const patient = await makePatient(handle.db);
     const slot = await makeSlot(handle.db, clinicId, typeId, startsAt);
-    const [appointment] = await handle.db.insert(s.appointments).values({ patientId: patient.id, slotId: slot.id }).returning();
+    const [appointment] = await handle.db
+      .insert(s.appointments)
+      .values({ patientId: patient.id, slotId: slot.id })
+      .returning();
     return { patient, slot, appointment: appointment! };
   }
 
@@ -37,7 +40,10 @@ describe.each(testDatabases)("appointments service on $name", (target) => {
     const list = await listAppointments(handle.db, patient.id, { locale: "sv", now, audit });
     expect(list.upcoming.map((a) => a.id)).toEqual([appointment.id]);
     expect(list.past).toHaveLength(1);
-    const events = await handle.db.select().from(s.auditEvents).where(and(eq(s.auditEvents.patientId, patient.id), eq(s.auditEvents.action, "appointment.list")));
+    const events = await handle.db
+      .select()
+      .from(s.auditEvents)
+      .where(and(eq(s.auditEvents.patientId, patient.id), eq(s.auditEvents.action, "appointment.list")));
     expect(events).toHaveLength(1);
   });
 
@@ -49,7 +55,14 @@ describe.each(testDatabases)("appointments service on $name", (target) => {
     expect(await getAppointment(handle.db, mine.patient.id, theirs.appointment.id, opts)).toBeNull();
     expect(await getAppointment(handle.db, mine.patient.id, "00000000-0000-4000-8000-000000000000", opts)).toBeNull();
     expect(await getAppointment(handle.db, mine.patient.id, "not-a-uuid", opts)).toBeNull();
-    expect(await cancelAppointment(handle.db, mine.patient.id, { appointmentId: theirs.appointment.id, reason: null, now, audit })).toEqual({ ok: false, error: "not_found" });
+    expect(
+      await cancelAppointment(handle.db, mine.patient.id, {
+        appointmentId: theirs.appointment.id,
+        reason: null,
+        now,
+        audit,
+      }),
+    ).toEqual({ ok: false, error: "not_found" });
     const [still] = await handle.db.select().from(s.appointments).where(eq(s.appointments.id, theirs.appointment.id));
     expect(still!.status).toBe("booked");
   });
@@ -57,23 +70,47 @@ describe.each(testDatabases)("appointments service on $name", (target) => {
   it("cancels before the cutoff: status, reason, clinic event and audit in one go", async () => {
     const { clinic, type } = await makeClinic(handle.db);
     const { patient, appointment } = await bookedPatient(clinic.id, type.id, days(3));
-    const result = await cancelAppointment(handle.db, patient.id, { appointmentId: appointment.id, reason: "no_transport", now, audit });
+    const result = await cancelAppointment(handle.db, patient.id, {
+      appointmentId: appointment.id,
+      reason: "no_transport",
+      now,
+      audit,
+    });
     expect(result.ok).toBe(true);
     const [row] = await handle.db.select().from(s.appointments).where(eq(s.appointments.id, appointment.id));
     expect(row).toMatchObject({ status: "cancelled", cancelReason: "no_transport", version: 2 });
-    const events = await handle.db.select().from(s.webhookDeliveries).where(eq(s.webhookDeliveries.clinicId, clinic.id));
+    const events = await handle.db
+      .select()
+      .from(s.webhookDeliveries)
+      .where(eq(s.webhookDeliveries.clinicId, clinic.id));
     expect(events.map((e) => e.eventType)).toEqual(["appointment.cancelled"]);
     // A second cancel changes nothing.
-    expect(await cancelAppointment(handle.db, patient.id, { appointmentId: appointment.id, reason: null, now, audit })).toEqual({ ok: false, error: "not_booked" });
+    expect(
+      await cancelAppointment(handle.db, patient.id, { appointmentId: appointment.id, reason: null, now, audit }),
+    ).toEqual({ ok: false, error: "not_booked" });
   });
 
   it("refuses to cancel past the cutoff and where self-service is off", async () => {
     const { clinic, type } = await makeClinic(handle.db, { cancelCutoffHours: 24 });
     const soon = await bookedPatient(clinic.id, type.id, new Date(now.getTime() + 5 * 3_600_000));
-    expect(await cancelAppointment(handle.db, soon.patient.id, { appointmentId: soon.appointment.id, reason: null, now, audit })).toEqual({ ok: false, error: "past_cutoff" });
+    expect(
+      await cancelAppointment(handle.db, soon.patient.id, {
+        appointmentId: soon.appointment.id,
+        reason: null,
+        now,
+        audit,
+      }),
+    ).toEqual({ ok: false, error: "past_cutoff" });
     const locked = await makeClinic(handle.db, { selfServiceCancel: false });
     const other = await bookedPatient(locked.clinic.id, locked.type.id, days(10));
-    expect(await cancelAppointment(handle.db, other.patient.id, { appointmentId: other.appointment.id, reason: null, now, audit })).toEqual({ ok: false, error: "not_allowed" });
+    expect(
+      await cancelAppointment(handle.db, other.patient.id, {
+        appointmentId: other.appointment.id,
+        reason: null,
+        now,
+        audit,
+      }),
+    ).toEqual({ ok: false, error: "not_allowed" });
   });
 
   it("rebooks to a free slot, frees the old one, and lists free slots without taken ones", async () => {
@@ -81,15 +118,32 @@ describe.each(testDatabases)("appointments service on $name", (target) => {
     const { patient, appointment, slot: oldSlot } = await bookedPatient(clinic.id, type.id, days(10));
     const free = await makeSlot(handle.db, clinic.id, type.id, days(4));
     const takenByOther = await bookedPatient(clinic.id, type.id, days(4.5));
-    const found = await findFreeSlots(handle.db, patient.id, { appointmentId: appointment.id, from: days(1), to: days(20), partOfDay: "all", now });
+    const found = await findFreeSlots(handle.db, patient.id, {
+      appointmentId: appointment.id,
+      from: days(1),
+      to: days(20),
+      partOfDay: "all",
+      now,
+    });
     expect(found.ok && found.slots.map((x) => x.id)).toContain(free.id);
     expect(found.ok && found.slots.map((x) => x.id)).not.toContain(takenByOther.slot.id);
-    const result = await rebookAppointment(handle.db, patient.id, { appointmentId: appointment.id, slotId: free.id, now, audit });
+    const result = await rebookAppointment(handle.db, patient.id, {
+      appointmentId: appointment.id,
+      slotId: free.id,
+      now,
+      audit,
+    });
     expect(result.ok).toBe(true);
     const [row] = await handle.db.select().from(s.appointments).where(eq(s.appointments.id, appointment.id));
     expect(row).toMatchObject({ slotId: free.id, status: "booked", version: 2 });
     expect(row!.previousStartsAt!.getTime()).toBe(oldSlot.startsAt.getTime());
-    const again = await findFreeSlots(handle.db, patient.id, { appointmentId: appointment.id, from: days(1), to: days(20), partOfDay: "all", now });
+    const again = await findFreeSlots(handle.db, patient.id, {
+      appointmentId: appointment.id,
+      from: days(1),
+      to: days(20),
+      partOfDay: "all",
+      now,
+    });
     expect(again.ok && again.slots.map((x) => x.id)).toContain(oldSlot.id);
   });
 
@@ -98,23 +152,42 @@ describe.each(testDatabases)("appointments service on $name", (target) => {
     const { patient, appointment } = await bookedPatient(clinic.id, type.id, days(10));
     const tooSoon = await makeSlot(handle.db, clinic.id, type.id, new Date(now.getTime() + 5 * 3_600_000));
     const fine = await makeSlot(handle.db, clinic.id, type.id, days(2));
-    const found = await findFreeSlots(handle.db, patient.id, { appointmentId: appointment.id, from: now, to: days(20), partOfDay: "all", now });
+    const found = await findFreeSlots(handle.db, patient.id, {
+      appointmentId: appointment.id,
+      from: now,
+      to: days(20),
+      partOfDay: "all",
+      now,
+    });
     expect(found.ok && found.slots.map((x) => x.id)).not.toContain(tooSoon.id);
     expect(found.ok && found.slots.map((x) => x.id)).toContain(fine.id);
-    expect(await rebookAppointment(handle.db, patient.id, { appointmentId: appointment.id, slotId: tooSoon.id, now, audit })).toEqual({ ok: false, error: "slot_unavailable" });
+    expect(
+      await rebookAppointment(handle.db, patient.id, { appointmentId: appointment.id, slotId: tooSoon.id, now, audit }),
+    ).toEqual({ ok: false, error: "slot_unavailable" });
   });
 
   it("100 patients racing for one slot: exactly one wins, the others keep their own appointment", async () => {
     const { clinic, type } = await makeClinic(handle.db);
     const contested = await makeSlot(handle.db, clinic.id, type.id, days(2));
     const racers = [];
-    for (let i = 0; i < 100; i++) racers.push(await bookedPatient(clinic.id, type.id, new Date(days(12).getTime() + i * 3_600_000)));
+    for (let i = 0; i < 100; i++)
+      racers.push(await bookedPatient(clinic.id, type.id, new Date(days(12).getTime() + i * 3_600_000)));
     const results = await Promise.all(
-      racers.map((r) => rebookAppointment(handle.db, r.patient.id, { appointmentId: r.appointment.id, slotId: contested.id, now, audit })),
+      racers.map((r) =>
+        rebookAppointment(handle.db, r.patient.id, {
+          appointmentId: r.appointment.id,
+          slotId: contested.id,
+          now,
+          audit,
+        }),
+      ),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.filter((r) => !r.ok && r.error === "taken").length).toBe(99);
-    const booked = await handle.db.select().from(s.appointments).where(and(eq(s.appointments.slotId, contested.id), eq(s.appointments.status, "booked")));
+    const booked = await handle.db
+      .select()
+      .from(s.appointments)
+      .where(and(eq(s.appointments.slotId, contested.id), eq(s.appointments.status, "booked")));
     expect(booked).toHaveLength(1);
     const winnerIndex = results.findIndex((r) => r.ok);
     for (const [i, r] of racers.entries()) {

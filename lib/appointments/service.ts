@@ -13,7 +13,14 @@ import { canPatientCancel, canPatientRebook, changeDeadline, type PatientChangeD
 
 export type Locale = "sv" | "en";
 
-export const CANCEL_REASONS = ["feeling_better", "cannot_make_it", "no_transport", "need_interpreter", "prefer_video", "other"] as const;
+export const CANCEL_REASONS = [
+  "feeling_better",
+  "cannot_make_it",
+  "no_transport",
+  "need_interpreter",
+  "prefer_video",
+  "other",
+] as const;
 export type CancelReason = (typeof CANCEL_REASONS)[number];
 
 export interface AuditMeta {
@@ -27,7 +34,16 @@ export interface AppointmentView {
   startsAt: Date;
   endsAt: Date;
   version: number;
-  clinic: { id: string; name: string; smsName: string; address: string; directions: string; phone: string; timeZone: string; patientTransportInfo: string };
+  clinic: {
+    id: string;
+    name: string;
+    smsName: string;
+    address: string;
+    directions: string;
+    phone: string;
+    timeZone: string;
+    patientTransportInfo: string;
+  };
   type: { id: string; code: string; name: string; preparation: string; isVideo: boolean; durationMinutes: number };
   practitionerRole: string | null;
   cancelledAt: Date | null;
@@ -63,7 +79,13 @@ function cutoffOf(row: Pick<Row, "clinic" | "type">): number {
 }
 
 function toView(row: Row, locale: Locale, now: Date): AppointmentView {
-  const base = { startsAt: row.slot.startsAt, cutoffHours: cutoffOf(row), timeZone: row.clinic.timeZone, now, status: row.appointment.status };
+  const base = {
+    startsAt: row.slot.startsAt,
+    cutoffHours: cutoffOf(row),
+    timeZone: row.clinic.timeZone,
+    now,
+    status: row.appointment.status,
+  };
   return {
     id: row.appointment.id,
     status: row.appointment.status as AppointmentView["status"],
@@ -111,7 +133,15 @@ export async function listAppointments(
 ): Promise<{ upcoming: AppointmentView[]; past: AppointmentView[] }> {
   const rows = await baseQuery(db).where(eq(appointments.patientId, patientId)).orderBy(asc(slots.startsAt)).limit(500);
   const views = rows.map((r) => toView(r, opts.locale, opts.now));
-  await recordAudit(db, { actorType: "patient", actorId: patientId, action: "appointment.list", resourceType: "appointment", patientId, ...opts.audit, details: { count: views.length } });
+  await recordAudit(db, {
+    actorType: "patient",
+    actorId: patientId,
+    action: "appointment.list",
+    resourceType: "appointment",
+    patientId,
+    ...opts.audit,
+    details: { count: views.length },
+  });
   const isUpcoming = (v: AppointmentView) => v.endsAt > opts.now && v.status !== "completed" && v.status !== "no_show";
   return {
     upcoming: views.filter(isUpcoming),
@@ -130,13 +160,28 @@ export async function getAppointment(
     .where(and(eq(appointments.id, appointmentId), eq(appointments.patientId, patientId)))
     .limit(1);
   if (!row) return null;
-  await recordAudit(db, { actorType: "patient", actorId: patientId, action: "appointment.read", resourceType: "appointment", resourceId: appointmentId, patientId, ...opts.audit });
+  await recordAudit(db, {
+    actorType: "patient",
+    actorId: patientId,
+    action: "appointment.read",
+    resourceType: "appointment",
+    resourceId: appointmentId,
+    patientId,
+    ...opts.audit,
+  });
   return toView(row, opts.locale, opts.now);
 }
 
 export type ChangeResult =
-  | { ok: true; appointment: { id: string; status: string; startsAt: Date; cancelledAt: Date | null; rebookedAt: Date | null } }
-  | { ok: false; error: "not_found" | "not_allowed" | "past_cutoff" | "not_booked" | "past" | "slot_unavailable" | "taken" | "stale" };
+  | {
+      ok: true;
+      appointment: { id: string; status: string; startsAt: Date; cancelledAt: Date | null; rebookedAt: Date | null };
+    }
+  | {
+      ok: false;
+      error:
+        "not_found" | "not_allowed" | "past_cutoff" | "not_booked" | "past" | "slot_unavailable" | "taken" | "stale";
+    };
 
 async function lockOwnAppointment(tx: Tx, patientId: string, appointmentId: string): Promise<Row | undefined> {
   const [row] = await baseQuery(tx)
@@ -147,7 +192,12 @@ async function lockOwnAppointment(tx: Tx, patientId: string, appointmentId: stri
 }
 
 /** The patient's own appointment as they see it, row-locked for the caller's transaction. */
-export async function lockOwnAppointmentView(tx: Tx, patientId: string, appointmentId: string, now: Date): Promise<AppointmentView | undefined> {
+export async function lockOwnAppointmentView(
+  tx: Tx,
+  patientId: string,
+  appointmentId: string,
+  now: Date,
+): Promise<AppointmentView | undefined> {
   const row = await lockOwnAppointment(tx, patientId, appointmentId);
   return row ? toView(row, "sv", now) : undefined;
 }
@@ -169,7 +219,14 @@ export async function cancelAppointment(
     if (!decision.allowed) return { ok: false, error: decision.reason } as const;
     const [updated] = await tx
       .update(appointments)
-      .set({ status: "cancelled", cancelledAt: input.now, cancelledBy: "patient", cancelReason: input.reason, version: sql`${appointments.version} + 1`, updatedAt: input.now })
+      .set({
+        status: "cancelled",
+        cancelledAt: input.now,
+        cancelledBy: "patient",
+        cancelReason: input.reason,
+        version: sql`${appointments.version} + 1`,
+        updatedAt: input.now,
+      })
       .where(and(eq(appointments.id, row.appointment.id), eq(appointments.status, "booked")))
       .returning();
     await queueClinicEvent(tx, row.clinic.id, "appointment.cancelled", {
@@ -184,8 +241,26 @@ export async function cancelAppointment(
     // The wish for an earlier time ends with the appointment; the freed slot goes to the waitlist.
     await endWaitlistForAppointment(tx, row.appointment.id, "stopped", input.now);
     await queueSlotOffers(tx, [row.slot.id], "cancelled", input.now);
-    await recordAudit(tx, { actorType: "patient", actorId: patientId, action: "appointment.cancel", resourceType: "appointment", resourceId: row.appointment.id, patientId, ...input.audit, details: { reason: input.reason, slotId: row.slot.id } });
-    return { ok: true, appointment: { id: updated!.id, status: updated!.status, startsAt: row.slot.startsAt, cancelledAt: updated!.cancelledAt, rebookedAt: updated!.rebookedAt } } as const;
+    await recordAudit(tx, {
+      actorType: "patient",
+      actorId: patientId,
+      action: "appointment.cancel",
+      resourceType: "appointment",
+      resourceId: row.appointment.id,
+      patientId,
+      ...input.audit,
+      details: { reason: input.reason, slotId: row.slot.id },
+    });
+    return {
+      ok: true,
+      appointment: {
+        id: updated!.id,
+        status: updated!.status,
+        startsAt: row.slot.startsAt,
+        cancelledAt: updated!.cancelledAt,
+        rebookedAt: updated!.rebookedAt,
+      },
+    } as const;
   });
 }
 
@@ -207,7 +282,13 @@ async function allowedTargets(db: DbOrTx, row: Pick<Row, "clinic" | "type">): Pr
     .select({ typeId: appointmentTypes.id })
     .from(appointmentTypes)
     .innerJoin(clinics, eq(clinics.id, appointmentTypes.clinicId))
-    .where(and(eq(clinics.sisterGroup, row.clinic.sisterGroup), eq(appointmentTypes.code, row.type.code), eq(appointmentTypes.allowSisterClinics, true)));
+    .where(
+      and(
+        eq(clinics.sisterGroup, row.clinic.sisterGroup),
+        eq(appointmentTypes.code, row.type.code),
+        eq(appointmentTypes.allowSisterClinics, true),
+      ),
+    );
   return { typeIds: [...new Set([row.type.id, ...sisters.map((s) => s.typeId)])] };
 }
 
@@ -218,7 +299,13 @@ const targetCutoffHours = sql<number>`coalesce(${appointmentTypes.cancelCutoffHo
  * slot's own cutoff); otherwise a successful rebook would leave them with "call the clinic".
  */
 function changeableAfterMove(slot: { startsAt: Date; timeZone: string; cutoffHours: number }, now: Date): boolean {
-  return changeDeadline({ startsAt: slot.startsAt, cutoffHours: Number(slot.cutoffHours), timeZone: slot.timeZone }).getTime() > now.getTime();
+  return (
+    changeDeadline({
+      startsAt: slot.startsAt,
+      cutoffHours: Number(slot.cutoffHours),
+      timeZone: slot.timeZone,
+    }).getTime() > now.getTime()
+  );
 }
 
 /** Free slots for moving an appointment, in [from, to), earliest first. */
@@ -226,16 +313,29 @@ export async function findFreeSlots(
   db: Db,
   patientId: string,
   input: { appointmentId: string; from: Date; to: Date; partOfDay: PartOfDay; now: Date; limit?: number },
-): Promise<{ ok: true; slots: FreeSlot[] } | { ok: false; error: "not_found" | "not_allowed" | "past_cutoff" | "not_booked" | "past" }> {
+): Promise<
+  | { ok: true; slots: FreeSlot[] }
+  | { ok: false; error: "not_found" | "not_allowed" | "past_cutoff" | "not_booked" | "past" }
+> {
   if (!isUuid(input.appointmentId)) return { ok: false, error: "not_found" };
-  const [row] = await baseQuery(db).where(and(eq(appointments.id, input.appointmentId), eq(appointments.patientId, patientId))).limit(1);
+  const [row] = await baseQuery(db)
+    .where(and(eq(appointments.id, input.appointmentId), eq(appointments.patientId, patientId)))
+    .limit(1);
   if (!row) return { ok: false, error: "not_found" };
   const decision = toView(row, "sv", input.now).rebook;
   if (!decision.allowed) return { ok: false, error: decision.reason };
   const { typeIds } = await allowedTargets(db, row);
   const earliest = new Date(Math.max(input.from.getTime(), input.now.getTime()));
   const rows = await db
-    .select({ id: slots.id, startsAt: slots.startsAt, endsAt: slots.endsAt, clinicId: slots.clinicId, clinicName: clinics.name, timeZone: clinics.timeZone, cutoffHours: targetCutoffHours })
+    .select({
+      id: slots.id,
+      startsAt: slots.startsAt,
+      endsAt: slots.endsAt,
+      clinicId: slots.clinicId,
+      clinicName: clinics.name,
+      timeZone: clinics.timeZone,
+      cutoffHours: targetCutoffHours,
+    })
     .from(slots)
     .innerJoin(clinics, eq(clinics.id, slots.clinicId))
     .innerJoin(appointmentTypes, eq(appointmentTypes.id, slots.typeId))
@@ -256,7 +356,17 @@ export async function findFreeSlots(
     const hour = new TZDate(s.startsAt, s.timeZone).getHours();
     return input.partOfDay === "morning" ? hour < 12 : hour >= 12;
   });
-  return { ok: true, slots: filtered.map((s) => ({ id: s.id, startsAt: s.startsAt, endsAt: s.endsAt, clinicId: s.clinicId, clinicName: s.clinicName, sameClinic: s.clinicId === row.clinic.id })) };
+  return {
+    ok: true,
+    slots: filtered.map((s) => ({
+      id: s.id,
+      startsAt: s.startsAt,
+      endsAt: s.endsAt,
+      clinicId: s.clinicId,
+      clinicName: s.clinicName,
+      sameClinic: s.clinicId === row.clinic.id,
+    })),
+  };
 }
 
 export function isUniqueViolation(error: unknown): boolean {
@@ -286,17 +396,33 @@ export async function rebookAppointment(
       if (!decision.allowed) return { ok: false, error: decision.reason } as const;
       const { typeIds } = await allowedTargets(tx, row);
       const [target] = await tx
-        .select({ id: slots.id, startsAt: slots.startsAt, clinicId: slots.clinicId, status: slots.status, typeId: slots.typeId, timeZone: clinics.timeZone, cutoffHours: targetCutoffHours })
+        .select({
+          id: slots.id,
+          startsAt: slots.startsAt,
+          clinicId: slots.clinicId,
+          status: slots.status,
+          typeId: slots.typeId,
+          timeZone: clinics.timeZone,
+          cutoffHours: targetCutoffHours,
+        })
         .from(slots)
         .innerJoin(clinics, eq(clinics.id, slots.clinicId))
         .innerJoin(appointmentTypes, eq(appointmentTypes.id, slots.typeId))
         .where(eq(slots.id, input.slotId))
         .limit(1);
-      if (!target || target.status !== "open" || !typeIds.includes(target.typeId) || target.id === row.slot.id) return { ok: false, error: "slot_unavailable" } as const;
+      if (!target || target.status !== "open" || !typeIds.includes(target.typeId) || target.id === row.slot.id)
+        return { ok: false, error: "slot_unavailable" } as const;
       if (!changeableAfterMove(target, input.now)) return { ok: false, error: "slot_unavailable" } as const;
       const [updated] = await tx
         .update(appointments)
-        .set({ slotId: target.id, version: sql`${appointments.version} + 1`, rebookedAt: input.now, previousStartsAt: row.slot.startsAt, source: "patient", updatedAt: input.now })
+        .set({
+          slotId: target.id,
+          version: sql`${appointments.version} + 1`,
+          rebookedAt: input.now,
+          previousStartsAt: row.slot.startsAt,
+          source: "patient",
+          updatedAt: input.now,
+        })
         .where(and(eq(appointments.id, row.appointment.id), eq(appointments.status, "booked")))
         .returning();
       await queueClinicEvent(tx, row.clinic.id, "appointment.rebooked", {
@@ -307,15 +433,37 @@ export async function rebookAppointment(
         at: input.now.toISOString(),
       });
       if (target.clinicId !== row.clinic.id) {
-        await queueClinicEvent(tx, target.clinicId, "appointment.booked", { appointmentId: row.appointment.id, slotId: target.id, at: input.now.toISOString() });
+        await queueClinicEvent(tx, target.clinicId, "appointment.booked", {
+          appointmentId: row.appointment.id,
+          slotId: target.id,
+          at: input.now.toISOString(),
+        });
       }
       // The old time's reminders are cancelled and the new time's queued, in this transaction.
       await syncAppointmentReminders(tx, row.appointment.id, input.now);
       // A moved appointment's wish for an earlier time ends; its old slot goes to the waitlist.
       await endWaitlistForAppointment(tx, row.appointment.id, "stopped", input.now);
       await queueSlotOffers(tx, [row.slot.id], "rebooked", input.now);
-      await recordAudit(tx, { actorType: "patient", actorId: patientId, action: "appointment.rebook", resourceType: "appointment", resourceId: row.appointment.id, patientId, ...input.audit, details: { fromSlotId: row.slot.id, toSlotId: target.id } });
-      return { ok: true, appointment: { id: updated!.id, status: updated!.status, startsAt: target.startsAt, cancelledAt: null, rebookedAt: updated!.rebookedAt } } as const;
+      await recordAudit(tx, {
+        actorType: "patient",
+        actorId: patientId,
+        action: "appointment.rebook",
+        resourceType: "appointment",
+        resourceId: row.appointment.id,
+        patientId,
+        ...input.audit,
+        details: { fromSlotId: row.slot.id, toSlotId: target.id },
+      });
+      return {
+        ok: true,
+        appointment: {
+          id: updated!.id,
+          status: updated!.status,
+          startsAt: target.startsAt,
+          cancelledAt: null,
+          rebookedAt: updated!.rebookedAt,
+        },
+      } as const;
     });
   } catch (error) {
     if (isUniqueViolation(error)) return { ok: false, error: "taken" };
@@ -329,16 +477,36 @@ export async function rebookAppointment(
  */
 export async function bookAppointment(
   db: Db,
-  input: { patientId: string; slotId: string; now: Date; source?: "clinic" | "patient" | "waitlist"; externalId?: string | null },
+  input: {
+    patientId: string;
+    slotId: string;
+    now: Date;
+    source?: "clinic" | "patient" | "waitlist";
+    externalId?: string | null;
+  },
 ): Promise<{ ok: true; appointmentId: string } | { ok: false; error: "taken" }> {
   try {
     return await db.transaction(async (tx) => {
       const [created] = await tx
         .insert(appointments)
-        .values({ patientId: input.patientId, slotId: input.slotId, source: input.source ?? "clinic", externalId: input.externalId ?? null, createdAt: input.now, updatedAt: input.now })
+        .values({
+          patientId: input.patientId,
+          slotId: input.slotId,
+          source: input.source ?? "clinic",
+          externalId: input.externalId ?? null,
+          createdAt: input.now,
+          updatedAt: input.now,
+        })
         .returning({ id: appointments.id });
       await syncAppointmentReminders(tx, created!.id, input.now);
-      await recordAudit(tx, { actorType: "clinic", action: "appointment.book", resourceType: "appointment", resourceId: created!.id, patientId: input.patientId, details: { slotId: input.slotId } });
+      await recordAudit(tx, {
+        actorType: "clinic",
+        action: "appointment.book",
+        resourceType: "appointment",
+        resourceId: created!.id,
+        patientId: input.patientId,
+        details: { slotId: input.slotId },
+      });
       return { ok: true, appointmentId: created!.id } as const;
     });
   } catch (error) {

@@ -44,7 +44,9 @@ describe.each(testDatabases)("audit hash chain on $name", (target) => {
   });
 
   it("concurrent writers keep one unbroken chain", async () => {
-    await Promise.all(Array.from({ length: 20 }, (_, i) => recordAudit(handle.db, { actorType: "system", action: `concurrent.${i}` })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => recordAudit(handle.db, { actorType: "system", action: `concurrent.${i}` })),
+    );
     expect(await verifyAuditChain(handle.db)).toEqual([]);
   });
 

@@ -24,7 +24,10 @@ export const currentSession = cache(async (): Promise<PatientSession | null> => 
   const e = env();
   const sid = await sessionIdFromCookie(token, e.AUTH_SECRET);
   if (!sid) return null;
-  const result = await validateSession(db(), sid, new Date(), { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS });
+  const result = await validateSession(db(), sid, new Date(), {
+    idleMinutes: e.SESSION_IDLE_MINUTES,
+    absoluteHours: e.SESSION_ABSOLUTE_HOURS,
+  });
   return result.ok ? { patientId: result.patientId, sessionId: sid, sessionHash: result.sessionHash } : null;
 });
 

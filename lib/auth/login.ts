@@ -12,7 +12,13 @@ import { qrData, qrSecondsSince } from "@/lib/eid/qr";
 import { EidError, type EidIdentity, type EidProvider } from "@/lib/eid/types";
 import { decryptPii, encryptPii, keyedHash, randomToken, sha256Hex, type PiiKeys } from "@/lib/privacy/crypto";
 
-const FINAL_COLLECT_ERRORS = new Set(["invalidParameters", "unauthorized", "notFound", "methodNotAllowed", "unsupportedMediaType"]);
+const FINAL_COLLECT_ERRORS = new Set([
+  "invalidParameters",
+  "unauthorized",
+  "notFound",
+  "methodNotAllowed",
+  "unsupportedMediaType",
+]);
 
 export interface LoginContext {
   db: Db;
@@ -63,7 +69,11 @@ export async function startLogin(
 }
 
 async function findOrder(ctx: LoginContext, binding: string) {
-  const [order] = await ctx.db.select().from(loginOrders).where(eq(loginOrders.bindingHash, sha256Hex(binding))).limit(1);
+  const [order] = await ctx.db
+    .select()
+    .from(loginOrders)
+    .where(eq(loginOrders.bindingHash, sha256Hex(binding)))
+    .limit(1);
   return order;
 }
 
@@ -74,7 +84,12 @@ export async function pollLogin(ctx: LoginContext, binding: string): Promise<Log
   const startedBy = order.startedBy as "qr" | "autostart";
   const device = order.device as UserDevice;
   if (order.status === "complete") return { state: "complete" };
-  if (order.status !== "pending") return { state: "failed", rfa: order.status === "cancelled" ? "RFA3" : rfaForHint("failed", order.hintCode ?? "", startedBy, device), hintCode: order.hintCode ?? order.status };
+  if (order.status !== "pending")
+    return {
+      state: "failed",
+      rfa: order.status === "cancelled" ? "RFA3" : rfaForHint("failed", order.hintCode ?? "", startedBy, device),
+      hintCode: order.hintCode ?? order.status,
+    };
   let result;
   try {
     result = await ctx.eid.collect(order.orderRef);
@@ -90,11 +105,20 @@ export async function pollLogin(ctx: LoginContext, binding: string): Promise<Log
   }
   if (result.status === "pending") {
     await ctx.db.update(loginOrders).set({ hintCode: result.hintCode }).where(eq(loginOrders.id, order.id));
-    return { state: "pending", rfa: rfaForHint("pending", result.hintCode, startedBy, device), startedBy, hintCode: result.hintCode };
+    return {
+      state: "pending",
+      rfa: rfaForHint("pending", result.hintCode, startedBy, device),
+      startedBy,
+      hintCode: result.hintCode,
+    };
   }
   if (result.status === "failed") {
     await finishFailed(ctx, order.id, result.hintCode);
-    return { state: "failed", rfa: rfaForHint("failed", result.hintCode, startedBy, device), hintCode: result.hintCode };
+    return {
+      state: "failed",
+      rfa: rfaForHint("failed", result.hintCode, startedBy, device),
+      hintCode: result.hintCode,
+    };
   }
   const patientId = await findOrCreatePatient(ctx, result.identity);
   await ctx.db
@@ -111,26 +135,52 @@ async function finishFailed(ctx: LoginContext, orderId: string, hintCode: string
     .where(and(eq(loginOrders.id, orderId), eq(loginOrders.status, "pending")))
     .returning({ id: loginOrders.id });
   if (updated.length) {
-    await recordAudit(ctx.db, { actorType: "anonymous", action: "auth.login.failed", ip: ctx.ip, userAgent: ctx.userAgent, details: { hintCode } });
+    await recordAudit(ctx.db, {
+      actorType: "anonymous",
+      action: "auth.login.failed",
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      details: { hintCode },
+    });
   }
 }
 
 async function findOrCreatePatient(ctx: LoginContext, identity: EidIdentity): Promise<string> {
   const hash = keyedHash(identity.personalNumber, ctx.keys);
   return ctx.db.transaction(async (tx) => {
-    const [existing] = await tx.select({ id: patients.id }).from(patients).where(eq(patients.personalNumberHash, hash)).limit(1);
+    const [existing] = await tx
+      .select({ id: patients.id })
+      .from(patients)
+      .where(eq(patients.personalNumberHash, hash))
+      .limit(1);
     if (existing) return existing.id;
     const [created] = await tx
       .insert(patients)
-      .values({ personalNumberHash: hash, personalNumberEnc: encryptPii(identity.personalNumber, ctx.keys), givenName: identity.givenName, surname: identity.surname })
+      .values({
+        personalNumberHash: hash,
+        personalNumberEnc: encryptPii(identity.personalNumber, ctx.keys),
+        givenName: identity.givenName,
+        surname: identity.surname,
+      })
       .onConflictDoNothing()
       .returning({ id: patients.id });
     if (!created) {
-      const [raced] = await tx.select({ id: patients.id }).from(patients).where(eq(patients.personalNumberHash, hash)).limit(1);
+      const [raced] = await tx
+        .select({ id: patients.id })
+        .from(patients)
+        .where(eq(patients.personalNumberHash, hash))
+        .limit(1);
       return raced!.id;
     }
     await tx.insert(notificationPreferences).values({ patientId: created.id }).onConflictDoNothing();
-    await recordAudit(tx, { actorType: "system", action: "patient.created", resourceType: "patient", resourceId: created.id, patientId: created.id, details: { via: "bankid" } });
+    await recordAudit(tx, {
+      actorType: "system",
+      action: "patient.created",
+      resourceType: "patient",
+      resourceId: created.id,
+      patientId: created.id,
+      details: { via: "bankid" },
+    });
     return created.id;
   });
 }
@@ -148,7 +198,11 @@ export async function consumeCompletedLogin(ctx: LoginContext, binding: string):
   return row?.patientId ?? null;
 }
 
-export async function cancelLogin(ctx: LoginContext, binding: string, reason: "user" | "hidden" | "superseded"): Promise<void> {
+export async function cancelLogin(
+  ctx: LoginContext,
+  binding: string,
+  reason: "user" | "hidden" | "superseded",
+): Promise<void> {
   const order = await findOrder(ctx, binding);
   if (!order) return;
   if (order.status === "pending") {
@@ -157,7 +211,13 @@ export async function cancelLogin(ctx: LoginContext, binding: string, reason: "u
     } catch {
       // The order may already have ended at the provider; ours is cancelled either way.
     }
-    await recordAudit(ctx.db, { actorType: "anonymous", action: "auth.login.cancelled", ip: ctx.ip, userAgent: ctx.userAgent, details: { reason } });
+    await recordAudit(ctx.db, {
+      actorType: "anonymous",
+      action: "auth.login.cancelled",
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      details: { reason },
+    });
   }
   // The binding is single-use: remove the row so the cookie can never be replayed.
   await ctx.db.delete(loginOrders).where(eq(loginOrders.id, order.id));
@@ -169,7 +229,12 @@ export async function currentQrSvg(ctx: LoginContext, binding: string): Promise<
   if (!order || order.status !== "pending" || order.startedBy !== "qr") return null;
   const t = qrSecondsSince(order.startedAt.getTime(), ctx.now().getTime());
   const data = qrData(order.qrStartToken, decryptPii(order.qrStartSecretEnc, ctx.keys), t);
-  return QRCode.toString(data, { type: "svg", errorCorrectionLevel: "L", margin: 2, color: { dark: "#000000", light: "#ffffff" } });
+  return QRCode.toString(data, {
+    type: "svg",
+    errorCorrectionLevel: "L",
+    margin: 2,
+    color: { dark: "#000000", light: "#ffffff" },
+  });
 }
 
 /** Old rows are of no use to anyone: drop finished orders after an hour. */

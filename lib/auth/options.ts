@@ -42,12 +42,24 @@ export function authOptions(): NextAuthOptions {
           const binding = cookieValue(headers.cookie, LOGIN_BINDING_COOKIE);
           const ctx = await loginContext();
           if (!binding) {
-            await recordAudit(db(), { actorType: "anonymous", action: "auth.login.refused", ip: ctx.ip, userAgent: ctx.userAgent, details: { reason: "no_binding" } });
+            await recordAudit(db(), {
+              actorType: "anonymous",
+              action: "auth.login.refused",
+              ip: ctx.ip,
+              userAgent: ctx.userAgent,
+              details: { reason: "no_binding" },
+            });
             return null;
           }
           const patientId = await consumeCompletedLogin(ctx, binding);
           if (!patientId) {
-            await recordAudit(db(), { actorType: "anonymous", action: "auth.login.refused", ip: ctx.ip, userAgent: ctx.userAgent, details: { reason: "not_complete" } });
+            await recordAudit(db(), {
+              actorType: "anonymous",
+              action: "auth.login.refused",
+              ip: ctx.ip,
+              userAgent: ctx.userAgent,
+              details: { reason: "not_complete" },
+            });
             return null;
           }
           const now = ctx.now();
@@ -58,7 +70,16 @@ export function authOptions(): NextAuthOptions {
             now,
             limits: { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS },
           });
-          await recordAudit(db(), { actorType: "patient", actorId: patientId, action: "auth.login.success", resourceType: "session", patientId, ip: ctx.ip, userAgent: ctx.userAgent, details: { method: "bankid" } });
+          await recordAudit(db(), {
+            actorType: "patient",
+            actorId: patientId,
+            action: "auth.login.success",
+            resourceType: "session",
+            patientId,
+            ip: ctx.ip,
+            userAgent: ctx.userAgent,
+            details: { method: "bankid" },
+          });
           return { id: sessionId };
         },
       }),
@@ -70,7 +91,11 @@ export function authOptions(): NextAuthOptions {
         return token;
       },
       async session({ session, token }) {
-        return { ...session, user: undefined, sid: typeof token.sid === "string" ? token.sid : undefined } as typeof session;
+        return {
+          ...session,
+          user: undefined,
+          sid: typeof token.sid === "string" ? token.sid : undefined,
+        } as typeof session;
       },
     },
   };

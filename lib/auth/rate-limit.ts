@@ -18,7 +18,8 @@ export class RateLimiter {
       this.windows.set(key, { start: now, count: 1 });
       return { ok: true };
     }
-    if (w.count >= this.limit) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((w.start + this.windowMs - now) / 1000)) };
+    if (w.count >= this.limit)
+      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((w.start + this.windowMs - now) / 1000)) };
     w.count++;
     return { ok: true };
   }

@@ -3,7 +3,12 @@ import { absoluteExpiry, sessionState, shouldTouch } from "./session-policy";
 
 const limits = { idleMinutes: 30, absoluteHours: 12 };
 const login = new Date("2026-11-24T08:00:00Z");
-const fresh = { createdAt: login, lastSeenAt: login, absoluteExpiresAt: absoluteExpiry(login, limits), revokedAt: null };
+const fresh = {
+  createdAt: login,
+  lastSeenAt: login,
+  absoluteExpiresAt: absoluteExpiry(login, limits),
+  revokedAt: null,
+};
 const at = (minutes: number) => new Date(login.getTime() + minutes * 60_000);
 
 describe("session validity", () => {

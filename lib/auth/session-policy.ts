@@ -14,7 +14,11 @@ export interface SessionLimits {
 
 export type SessionState = "active" | "revoked" | "idle_expired" | "expired";
 
-export function sessionState(session: StoredSession, now: Date, limits: Pick<SessionLimits, "idleMinutes">): SessionState {
+export function sessionState(
+  session: StoredSession,
+  now: Date,
+  limits: Pick<SessionLimits, "idleMinutes">,
+): SessionState {
   if (session.revokedAt) return "revoked";
   if (now.getTime() >= session.absoluteExpiresAt.getTime()) return "expired";
   if (now.getTime() - session.lastSeenAt.getTime() >= limits.idleMinutes * 60_000) return "idle_expired";

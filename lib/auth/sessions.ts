@@ -28,20 +28,31 @@ export type ValidatedSession =
   | { ok: true; patientId: string; sessionHash: string }
   | { ok: false; state: Exclude<SessionState, "active"> | "unknown" };
 
-export async function validateSession(db: DbOrTx, sessionId: string, now: Date, limits: SessionLimits): Promise<ValidatedSession> {
+export async function validateSession(
+  db: DbOrTx,
+  sessionId: string,
+  now: Date,
+  limits: SessionLimits,
+): Promise<ValidatedSession> {
   const idHash = sha256Hex(sessionId);
   const [row] = await db.select().from(sessions).where(eq(sessions.idHash, idHash)).limit(1);
   if (!row) return { ok: false, state: "unknown" };
   const state = sessionState(row, now, limits);
   if (state !== "active") return { ok: false, state };
   if (shouldTouch(row, now)) {
-    await db.update(sessions).set({ lastSeenAt: now }).where(and(eq(sessions.idHash, idHash), isNull(sessions.revokedAt)));
+    await db
+      .update(sessions)
+      .set({ lastSeenAt: now })
+      .where(and(eq(sessions.idHash, idHash), isNull(sessions.revokedAt)));
   }
   return { ok: true, patientId: row.patientId, sessionHash: idHash };
 }
 
 export async function revokeSession(db: DbOrTx, sessionId: string, now: Date): Promise<void> {
-  await db.update(sessions).set({ revokedAt: now }).where(and(eq(sessions.idHash, sha256Hex(sessionId)), isNull(sessions.revokedAt)));
+  await db
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(and(eq(sessions.idHash, sha256Hex(sessionId)), isNull(sessions.revokedAt)));
 }
 
 export interface SessionSummary {
@@ -53,7 +64,13 @@ export interface SessionSummary {
   userAgent: string | null;
 }
 
-export async function listActiveSessions(db: DbOrTx, patientId: string, currentHash: string, now: Date, limits: SessionLimits): Promise<SessionSummary[]> {
+export async function listActiveSessions(
+  db: DbOrTx,
+  patientId: string,
+  currentHash: string,
+  now: Date,
+  limits: SessionLimits,
+): Promise<SessionSummary[]> {
   const rows = await db
     .select()
     .from(sessions)
@@ -62,10 +79,21 @@ export async function listActiveSessions(db: DbOrTx, patientId: string, currentH
     .limit(50);
   return rows
     .filter((r) => sessionState(r, now, limits) === "active")
-    .map((r) => ({ handle: r.idHash.slice(0, 16), current: r.idHash === currentHash, createdAt: r.createdAt, lastSeenAt: r.lastSeenAt, userAgent: r.userAgent }));
+    .map((r) => ({
+      handle: r.idHash.slice(0, 16),
+      current: r.idHash === currentHash,
+      createdAt: r.createdAt,
+      lastSeenAt: r.lastSeenAt,
+      userAgent: r.userAgent,
+    }));
 }
 
-export async function revokeOtherSessions(db: DbOrTx, patientId: string, currentHash: string, now: Date): Promise<number> {
+export async function revokeOtherSessions(
+  db: DbOrTx,
+  patientId: string,
+  currentHash: string,
+  now: Date,
+): Promise<number> {
   const ended = await db
     .update(sessions)
     .set({ revokedAt: now })

@@ -19,12 +19,18 @@ describe.each(testDatabases)("personal calendar feed on $name", (target) => {
 
   it("shows only time and the SMS-safe name, keeps cancellations as cancelled, and dies when revoked", async () => {
     const now = new Date("2030-05-01T08:00:00Z");
-    const { clinic, type } = await makeClinic(handle.db, { name: "Psykiatrimottagning Ågatan", smsName: "Mottagningen Ågatan" });
+    const { clinic, type } = await makeClinic(handle.db, {
+      name: "Psykiatrimottagning Ågatan",
+      smsName: "Mottagningen Ågatan",
+    });
     const patient = await makePatient(handle.db);
     const kept = await makeSlot(handle.db, clinic.id, type.id, new Date("2030-05-03T08:00:00Z"));
     const dropped = await makeSlot(handle.db, clinic.id, type.id, new Date("2030-05-04T08:00:00Z"));
     const [a] = await handle.db.insert(s.appointments).values({ patientId: patient.id, slotId: kept.id }).returning();
-    const [b] = await handle.db.insert(s.appointments).values({ patientId: patient.id, slotId: dropped.id, status: "cancelled", cancelledAt: now, version: 2 }).returning();
+    const [b] = await handle.db
+      .insert(s.appointments)
+      .values({ patientId: patient.id, slotId: dropped.id, status: "cancelled", cancelledAt: now, version: 2 })
+      .returning();
     const token = await createCalendarFeed(handle.db, patient.id, {});
     expect(token.length).toBeGreaterThanOrEqual(43); // 256 bits, base64url
     const body = (await calendarFeedFor(handle.db, token, now, "Besök"))!;
@@ -34,7 +40,10 @@ describe.each(testDatabases)("personal calendar feed on $name", (target) => {
     expect(byUid.get(`${a!.id}@vardtid`)?.summary).toBe("Besök: Mottagningen Ågatan");
     expect(byUid.get(`${b!.id}@vardtid`)?.status).toBe("CANCELLED");
     // The stored value is a hash, not the token.
-    const [prefs] = await handle.db.select().from(s.notificationPreferences).where(eq(s.notificationPreferences.patientId, patient.id));
+    const [prefs] = await handle.db
+      .select()
+      .from(s.notificationPreferences)
+      .where(eq(s.notificationPreferences.patientId, patient.id));
     expect(prefs!.calendarFeedTokenHash).not.toBe(token);
     await revokeCalendarFeed(handle.db, patient.id, {});
     expect(await calendarFeedFor(handle.db, token, now, "Besök")).toBeNull();

@@ -9,27 +9,58 @@ import { randomToken, sha256Hex } from "@/lib/privacy/crypto";
 import { calendarFeedIcs } from "./ics";
 
 /** Creates (or replaces: the old link stops working) the patient's feed token. Shown once. */
-export async function createCalendarFeed(db: Db, patientId: string, audit: { ip?: string | null; userAgent?: string | null }): Promise<string> {
+export async function createCalendarFeed(
+  db: Db,
+  patientId: string,
+  audit: { ip?: string | null; userAgent?: string | null },
+): Promise<string> {
   const token = randomToken(32);
   await db.transaction(async (tx) => {
     await tx
       .insert(notificationPreferences)
       .values({ patientId, calendarFeedTokenHash: sha256Hex(token) })
-      .onConflictDoUpdate({ target: notificationPreferences.patientId, set: { calendarFeedTokenHash: sha256Hex(token), updatedAt: new Date() } });
-    await recordAudit(tx, { actorType: "patient", actorId: patientId, action: "calendar_feed.create", resourceType: "calendar_feed", patientId, ...audit });
+      .onConflictDoUpdate({
+        target: notificationPreferences.patientId,
+        set: { calendarFeedTokenHash: sha256Hex(token), updatedAt: new Date() },
+      });
+    await recordAudit(tx, {
+      actorType: "patient",
+      actorId: patientId,
+      action: "calendar_feed.create",
+      resourceType: "calendar_feed",
+      patientId,
+      ...audit,
+    });
   });
   return token;
 }
 
-export async function revokeCalendarFeed(db: Db, patientId: string, audit: { ip?: string | null; userAgent?: string | null }): Promise<void> {
+export async function revokeCalendarFeed(
+  db: Db,
+  patientId: string,
+  audit: { ip?: string | null; userAgent?: string | null },
+): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.update(notificationPreferences).set({ calendarFeedTokenHash: null, updatedAt: new Date() }).where(eq(notificationPreferences.patientId, patientId));
-    await recordAudit(tx, { actorType: "patient", actorId: patientId, action: "calendar_feed.revoke", resourceType: "calendar_feed", patientId, ...audit });
+    await tx
+      .update(notificationPreferences)
+      .set({ calendarFeedTokenHash: null, updatedAt: new Date() })
+      .where(eq(notificationPreferences.patientId, patientId));
+    await recordAudit(tx, {
+      actorType: "patient",
+      actorId: patientId,
+      action: "calendar_feed.revoke",
+      resourceType: "calendar_feed",
+      patientId,
+      ...audit,
+    });
   });
 }
 
 export async function hasCalendarFeed(db: Db, patientId: string): Promise<boolean> {
-  const [row] = await db.select({ h: notificationPreferences.calendarFeedTokenHash }).from(notificationPreferences).where(eq(notificationPreferences.patientId, patientId));
+  const [row] = await db
+    .select({ h: notificationPreferences.calendarFeedTokenHash })
+    .from(notificationPreferences)
+    .where(eq(notificationPreferences.patientId, patientId));
   return Boolean(row?.h);
 }
 
@@ -43,13 +74,29 @@ export async function calendarFeedFor(db: Db, token: string, now: Date, titleWor
     .limit(1);
   if (!owner) return null;
   const rows = await db
-    .select({ id: appointments.id, status: appointments.status, version: appointments.version, startsAt: slots.startsAt, endsAt: slots.endsAt, smsName: clinics.smsName })
+    .select({
+      id: appointments.id,
+      status: appointments.status,
+      version: appointments.version,
+      startsAt: slots.startsAt,
+      endsAt: slots.endsAt,
+      smsName: clinics.smsName,
+    })
     .from(appointments)
     .innerJoin(slots, eq(slots.id, appointments.slotId))
     .innerJoin(clinics, eq(clinics.id, slots.clinicId))
-    .where(and(eq(appointments.patientId, owner.patientId), gte(slots.startsAt, new Date(now.getTime() - 30 * 86_400_000))))
+    .where(
+      and(eq(appointments.patientId, owner.patientId), gte(slots.startsAt, new Date(now.getTime() - 30 * 86_400_000))),
+    )
     .limit(500);
-  await recordAudit(db, { actorType: "patient", actorId: owner.patientId, action: "calendar_feed.read", resourceType: "calendar_feed", patientId: owner.patientId, details: { count: rows.length } });
+  await recordAudit(db, {
+    actorType: "patient",
+    actorId: owner.patientId,
+    action: "calendar_feed.read",
+    resourceType: "calendar_feed",
+    patientId: owner.patientId,
+    details: { count: rows.length },
+  });
   return calendarFeedIcs(
     rows.map((r) => ({
       uid: `${r.id}@vardtid`,

@@ -163,7 +163,8 @@ describe("the Stockholm VTIMEZONE block", () => {
   function rule(kind: "DAYLIGHT" | "STANDARD") {
     const body = block.split(`BEGIN:${kind}`)[1]?.split(`END:${kind}`)[0] ?? "";
     const field = (name: string) => new RegExp(`^${name}:(.*)$`, "m").exec(body)?.[1]?.trim() ?? "";
-    const offsetMinutes = (v: string) => (v.startsWith("-") ? -1 : 1) * (Number(v.slice(1, 3)) * 60 + Number(v.slice(3, 5)));
+    const offsetMinutes = (v: string) =>
+      (v.startsWith("-") ? -1 : 1) * (Number(v.slice(1, 3)) * 60 + Number(v.slice(3, 5)));
     const rrule = field("RRULE");
     return {
       from: offsetMinutes(field("TZOFFSETFROM")),

@@ -96,7 +96,13 @@ describe("BankIdClient requests", () => {
       json(res, 200, { orderRef: "o", autoStartToken: "a", qrStartToken: "q", qrStartSecret: "s" });
     });
     const order = await client(s.baseUrl, { now: () => 1234 }).startAuthentication({ endUserIp: "10.0.0.1" });
-    expect(order).toEqual({ orderRef: "o", autoStartToken: "a", qrStartToken: "q", qrStartSecret: "s", startedAt: 1234 });
+    expect(order).toEqual({
+      orderRef: "o",
+      autoStartToken: "a",
+      qrStartToken: "q",
+      qrStartSecret: "s",
+      startedAt: 1234,
+    });
     expect(JSON.parse(s.requests[0]?.body ?? "")).toEqual({ endUserIp: "10.0.0.1" });
   });
 
@@ -159,7 +165,9 @@ describe("BankIdClient errors", () => {
   });
 
   it("does not wait when the server asks for longer than allowed", async () => {
-    const s = await stub((_req, _body, res) => json(res, 429, { errorCode: "tooManyRequests" }, { "Retry-After": "120" }));
+    const s = await stub((_req, _body, res) =>
+      json(res, 429, { errorCode: "tooManyRequests" }, { "Retry-After": "120" }),
+    );
     const err = await rejection(client(s.baseUrl, { maxRateLimitWaitMs: 1_000 }).cancel("o"));
     expect(err).toMatchObject({ code: "tooManyRequests", rfa: "RFA5", retryable: true, httpStatus: 429 });
     expect(s.requests).toHaveLength(1);

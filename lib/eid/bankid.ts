@@ -259,9 +259,7 @@ export class BankIdClient implements EidProvider {
         name: user.name,
       },
       device:
-        device.uhi === undefined
-          ? { ipAddress: device.ipAddress }
-          : { ipAddress: device.ipAddress, uhi: device.uhi },
+        device.uhi === undefined ? { ipAddress: device.ipAddress } : { ipAddress: device.ipAddress, uhi: device.uhi },
       signature,
     };
     if (bankIdIssueDate !== undefined) result.bankIdIssueDate = bankIdIssueDate;

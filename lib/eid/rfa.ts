@@ -37,12 +37,7 @@ export type CollectStatus = "pending" | "failed";
  * The message for a pending or failed collect answer. Unknown hint codes are expected (BankID
  * adds them over time) and get the generic message for their status.
  */
-export function rfaForHint(
-  status: CollectStatus,
-  hintCode: string,
-  startedBy: StartedBy,
-  device: UserDevice,
-): RfaKey {
+export function rfaForHint(status: CollectStatus, hintCode: string, startedBy: StartedBy, device: UserDevice): RfaKey {
   if (status === "pending") {
     switch (hintCode) {
       case "outstandingTransaction":

@@ -9,9 +9,16 @@ import { randomToken, sha256Hex } from "@/lib/privacy/crypto";
 // base64url of 24 bytes: 32 characters of A–Z a–z 0–9 - _ (all GSM-7, so the SMS stays cheap).
 const TOKEN = /^[A-Za-z0-9_-]{22,64}$/;
 
-export async function createAppointmentLink(tx: DbOrTx, input: { appointmentId: string; expiresAt: Date; now: Date }): Promise<string> {
+export async function createAppointmentLink(
+  tx: DbOrTx,
+  input: { appointmentId: string; expiresAt: Date; now: Date },
+): Promise<string> {
   const token = newLinkToken();
-  await storeAppointmentLinks(tx, [{ token, appointmentId: input.appointmentId, expiresAt: input.expiresAt }], input.now);
+  await storeAppointmentLinks(
+    tx,
+    [{ token, appointmentId: input.appointmentId, expiresAt: input.expiresAt }],
+    input.now,
+  );
   return token;
 }
 
@@ -21,23 +28,46 @@ export function newLinkToken(): string {
 }
 
 /** Many appointment links in one insert (the SMS worker fixes a whole batch of texts at once). */
-export async function storeAppointmentLinks(tx: DbOrTx, links: { token: string; appointmentId: string; expiresAt: Date }[], now: Date): Promise<void> {
+export async function storeAppointmentLinks(
+  tx: DbOrTx,
+  links: { token: string; appointmentId: string; expiresAt: Date }[],
+  now: Date,
+): Promise<void> {
   if (links.length === 0) return;
   await tx
     .insert(deepLinks)
-    .values(links.map((l) => ({ tokenHash: sha256Hex(l.token), purpose: "appointment", appointmentId: l.appointmentId, expiresAt: l.expiresAt, createdAt: now })));
+    .values(
+      links.map((l) => ({
+        tokenHash: sha256Hex(l.token),
+        purpose: "appointment",
+        appointmentId: l.appointmentId,
+        expiresAt: l.expiresAt,
+        createdAt: now,
+      })),
+    );
 }
 
 /** A link in an earlier-time offer: opens the offer, and lapses with it. */
-export async function createOfferLink(tx: DbOrTx, input: { appointmentId: string; offerId: string; expiresAt: Date; now: Date }): Promise<string> {
+export async function createOfferLink(
+  tx: DbOrTx,
+  input: { appointmentId: string; offerId: string; expiresAt: Date; now: Date },
+): Promise<string> {
   const token = randomToken(24);
   await tx
     .insert(deepLinks)
-    .values({ tokenHash: sha256Hex(token), purpose: "offer", appointmentId: input.appointmentId, offerId: input.offerId, expiresAt: input.expiresAt, createdAt: input.now });
+    .values({
+      tokenHash: sha256Hex(token),
+      purpose: "offer",
+      appointmentId: input.appointmentId,
+      offerId: input.offerId,
+      expiresAt: input.expiresAt,
+      createdAt: input.now,
+    });
   return token;
 }
 
-export type ResolvedLink = { purpose: "appointment"; appointmentId: string } | { purpose: "offer"; appointmentId: string; offerId: string };
+export type ResolvedLink =
+  { purpose: "appointment"; appointmentId: string } | { purpose: "offer"; appointmentId: string; offerId: string };
 
 /** The link's target, or null for a malformed, unknown or expired token (one answer for all). */
 export async function resolveDeepLink(db: DbOrTx, token: string, now: Date): Promise<ResolvedLink | null> {
@@ -48,14 +78,17 @@ export async function resolveDeepLink(db: DbOrTx, token: string, now: Date): Pro
     .where(and(eq(deepLinks.tokenHash, sha256Hex(token)), gt(deepLinks.expiresAt, now)))
     .limit(1);
   if (!row?.appointmentId) return null;
-  if (row.purpose === "offer" && row.offerId) return { purpose: "offer", appointmentId: row.appointmentId, offerId: row.offerId };
+  if (row.purpose === "offer" && row.offerId)
+    return { purpose: "offer", appointmentId: row.appointmentId, offerId: row.offerId };
   if (row.purpose !== "appointment") return null;
   return { purpose: "appointment", appointmentId: row.appointmentId };
 }
 
 /** Where a resolved link leads in the app. */
 export function deepLinkPath(target: ResolvedLink): string {
-  return target.purpose === "offer" ? `/besok/${target.appointmentId}/erbjudande/${target.offerId}` : `/besok/${target.appointmentId}`;
+  return target.purpose === "offer"
+    ? `/besok/${target.appointmentId}/erbjudande/${target.offerId}`
+    : `/besok/${target.appointmentId}`;
 }
 
 export function isWellFormedToken(token: string): boolean {

@@ -8,7 +8,17 @@ import { startSmsSimulator, type SmsSimulator } from "@/simulators/sms/server";
 import { requirePostgresInCi, testDatabases } from "@/test/databases";
 import { makeClinic, makePatient, makeSlot, testKeys } from "@/test/fixtures";
 import { runDueSms } from "@/worker/sms-dispatch";
-import { confirmPhone, getNotificationSettings, maskPhone, normaliseMobile, removePhone, requestPhoneVerification, setReminderOffsets, setSmsConsent, type Ctx } from "./preferences";
+import {
+  confirmPhone,
+  getNotificationSettings,
+  maskPhone,
+  normaliseMobile,
+  removePhone,
+  requestPhoneVerification,
+  setReminderOffsets,
+  setSmsConsent,
+  type Ctx,
+} from "./preferences";
 
 requirePostgresInCi();
 
@@ -49,7 +59,13 @@ describe.each(testDatabases)("reminder settings on $name", (target) => {
     const slot = await makeSlot(handle.db, clinic.id, type.id, new Date(now.getTime() + 5 * 86_400_000));
     const booked = await bookAppointment(handle.db, { patientId: patient.id, slotId: slot.id, now });
     if (!booked.ok) throw new Error("booking failed");
-    const ctx: Ctx = { db: handle.db, keys: testKeys, patientId: patient.id, now, audit: { ip: "192.0.2.1", userAgent: "test" } };
+    const ctx: Ctx = {
+      db: handle.db,
+      keys: testKeys,
+      patientId: patient.id,
+      now,
+      audit: { ip: "192.0.2.1", userAgent: "test" },
+    };
 
     expect(await setSmsConsent(ctx, true)).toEqual({ ok: false, error: "needs_phone" });
     expect(await requestPhoneVerification(ctx, "018-611 00 01")).toEqual({ ok: false, error: "invalid_phone" });
@@ -57,7 +73,15 @@ describe.each(testDatabases)("reminder settings on $name", (target) => {
     expect((await getNotificationSettings(ctx)).pendingPhone).toBe("070-*** ** 55");
 
     // The code goes out through the same queue and worker as reminders.
-    await runDueSms({ db: handle.db, gateway: new ElksGateway({ baseUrl: sim.url, username: "demo", password: "demo" }), keys: testKeys, sender: "Vardtid", publicBaseUrl: "http://localhost:3000", webhookSecret: "x".repeat(20), now: () => now });
+    await runDueSms({
+      db: handle.db,
+      gateway: new ElksGateway({ baseUrl: sim.url, username: "demo", password: "demo" }),
+      keys: testKeys,
+      sender: "Vardtid",
+      publicBaseUrl: "http://localhost:3000",
+      webhookSecret: "x".repeat(20),
+      now: () => now,
+    });
     const res = await fetch(`${sim.url}/__simulator/messages?to=${encodeURIComponent("+46701740655")}`);
     const [sms] = z.object({ messages: z.array(z.object({ message: z.string() })) }).parse(await res.json()).messages;
     const code = /(\d{6})/.exec(sms!.message)![1]!;
@@ -65,7 +89,10 @@ describe.each(testDatabases)("reminder settings on $name", (target) => {
 
     const wrong = code === "000000" ? "111111" : "000000";
     expect(await confirmPhone(ctx, wrong)).toEqual({ ok: false, error: "wrong_code" });
-    expect(await confirmPhone({ ...ctx, now: new Date(now.getTime() + 11 * 60_000) }, code)).toEqual({ ok: false, error: "expired_code" });
+    expect(await confirmPhone({ ...ctx, now: new Date(now.getTime() + 11 * 60_000) }, code)).toEqual({
+      ok: false,
+      error: "expired_code",
+    });
     expect(await confirmPhone(ctx, code)).toEqual({ ok: true });
     expect(await confirmPhone(ctx, code)).toEqual({ ok: false, error: "expired_code" });
 
@@ -73,12 +100,18 @@ describe.each(testDatabases)("reminder settings on $name", (target) => {
     const settings = await getNotificationSettings(ctx);
     expect(settings).toMatchObject({ smsEnabled: true, phone: "070-*** ** 55", pendingPhone: null, offsets: [] });
     expect(settings.smsConsentAt?.getTime()).toBe(now.getTime());
-    const reminders = () => handle.db.select().from(s.messages).where(and(eq(s.messages.appointmentId, booked.appointmentId), eq(s.messages.purpose, "reminder")));
+    const reminders = () =>
+      handle.db
+        .select()
+        .from(s.messages)
+        .where(and(eq(s.messages.appointmentId, booked.appointmentId), eq(s.messages.purpose, "reminder")));
     expect((await reminders()).map((m) => m.status)).toEqual(["queued", "queued"]);
 
     // The patient's own times replace the clinic's: one reminder, 1 day before.
     await setReminderOffsets(ctx, ["d1"]);
-    expect((await reminders()).filter((m) => m.status === "queued").map((m) => m.idempotencyKey)).toEqual([expect.stringContaining(":d1:")]);
+    expect((await reminders()).filter((m) => m.status === "queued").map((m) => m.idempotencyKey)).toEqual([
+      expect.stringContaining(":d1:"),
+    ]);
     expect((await getNotificationSettings(ctx)).offsets).toEqual(["d1"]);
 
     expect(await setSmsConsent(ctx, false)).toEqual({ ok: true });
@@ -89,10 +122,29 @@ describe.each(testDatabases)("reminder settings on $name", (target) => {
     expect((await reminders()).every((m) => m.status === "cancelled")).toBe(true);
     expect(await getNotificationSettings(ctx)).toMatchObject({ smsEnabled: false, phone: null });
 
-    const actions = (await handle.db.select({ action: s.auditEvents.action }).from(s.auditEvents).where(eq(s.auditEvents.patientId, patient.id))).map((a) => a.action);
-    expect(actions).toEqual(expect.arrayContaining(["patient.phone.verification_requested", "patient.phone.verified", "notification.sms.consent_given", "notification.sms.consent_withdrawn", "notification.reminder_offsets.changed", "patient.phone.removed"]));
+    const actions = (
+      await handle.db
+        .select({ action: s.auditEvents.action })
+        .from(s.auditEvents)
+        .where(eq(s.auditEvents.patientId, patient.id))
+    ).map((a) => a.action);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        "patient.phone.verification_requested",
+        "patient.phone.verified",
+        "notification.sms.consent_given",
+        "notification.sms.consent_withdrawn",
+        "notification.reminder_offsets.changed",
+        "patient.phone.removed",
+      ]),
+    );
     // No phone number in any audit detail.
-    const details = JSON.stringify(await handle.db.select({ d: s.auditEvents.details }).from(s.auditEvents).where(eq(s.auditEvents.patientId, patient.id)));
+    const details = JSON.stringify(
+      await handle.db
+        .select({ d: s.auditEvents.details })
+        .from(s.auditEvents)
+        .where(eq(s.auditEvents.patientId, patient.id)),
+    );
     expect(details).not.toMatch(/70174|\+4670/);
   });
 });

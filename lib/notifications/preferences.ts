@@ -5,7 +5,16 @@ import { randomInt } from "node:crypto";
 import { and, desc, eq, gte, notInArray, sql } from "drizzle-orm";
 import { parsePhoneNumberFromString } from "libphonenumber-js/mobile";
 import type { Db } from "@/db/client";
-import { appointments, clinics, messages, notificationPreferences, patients, phoneVerifications, slots, type ReminderOffsetConfig } from "@/db/schema";
+import {
+  appointments,
+  clinics,
+  messages,
+  notificationPreferences,
+  patients,
+  phoneVerifications,
+  slots,
+  type ReminderOffsetConfig,
+} from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { decryptPii, encryptPii, keyedHash, randomToken, type PiiKeys } from "@/lib/privacy/crypto";
 import { reminderOffsetKey } from "@/lib/reminders/schedule";
@@ -46,8 +55,23 @@ export function maskPhone(e164: string): string {
   return `${national.slice(0, 3)}-*** ** ${national.slice(-2)}`;
 }
 
-async function audit(ctx: Ctx, tx: Parameters<Parameters<Db["transaction"]>[0]>[0], action: string, details?: Record<string, unknown>) {
-  await recordAudit(tx, { actorType: "patient", actorId: ctx.patientId, action, resourceType: "notification_preferences", resourceId: ctx.patientId, patientId: ctx.patientId, ...ctx.audit, details: details ?? null, at: ctx.now });
+async function audit(
+  ctx: Ctx,
+  tx: Parameters<Parameters<Db["transaction"]>[0]>[0],
+  action: string,
+  details?: Record<string, unknown>,
+) {
+  await recordAudit(tx, {
+    actorType: "patient",
+    actorId: ctx.patientId,
+    action,
+    resourceType: "notification_preferences",
+    resourceId: ctx.patientId,
+    patientId: ctx.patientId,
+    ...ctx.audit,
+    details: details ?? null,
+    at: ctx.now,
+  });
 }
 
 async function ensurePreferences(tx: Parameters<Parameters<Db["transaction"]>[0]>[0], patientId: string) {
@@ -77,13 +101,18 @@ export async function getNotificationSettings(ctx: Ctx): Promise<NotificationSet
     .leftJoin(notificationPreferences, eq(notificationPreferences.patientId, patients.id))
     .where(eq(patients.id, ctx.patientId))
     .limit(1);
-  const [pending] = await ctx.db.select().from(phoneVerifications).where(and(eq(phoneVerifications.patientId, ctx.patientId), gte(phoneVerifications.expiresAt, ctx.now))).limit(1);
+  const [pending] = await ctx.db
+    .select()
+    .from(phoneVerifications)
+    .where(and(eq(phoneVerifications.patientId, ctx.patientId), gte(phoneVerifications.expiresAt, ctx.now)))
+    .limit(1);
   const chosen = new Set((row?.reminderOffsets ?? []).map((o) => reminderOffsetKey(o)));
   return {
     smsEnabled: Boolean(row?.smsEnabled && row.smsConsentAt),
     smsConsentAt: row?.smsConsentAt ?? null,
     phone: row?.phoneEnc && row.phoneVerifiedAt ? maskPhone(decryptPii(row.phoneEnc, ctx.keys)) : null,
-    pendingPhone: pending && pending.attempts < MAX_CODE_ATTEMPTS ? maskPhone(decryptPii(pending.phoneEnc, ctx.keys)) : null,
+    pendingPhone:
+      pending && pending.attempts < MAX_CODE_ATTEMPTS ? maskPhone(decryptPii(pending.phoneEnc, ctx.keys)) : null,
     offsets: (Object.keys(OFFSET_CHOICES) as OffsetChoice[]).filter((k) => chosen.has(k)),
     language: row?.language === "en" ? "en" : "sv",
   };
@@ -92,37 +121,70 @@ export async function getNotificationSettings(ctx: Ctx): Promise<NotificationSet
 export type SettingsError = "needs_phone" | "invalid_phone" | "wrong_code" | "expired_code" | "too_many";
 
 /** Consent on or off, recorded with its time and an audit event; reminders follow at once. */
-export async function setSmsConsent(ctx: Ctx, enabled: boolean): Promise<{ ok: true } | { ok: false; error: SettingsError }> {
+export async function setSmsConsent(
+  ctx: Ctx,
+  enabled: boolean,
+): Promise<{ ok: true } | { ok: false; error: SettingsError }> {
   return ctx.db.transaction(async (tx) => {
-    const [p] = await tx.select({ phoneEnc: patients.phoneEnc, phoneVerifiedAt: patients.phoneVerifiedAt }).from(patients).where(eq(patients.id, ctx.patientId)).limit(1);
+    const [p] = await tx
+      .select({ phoneEnc: patients.phoneEnc, phoneVerifiedAt: patients.phoneVerifiedAt })
+      .from(patients)
+      .where(eq(patients.id, ctx.patientId))
+      .limit(1);
     if (enabled && (!p?.phoneEnc || !p.phoneVerifiedAt)) return { ok: false, error: "needs_phone" } as const;
     await ensurePreferences(tx, ctx.patientId);
     await tx
       .update(notificationPreferences)
       .set({ smsEnabled: enabled, smsConsentAt: enabled ? ctx.now : null, updatedAt: ctx.now })
       .where(eq(notificationPreferences.patientId, ctx.patientId));
-    await audit(ctx, tx, enabled ? "notification.sms.consent_given" : "notification.sms.consent_withdrawn", { channel: "sms" });
+    await audit(ctx, tx, enabled ? "notification.sms.consent_given" : "notification.sms.consent_withdrawn", {
+      channel: "sms",
+    });
     await syncPatientReminders(tx, ctx.patientId, ctx.now);
     return { ok: true } as const;
   });
 }
 
 /** Stores a pending number and queues an SMS with a one-time code; the number is used only once confirmed. */
-export async function requestPhoneVerification(ctx: Ctx, input: string): Promise<{ ok: true; phone: string } | { ok: false; error: SettingsError }> {
+export async function requestPhoneVerification(
+  ctx: Ctx,
+  input: string,
+): Promise<{ ok: true; phone: string } | { ok: false; error: SettingsError }> {
   const phone = normaliseMobile(input);
   if (!phone) return { ok: false, error: "invalid_phone" };
   return ctx.db.transaction(async (tx) => {
     const [recent] = await tx
       .select({ n: sql<number>`count(*)::int` })
       .from(messages)
-      .where(and(eq(messages.patientId, ctx.patientId), eq(messages.purpose, "phone_verification"), gte(messages.createdAt, new Date(ctx.now.getTime() - 3_600_000))));
+      .where(
+        and(
+          eq(messages.patientId, ctx.patientId),
+          eq(messages.purpose, "phone_verification"),
+          gte(messages.createdAt, new Date(ctx.now.getTime() - 3_600_000)),
+        ),
+      );
     if (Number(recent?.n ?? 0) >= MAX_CODES_PER_HOUR) return { ok: false, error: "too_many" } as const;
     const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
     const phoneEnc = encryptPii(phone, ctx.keys);
-    const values = { phoneEnc, codeHash: keyedHash(`${ctx.patientId}:${code}`, ctx.keys), attempts: 0, expiresAt: new Date(ctx.now.getTime() + CODE_TTL_MS) };
-    await tx.insert(phoneVerifications).values({ patientId: ctx.patientId, ...values }).onConflictDoUpdate({ target: phoneVerifications.patientId, set: values });
-    const [p] = await tx.select({ language: patients.language }).from(patients).where(eq(patients.id, ctx.patientId)).limit(1);
-    const text = p?.language === "en" ? `Your Vårdtid code: ${code}. It is valid for 10 minutes.` : `Din kod för Vårdtid: ${code}. Koden gäller i 10 minuter.`;
+    const values = {
+      phoneEnc,
+      codeHash: keyedHash(`${ctx.patientId}:${code}`, ctx.keys),
+      attempts: 0,
+      expiresAt: new Date(ctx.now.getTime() + CODE_TTL_MS),
+    };
+    await tx
+      .insert(phoneVerifications)
+      .values({ patientId: ctx.patientId, ...values })
+      .onConflictDoUpdate({ target: phoneVerifications.patientId, set: values });
+    const [p] = await tx
+      .select({ language: patients.language })
+      .from(patients)
+      .where(eq(patients.id, ctx.patientId))
+      .limit(1);
+    const text =
+      p?.language === "en"
+        ? `Your Vårdtid code: ${code}. It is valid for 10 minutes.`
+        : `Din kod för Vårdtid: ${code}. Koden gäller i 10 minuter.`;
     await tx.insert(messages).values({
       patientId: ctx.patientId,
       channel: "sms",
@@ -140,15 +202,30 @@ export async function requestPhoneVerification(ctx: Ctx, input: string): Promise
   });
 }
 
-export async function confirmPhone(ctx: Ctx, code: string): Promise<{ ok: true } | { ok: false; error: SettingsError }> {
+export async function confirmPhone(
+  ctx: Ctx,
+  code: string,
+): Promise<{ ok: true } | { ok: false; error: SettingsError }> {
   return ctx.db.transaction(async (tx) => {
-    const [pending] = await tx.select().from(phoneVerifications).where(eq(phoneVerifications.patientId, ctx.patientId)).for("update").limit(1);
-    if (!pending || pending.expiresAt <= ctx.now || pending.attempts >= MAX_CODE_ATTEMPTS) return { ok: false, error: "expired_code" } as const;
+    const [pending] = await tx
+      .select()
+      .from(phoneVerifications)
+      .where(eq(phoneVerifications.patientId, ctx.patientId))
+      .for("update")
+      .limit(1);
+    if (!pending || pending.expiresAt <= ctx.now || pending.attempts >= MAX_CODE_ATTEMPTS)
+      return { ok: false, error: "expired_code" } as const;
     if (keyedHash(`${ctx.patientId}:${code}`, ctx.keys) !== pending.codeHash) {
-      await tx.update(phoneVerifications).set({ attempts: pending.attempts + 1 }).where(eq(phoneVerifications.patientId, ctx.patientId));
+      await tx
+        .update(phoneVerifications)
+        .set({ attempts: pending.attempts + 1 })
+        .where(eq(phoneVerifications.patientId, ctx.patientId));
       return { ok: false, error: "wrong_code" } as const;
     }
-    await tx.update(patients).set({ phoneEnc: pending.phoneEnc, phoneVerifiedAt: ctx.now }).where(eq(patients.id, ctx.patientId));
+    await tx
+      .update(patients)
+      .set({ phoneEnc: pending.phoneEnc, phoneVerifiedAt: ctx.now })
+      .where(eq(patients.id, ctx.patientId));
     await tx.delete(phoneVerifications).where(eq(phoneVerifications.patientId, ctx.patientId));
     await audit(ctx, tx, "patient.phone.verified");
     await syncPatientReminders(tx, ctx.patientId, ctx.now);
@@ -160,7 +237,10 @@ export async function removePhone(ctx: Ctx): Promise<{ ok: true }> {
   return ctx.db.transaction(async (tx) => {
     await tx.update(patients).set({ phoneEnc: null, phoneVerifiedAt: null }).where(eq(patients.id, ctx.patientId));
     await ensurePreferences(tx, ctx.patientId);
-    await tx.update(notificationPreferences).set({ smsEnabled: false, smsConsentAt: null, updatedAt: ctx.now }).where(eq(notificationPreferences.patientId, ctx.patientId));
+    await tx
+      .update(notificationPreferences)
+      .set({ smsEnabled: false, smsConsentAt: null, updatedAt: ctx.now })
+      .where(eq(notificationPreferences.patientId, ctx.patientId));
     await audit(ctx, tx, "patient.phone.removed");
     await syncPatientReminders(tx, ctx.patientId, ctx.now);
     return { ok: true } as const;
@@ -169,10 +249,18 @@ export async function removePhone(ctx: Ctx): Promise<{ ok: true }> {
 
 /** An empty choice means "the clinic's default times". */
 export async function setReminderOffsets(ctx: Ctx, choice: OffsetChoice[]): Promise<{ ok: true }> {
-  const offsets = choice.length === 0 ? null : (Object.keys(OFFSET_CHOICES) as OffsetChoice[]).filter((k) => choice.includes(k)).map((k) => OFFSET_CHOICES[k] as ReminderOffsetConfig);
+  const offsets =
+    choice.length === 0
+      ? null
+      : (Object.keys(OFFSET_CHOICES) as OffsetChoice[])
+          .filter((k) => choice.includes(k))
+          .map((k) => OFFSET_CHOICES[k] as ReminderOffsetConfig);
   return ctx.db.transaction(async (tx) => {
     await ensurePreferences(tx, ctx.patientId);
-    await tx.update(notificationPreferences).set({ reminderOffsets: offsets, updatedAt: ctx.now }).where(eq(notificationPreferences.patientId, ctx.patientId));
+    await tx
+      .update(notificationPreferences)
+      .set({ reminderOffsets: offsets, updatedAt: ctx.now })
+      .where(eq(notificationPreferences.patientId, ctx.patientId));
     await audit(ctx, tx, "notification.reminder_offsets.changed", { offsets: choice });
     await syncPatientReminders(tx, ctx.patientId, ctx.now);
     return { ok: true } as const;
@@ -214,7 +302,15 @@ export async function listMyMessages(ctx: Ctx): Promise<MessageView[]> {
     .where(and(eq(messages.patientId, ctx.patientId), notInArray(messages.status, ["queued", "cancelled"])))
     .orderBy(desc(messages.updatedAt))
     .limit(100);
-  await recordAudit(ctx.db, { actorType: "patient", actorId: ctx.patientId, action: "message.list", resourceType: "message", patientId: ctx.patientId, ...ctx.audit, details: { count: rows.length } });
+  await recordAudit(ctx.db, {
+    actorType: "patient",
+    actorId: ctx.patientId,
+    action: "message.list",
+    resourceType: "message",
+    patientId: ctx.patientId,
+    ...ctx.audit,
+    details: { count: rows.length },
+  });
   return rows.map(({ m, startsAt, timeZone }) => ({
     id: m.id,
     channel: m.channel === "push" ? "push" : "sms",

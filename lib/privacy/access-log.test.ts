@@ -19,9 +19,19 @@ describe.each(testDatabases)("the patient's own access log and data export on $n
   it("shows only this patient's events, names who acted, and records the viewing", async () => {
     const me = await makePatient(handle.db);
     const other = await makePatient(handle.db);
-    await recordAudit(handle.db, { actorType: "patient", actorId: me.id, action: "appointment.read", patientId: me.id });
+    await recordAudit(handle.db, {
+      actorType: "patient",
+      actorId: me.id,
+      action: "appointment.read",
+      patientId: me.id,
+    });
     await recordAudit(handle.db, { actorType: "system", action: "reminder.sent", patientId: me.id });
-    await recordAudit(handle.db, { actorType: "patient", actorId: other.id, action: "appointment.read", patientId: other.id });
+    await recordAudit(handle.db, {
+      actorType: "patient",
+      actorId: other.id,
+      action: "appointment.read",
+      patientId: other.id,
+    });
     const log = await listAccessLog(handle.db, me.id, { audit: {} });
     expect(log.map((e) => [e.actor, e.action])).toEqual([
       ["system", "reminder.sent"],

@@ -2,7 +2,19 @@
 // full copy to download (GDPR art. 15 and 20). Both are patient-scoped and themselves audited.
 import { and, desc, eq, lt } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { appointments, appointmentTypes, auditEvents, clinics, messages, notificationPreferences, patients, pushSubscriptions, sessions, slots, waitlistEntries } from "@/db/schema";
+import {
+  appointments,
+  appointmentTypes,
+  auditEvents,
+  clinics,
+  messages,
+  notificationPreferences,
+  patients,
+  pushSubscriptions,
+  sessions,
+  slots,
+  waitlistEntries,
+} from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { decryptPii, type PiiKeys } from "./crypto";
 
@@ -17,20 +29,42 @@ export interface AccessEntry {
 type Audit = { ip?: string | null; userAgent?: string | null };
 
 /** The patient's access log, newest first, in pages of `limit` (before = the seq to continue from). */
-export async function listAccessLog(db: Db, patientId: string, opts: { before?: number; limit?: number; audit: Audit }): Promise<AccessEntry[]> {
+export async function listAccessLog(
+  db: Db,
+  patientId: string,
+  opts: { before?: number; limit?: number; audit: Audit },
+): Promise<AccessEntry[]> {
   const rows = await db
-    .select({ seq: auditEvents.seq, at: auditEvents.at, actorType: auditEvents.actorType, actorId: auditEvents.actorId, action: auditEvents.action })
+    .select({
+      seq: auditEvents.seq,
+      at: auditEvents.at,
+      actorType: auditEvents.actorType,
+      actorId: auditEvents.actorId,
+      action: auditEvents.action,
+    })
     .from(auditEvents)
     .where(and(eq(auditEvents.patientId, patientId), opts.before ? lt(auditEvents.seq, opts.before) : undefined))
     .orderBy(desc(auditEvents.seq))
     .limit(Math.min(opts.limit ?? 50, 200));
   // Viewing the log is itself an access; recorded after reading, so it shows up next time.
-  await recordAudit(db, { actorType: "patient", actorId: patientId, action: "access_log.read", resourceType: "audit_events", patientId, ...opts.audit });
+  await recordAudit(db, {
+    actorType: "patient",
+    actorId: patientId,
+    action: "access_log.read",
+    resourceType: "audit_events",
+    patientId,
+    ...opts.audit,
+  });
   return rows.map((r) => ({
     seq: r.seq,
     at: r.at,
     action: r.action,
-    actor: r.actorType === "patient" ? (r.actorId === patientId ? "self" : "other_patient") : (r.actorType as AccessEntry["actor"]),
+    actor:
+      r.actorType === "patient"
+        ? r.actorId === patientId
+          ? "self"
+          : "other_patient"
+        : (r.actorType as AccessEntry["actor"]),
   }));
 }
 
@@ -38,23 +72,78 @@ export async function listAccessLog(db: Db, patientId: string, opts: { before?: 
 export async function exportPatientData(db: Db, patientId: string, keys: PiiKeys, audit: Audit, now: Date) {
   const [patient] = await db.select().from(patients).where(eq(patients.id, patientId)).limit(1);
   if (!patient) return null;
-  const [prefs] = await db.select().from(notificationPreferences).where(eq(notificationPreferences.patientId, patientId));
+  const [prefs] = await db
+    .select()
+    .from(notificationPreferences)
+    .where(eq(notificationPreferences.patientId, patientId));
   const visits = await db
-    .select({ id: appointments.id, status: appointments.status, startsAt: slots.startsAt, endsAt: slots.endsAt, clinic: clinics.name, address: clinics.address, type: appointmentTypes.nameSv, cancelledAt: appointments.cancelledAt, cancelReason: appointments.cancelReason, rebookedAt: appointments.rebookedAt, createdAt: appointments.createdAt })
+    .select({
+      id: appointments.id,
+      status: appointments.status,
+      startsAt: slots.startsAt,
+      endsAt: slots.endsAt,
+      clinic: clinics.name,
+      address: clinics.address,
+      type: appointmentTypes.nameSv,
+      cancelledAt: appointments.cancelledAt,
+      cancelReason: appointments.cancelReason,
+      rebookedAt: appointments.rebookedAt,
+      createdAt: appointments.createdAt,
+    })
     .from(appointments)
     .innerJoin(slots, eq(slots.id, appointments.slotId))
     .innerJoin(clinics, eq(clinics.id, slots.clinicId))
     .innerJoin(appointmentTypes, eq(appointmentTypes.id, slots.typeId))
     .where(eq(appointments.patientId, patientId));
   const sent = await db
-    .select({ id: messages.id, channel: messages.channel, purpose: messages.purpose, status: messages.status, dueAt: messages.dueAt, sentAt: messages.sentAt, deliveredAt: messages.deliveredAt, bodyEnc: messages.bodyEnc })
+    .select({
+      id: messages.id,
+      channel: messages.channel,
+      purpose: messages.purpose,
+      status: messages.status,
+      dueAt: messages.dueAt,
+      sentAt: messages.sentAt,
+      deliveredAt: messages.deliveredAt,
+      bodyEnc: messages.bodyEnc,
+    })
     .from(messages)
     .where(eq(messages.patientId, patientId));
   const waiting = await db.select().from(waitlistEntries).where(eq(waitlistEntries.patientId, patientId));
-  const devices = await db.select({ createdAt: pushSubscriptions.createdAt, userAgent: pushSubscriptions.userAgent }).from(pushSubscriptions).where(eq(pushSubscriptions.patientId, patientId));
-  const logins = await db.select({ createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt, revokedAt: sessions.revokedAt, userAgent: sessions.userAgent, ip: sessions.ip }).from(sessions).where(eq(sessions.patientId, patientId));
-  const log = await db.select({ at: auditEvents.at, actorType: auditEvents.actorType, action: auditEvents.action, resourceType: auditEvents.resourceType, resourceId: auditEvents.resourceId }).from(auditEvents).where(eq(auditEvents.patientId, patientId)).orderBy(auditEvents.seq);
-  await recordAudit(db, { actorType: "patient", actorId: patientId, action: "data.export", resourceType: "patient", resourceId: patientId, patientId, ...audit, at: now });
+  const devices = await db
+    .select({ createdAt: pushSubscriptions.createdAt, userAgent: pushSubscriptions.userAgent })
+    .from(pushSubscriptions)
+    .where(eq(pushSubscriptions.patientId, patientId));
+  const logins = await db
+    .select({
+      createdAt: sessions.createdAt,
+      lastSeenAt: sessions.lastSeenAt,
+      revokedAt: sessions.revokedAt,
+      userAgent: sessions.userAgent,
+      ip: sessions.ip,
+    })
+    .from(sessions)
+    .where(eq(sessions.patientId, patientId));
+  const log = await db
+    .select({
+      at: auditEvents.at,
+      actorType: auditEvents.actorType,
+      action: auditEvents.action,
+      resourceType: auditEvents.resourceType,
+      resourceId: auditEvents.resourceId,
+    })
+    .from(auditEvents)
+    .where(eq(auditEvents.patientId, patientId))
+    .orderBy(auditEvents.seq);
+  await recordAudit(db, {
+    actorType: "patient",
+    actorId: patientId,
+    action: "data.export",
+    resourceType: "patient",
+    resourceId: patientId,
+    patientId,
+    ...audit,
+    at: now,
+  });
   return {
     exportedAt: now.toISOString(),
     patient: {
@@ -66,7 +155,15 @@ export async function exportPatientData(db: Db, patientId: string, keys: PiiKeys
       language: patient.language,
       createdAt: patient.createdAt,
     },
-    preferences: prefs ? { smsEnabled: prefs.smsEnabled, smsConsentAt: prefs.smsConsentAt, pushEnabled: prefs.pushEnabled, reminderOffsets: prefs.reminderOffsets, calendarFeed: Boolean(prefs.calendarFeedTokenHash) } : null,
+    preferences: prefs
+      ? {
+          smsEnabled: prefs.smsEnabled,
+          smsConsentAt: prefs.smsConsentAt,
+          pushEnabled: prefs.pushEnabled,
+          reminderOffsets: prefs.reminderOffsets,
+          calendarFeed: Boolean(prefs.calendarFeedTokenHash),
+        }
+      : null,
     appointments: visits,
     messages: sent.map(({ bodyEnc, ...m }) => ({ ...m, text: bodyEnc ? decryptPii(bodyEnc, keys) : null })),
     earlierTimeRequests: waiting,

@@ -17,7 +17,11 @@ export function encryptPii(plain: string, keys: PiiKeys): string {
 export function decryptPii(sealed: string, keys: PiiKeys): string {
   const [version, iv, tag, data] = sealed.split(":");
   if (version !== "v1" || !iv || !tag || !data) throw new Error("unknown ciphertext format");
-  const decipher = createDecipheriv("aes-256-gcm", Buffer.from(keys.encryptionKey, "base64"), Buffer.from(iv, "base64"));
+  const decipher = createDecipheriv(
+    "aes-256-gcm",
+    Buffer.from(keys.encryptionKey, "base64"),
+    Buffer.from(iv, "base64"),
+  );
   decipher.setAuthTag(Buffer.from(tag, "base64"));
   return Buffer.concat([decipher.update(Buffer.from(data, "base64")), decipher.final()]).toString("utf8");
 }

@@ -19,14 +19,29 @@ export interface PushPayload {
   messageId?: string;
 }
 
-export type PushResult = { ok: true; status: number } | { ok: false; gone: true; status: number } | { ok: false; gone: false; retryable: boolean; status?: number };
+export type PushResult =
+  | { ok: true; status: number }
+  | { ok: false; gone: true; status: number }
+  | { ok: false; gone: false; retryable: boolean; status?: number };
 
-export async function sendPush(target: PushTarget, payload: PushPayload, vapid: VapidKeys, options: { ttlSeconds?: number; timeoutMs?: number; /** Tests: trust a local push service. */ agent?: Agent } = {}): Promise<PushResult> {
+export async function sendPush(
+  target: PushTarget,
+  payload: PushPayload,
+  vapid: VapidKeys,
+  options: { ttlSeconds?: number; timeoutMs?: number; /** Tests: trust a local push service. */ agent?: Agent } = {},
+): Promise<PushResult> {
   try {
     const res = await webpush.sendNotification(
       { endpoint: target.endpoint, keys: { p256dh: target.p256dh, auth: target.auth } },
       JSON.stringify(payload),
-      { vapidDetails: vapid, TTL: options.ttlSeconds ?? 4 * 3600, contentEncoding: "aes128gcm", timeout: options.timeoutMs ?? 10_000, urgency: "normal", ...(options.agent ? { agent: options.agent } : {}) },
+      {
+        vapidDetails: vapid,
+        TTL: options.ttlSeconds ?? 4 * 3600,
+        contentEncoding: "aes128gcm",
+        timeout: options.timeoutMs ?? 10_000,
+        urgency: "normal",
+        ...(options.agent ? { agent: options.agent } : {}),
+      },
     );
     return { ok: true, status: res.statusCode };
   } catch (error) {

@@ -14,16 +14,46 @@ export async function savePushSubscription(
   await db.transaction(async (tx) => {
     await tx
       .insert(pushSubscriptions)
-      .values({ patientId, endpoint: sub.endpoint, p256dh: sub.p256dh, auth: sub.auth, userAgent: sub.userAgent?.slice(0, 300) ?? null })
-      .onConflictDoUpdate({ target: pushSubscriptions.endpoint, set: { patientId, p256dh: sub.p256dh, auth: sub.auth, createdAt: new Date() } });
-    await recordAudit(tx, { actorType: "patient", actorId: patientId, action: "push.subscribe", resourceType: "push_subscription", patientId, ...audit });
+      .values({
+        patientId,
+        endpoint: sub.endpoint,
+        p256dh: sub.p256dh,
+        auth: sub.auth,
+        userAgent: sub.userAgent?.slice(0, 300) ?? null,
+      })
+      .onConflictDoUpdate({
+        target: pushSubscriptions.endpoint,
+        set: { patientId, p256dh: sub.p256dh, auth: sub.auth, createdAt: new Date() },
+      });
+    await recordAudit(tx, {
+      actorType: "patient",
+      actorId: patientId,
+      action: "push.subscribe",
+      resourceType: "push_subscription",
+      patientId,
+      ...audit,
+    });
   });
 }
 
-export async function removePushSubscription(db: Db, patientId: string, endpoint: string, audit: { ip?: string | null; userAgent?: string | null }): Promise<void> {
+export async function removePushSubscription(
+  db: Db,
+  patientId: string,
+  endpoint: string,
+  audit: { ip?: string | null; userAgent?: string | null },
+): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.delete(pushSubscriptions).where(and(eq(pushSubscriptions.patientId, patientId), eq(pushSubscriptions.endpoint, endpoint)));
-    await recordAudit(tx, { actorType: "patient", actorId: patientId, action: "push.unsubscribe", resourceType: "push_subscription", patientId, ...audit });
+    await tx
+      .delete(pushSubscriptions)
+      .where(and(eq(pushSubscriptions.patientId, patientId), eq(pushSubscriptions.endpoint, endpoint)));
+    await recordAudit(tx, {
+      actorType: "patient",
+      actorId: patientId,
+      action: "push.unsubscribe",
+      resourceType: "push_subscription",
+      patientId,
+      ...audit,
+    });
   });
 }
 

@@ -14,7 +14,11 @@ export interface VapidKeys {
 
 export function vapidKeysFor(e: Env): VapidKeys | null {
   if (e.VAPID_PUBLIC_KEY && e.VAPID_PRIVATE_KEY) {
-    return { publicKey: e.VAPID_PUBLIC_KEY, privateKey: e.VAPID_PRIVATE_KEY, subject: e.VAPID_SUBJECT ?? "mailto:drift@vardtid.invalid" };
+    return {
+      publicKey: e.VAPID_PUBLIC_KEY,
+      privateKey: e.VAPID_PRIVATE_KEY,
+      subject: e.VAPID_SUBJECT ?? "mailto:drift@vardtid.invalid",
+    };
   }
   if (e.isProduction) return null; // push is simply off until configured
   const file = path.join(path.dirname(path.resolve(/*turbopackIgnore: true*/ e.PGLITE_DATA_DIR)), "vapid-demo.json");

@@ -169,7 +169,13 @@ describe("computeReminderTimes", () => {
         due("d1@22:00", "2026-05-12T22:00:00+02:00"),
       ]);
       expect(
-        plan({ startsAt, now, channel: "push", quietHours: { start: "22:00", end: "07:00" }, offsets: [d(1, "22:00")] }),
+        plan({
+          startsAt,
+          now,
+          channel: "push",
+          quietHours: { start: "22:00", end: "07:00" },
+          offsets: [d(1, "22:00")],
+        }),
       ).toEqual([due("d1@22:00", "2026-05-13T07:00:00+02:00", "quiet_hours")]);
     });
 

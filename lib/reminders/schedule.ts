@@ -20,8 +20,7 @@ const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
 export type ReminderOffset =
   /** `at` is "HH:MM" clinic time; without it, the visit's own wall-clock time. */
-  | { kind: "days_before"; days: number; at?: string }
-  | { kind: "hours_before"; hours: number };
+  { kind: "days_before"; days: number; at?: string } | { kind: "hours_before"; hours: number };
 
 /** Wall-clock "HH:MM" in the clinic zone; `start` after `end` means the window spans midnight. */
 export interface QuietHours {

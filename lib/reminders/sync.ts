@@ -8,7 +8,16 @@
 // the old keys are cancelled; running this twice changes nothing.
 import { and, eq, gt, inArray, notInArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
-import { appointments, appointmentTypes, clinics, messages, notificationPreferences, patients, pushSubscriptions, slots } from "@/db/schema";
+import {
+  appointments,
+  appointmentTypes,
+  clinics,
+  messages,
+  notificationPreferences,
+  patients,
+  pushSubscriptions,
+  slots,
+} from "@/db/schema";
 import { changeDeadline } from "@/lib/appointments/cancellation-policy";
 import { maySendSms } from "@/lib/notifications/sms-consent";
 import { computeReminderTimes, type QuietHours, type ReminderOffset } from "./schedule";
@@ -28,7 +37,12 @@ export function startStamp(startsAt: Date): string {
   return `${startsAt.toISOString().slice(0, 16).replace(/[-:]/g, "")}Z`;
 }
 
-export function reminderKey(appointmentId: string, offsetKey: string, startsAt: Date, channel: "sms" | "push" = "sms"): string {
+export function reminderKey(
+  appointmentId: string,
+  offsetKey: string,
+  startsAt: Date,
+  channel: "sms" | "push" = "sms",
+): string {
   return `reminder:${appointmentId}:${offsetKey}:${startStamp(startsAt)}:${channel}`;
 }
 
@@ -47,7 +61,12 @@ export function fallbackDueAt(pushDueAt: Date, escalationMinutes: number, cutoff
   return new Date(Math.max(pushDueAt.getTime(), Math.min(escalated, cutoffDeadline.getTime())));
 }
 
-export async function syncAppointmentReminders(tx: DbOrTx, appointmentId: string, now: Date, opts: SyncOptions = {}): Promise<SyncResult> {
+export async function syncAppointmentReminders(
+  tx: DbOrTx,
+  appointmentId: string,
+  now: Date,
+  opts: SyncOptions = {},
+): Promise<SyncResult> {
   const [row] = await tx
     .select({
       appointmentId: appointments.id,
@@ -80,14 +99,30 @@ export async function syncAppointmentReminders(tx: DbOrTx, appointmentId: string
   const upcoming = row.status === "booked" && row.startsAt.getTime() > now.getTime();
   const smsAllowed = upcoming && maySendSms(row);
   // Push first where the clinic wants it and the patient has a device subscribed.
-  const [subs] = upcoming && row.pushFirst
-    ? await tx.select({ n: sql<number>`count(*)::int` }).from(pushSubscriptions).where(eq(pushSubscriptions.patientId, row.patientId))
-    : [{ n: 0 }];
+  const [subs] =
+    upcoming && row.pushFirst
+      ? await tx
+          .select({ n: sql<number>`count(*)::int` })
+          .from(pushSubscriptions)
+          .where(eq(pushSubscriptions.patientId, row.patientId))
+      : [{ n: 0 }];
   const pushFirst = Number(subs?.n ?? 0) > 0;
-  const deadline = changeDeadline({ startsAt: row.startsAt, cutoffHours: Number(row.cutoffHours), timeZone: row.timeZone });
+  const deadline = changeDeadline({
+    startsAt: row.startsAt,
+    cutoffHours: Number(row.cutoffHours),
+    timeZone: row.timeZone,
+  });
   if (smsAllowed || pushFirst) {
-    const offsets: ReminderOffset[] = row.patientOffsets && row.patientOffsets.length > 0 ? row.patientOffsets : row.clinicOffsets;
-    const plans = computeReminderTimes({ startsAt: row.startsAt, offsets, timeZone: row.timeZone, now, channel: "sms", quietHours: opts.quietHours });
+    const offsets: ReminderOffset[] =
+      row.patientOffsets && row.patientOffsets.length > 0 ? row.patientOffsets : row.clinicOffsets;
+    const plans = computeReminderTimes({
+      startsAt: row.startsAt,
+      offsets,
+      timeZone: row.timeZone,
+      now,
+      channel: "sms",
+      quietHours: opts.quietHours,
+    });
     // Reminders already out for this visit time: an overdue offset then adds nothing (it would be
     // a second "reminder" minutes after the first when, say, the patient changes a preference).
     const [out] = await tx
@@ -123,7 +158,9 @@ export async function syncAppointmentReminders(tx: DbOrTx, appointmentId: string
         eq(messages.appointmentId, appointmentId),
         eq(messages.purpose, "reminder"),
         eq(messages.status, "queued"),
-        wanted.size + wantedPush.size > 0 ? notInArray(messages.idempotencyKey, [...wanted.keys(), ...wantedPush.keys()]) : undefined,
+        wanted.size + wantedPush.size > 0
+          ? notInArray(messages.idempotencyKey, [...wanted.keys(), ...wantedPush.keys()])
+          : undefined,
       ),
     )
     .returning({ id: messages.id });
@@ -133,13 +170,28 @@ export async function syncAppointmentReminders(tx: DbOrTx, appointmentId: string
   if (wantedPush.size > 0) {
     await tx
       .insert(messages)
-      .values([...wantedPush].map(([idempotencyKey, dueAt]) => ({ patientId: row.patientId, appointmentId, channel: "push", purpose: "reminder", idempotencyKey, status: "queued", dueAt, createdAt: now, updatedAt: now })))
+      .values(
+        [...wantedPush].map(([idempotencyKey, dueAt]) => ({
+          patientId: row.patientId,
+          appointmentId,
+          channel: "push",
+          purpose: "reminder",
+          idempotencyKey,
+          status: "queued",
+          dueAt,
+          createdAt: now,
+          updatedAt: now,
+        })),
+      )
       .onConflictDoUpdate({
         target: messages.idempotencyKey,
         set: { status: "queued", dueAt: sql`excluded.due_at`, updatedAt: now },
         setWhere: sql`${messages.status} in ('queued', 'cancelled') and ${messages.attempts} = 0`,
       });
-    const rows = await tx.select({ id: messages.id, key: messages.idempotencyKey }).from(messages).where(inArray(messages.idempotencyKey, [...wantedPush.keys()]));
+    const rows = await tx
+      .select({ id: messages.id, key: messages.idempotencyKey })
+      .from(messages)
+      .where(inArray(messages.idempotencyKey, [...wantedPush.keys()]));
     for (const r of rows) pushIds.set(r.key, r.id);
     queued += wantedPush.size;
   }
@@ -173,7 +225,12 @@ export async function syncAppointmentReminders(tx: DbOrTx, appointmentId: string
 }
 
 /** After a preference or phone change: every upcoming booked appointment of the patient. */
-export async function syncPatientReminders(tx: DbOrTx, patientId: string, now: Date, opts: SyncOptions = {}): Promise<SyncResult> {
+export async function syncPatientReminders(
+  tx: DbOrTx,
+  patientId: string,
+  now: Date,
+  opts: SyncOptions = {},
+): Promise<SyncResult> {
   const rows = await tx
     .select({ id: appointments.id })
     .from(appointments)

@@ -14,7 +14,18 @@ import type { DeliveryReport } from "./types";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // Not yet known to be out (0), out (1), final word from the network (2).
-const RANK: Record<string, number> = { queued: 0, sending: 0, dead: 0, cancelled: 0, skipped: 0, sent: 1, delivered: 2, failed: 2, expired: 2, opened: 3 };
+const RANK: Record<string, number> = {
+  queued: 0,
+  sending: 0,
+  dead: 0,
+  cancelled: 0,
+  skipped: 0,
+  sent: 1,
+  delivered: 2,
+  failed: 2,
+  expired: 2,
+  opened: 3,
+};
 
 /** Constant-time comparison of the secret in a callback URL (hashed first: lengths may differ). */
 export function webhookSecretMatches(given: string | null, expected: string): boolean {
@@ -32,7 +43,10 @@ export function deliveryCallbackUrl(publicBaseUrl: string, secret: string, messa
 
 export type ReportOutcome = "updated" | "unchanged" | "unknown";
 
-export async function recordDeliveryReport(db: Db, input: { messageId: string | null; report: DeliveryReport; now: Date }): Promise<ReportOutcome> {
+export async function recordDeliveryReport(
+  db: Db,
+  input: { messageId: string | null; report: DeliveryReport; now: Date },
+): Promise<ReportOutcome> {
   const { report, now } = input;
   return db.transaction(async (tx) => {
     const byId = input.messageId && UUID.test(input.messageId);
@@ -58,7 +72,10 @@ export async function recordDeliveryReport(db: Db, input: { messageId: string | 
       if (report.status === "delivered") fields.deliveredAt = report.deliveredAt ?? now;
     }
     if (Object.keys(fields).length === 0) return "unchanged";
-    await tx.update(messages).set({ ...fields, updatedAt: now }).where(eq(messages.id, row.id));
+    await tx
+      .update(messages)
+      .set({ ...fields, updatedAt: now })
+      .where(eq(messages.id, row.id));
     return "updated";
   });
 }

@@ -207,7 +207,9 @@ describe("ElksGateway.send against the simulator", () => {
 
   it("masks phone numbers in the operator's reason, because callers log error messages", async () => {
     const chatty = await receiver(() => ({ status: 400, body: `Invalid to number ${PATIENT}` }));
-    const err = await sendError(new ElksGateway({ baseUrl: chatty.url, username: "u", password: "p" }).send(reminder()));
+    const err = await sendError(
+      new ElksGateway({ baseUrl: chatty.url, username: "u", password: "p" }).send(reminder()),
+    );
     expect(err.message).toBe("46elks answered 400: Invalid to number [number]");
     expect(chatty.requests[0]?.path).toBe("/a1/sms");
     expect(Object.fromEntries(chatty.requests[0]?.form ?? [])).toEqual({
@@ -240,7 +242,13 @@ describe("ElksGateway.parseIncoming", () => {
   });
 
   it("ignores forms that are not incoming SMS", () => {
-    const form = new URLSearchParams({ id: "s1", from: PATIENT, to: CLINIC_NUMBER, message: "x", direction: "outgoing" });
+    const form = new URLSearchParams({
+      id: "s1",
+      from: PATIENT,
+      to: CLINIC_NUMBER,
+      message: "x",
+      direction: "outgoing",
+    });
     expect(gateway.parseIncoming(form)).toBeNull();
     expect(gateway.parseIncoming(new URLSearchParams({ id: "s1", from: PATIENT }))).toBeNull();
   });

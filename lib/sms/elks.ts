@@ -52,9 +52,7 @@ export function isE164(value: string): boolean {
  */
 export function isValidSenderId(from: string): boolean {
   if (isE164(from)) return true;
-  return (
-    /^[\p{L}0-9 ]{1,11}$/u.test(from) && /\p{L}/u.test(from) && Array.from(from).every(isGsm7Char)
-  );
+  return /^[\p{L}0-9 ]{1,11}$/u.test(from) && /\p{L}/u.test(from) && Array.from(from).every(isGsm7Char);
 }
 
 export class ElksGateway implements SmsGateway {

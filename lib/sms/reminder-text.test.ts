@@ -4,12 +4,74 @@ import { offerText, reminderText, type SmsLanguage } from "./reminder-text";
 // Written out here independently of the module, so a mistake in its table is not repeated.
 // GSM 03.38 default alphabet, basic table only (no escape sequences such as € [ ] { }).
 const GSM7_BASIC_TABLE = [
-  "@", "£", "$", "¥", "è", "é", "ù", "ì", "ò", "Ç", "\n", "Ø", "ø", "\r", "Å", "å",
-  "Δ", "_", "Φ", "Γ", "Λ", "Ω", "Π", "Ψ", "Σ", "Θ", "Ξ", "Æ", "æ", "ß", "É",
-  " ", "!", '"', "#", "¤", "%", "&", "'", "(", ")", "*", "+", ",", "-", ".", "/",
-  ..."0123456789", ":", ";", "<", "=", ">", "?",
-  "¡", ..."ABCDEFGHIJKLMNOPQRSTUVWXYZ", "Ä", "Ö", "Ñ", "Ü", "§",
-  "¿", ..."abcdefghijklmnopqrstuvwxyz", "ä", "ö", "ñ", "ü", "à",
+  "@",
+  "£",
+  "$",
+  "¥",
+  "è",
+  "é",
+  "ù",
+  "ì",
+  "ò",
+  "Ç",
+  "\n",
+  "Ø",
+  "ø",
+  "\r",
+  "Å",
+  "å",
+  "Δ",
+  "_",
+  "Φ",
+  "Γ",
+  "Λ",
+  "Ω",
+  "Π",
+  "Ψ",
+  "Σ",
+  "Θ",
+  "Ξ",
+  "Æ",
+  "æ",
+  "ß",
+  "É",
+  " ",
+  "!",
+  '"',
+  "#",
+  "¤",
+  "%",
+  "&",
+  "'",
+  "(",
+  ")",
+  "*",
+  "+",
+  ",",
+  "-",
+  ".",
+  "/",
+  ..."0123456789",
+  ":",
+  ";",
+  "<",
+  "=",
+  ">",
+  "?",
+  "¡",
+  ..."ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+  "Ä",
+  "Ö",
+  "Ñ",
+  "Ü",
+  "§",
+  "¿",
+  ..."abcdefghijklmnopqrstuvwxyz",
+  "ä",
+  "ö",
+  "ñ",
+  "ü",
+  "à",
 ];
 
 function nonGsm7(text: string): string[] {
@@ -118,10 +180,7 @@ describe("reminderText", () => {
 
   it("contains nothing but the time, the clinic name and the link", () => {
     const text = reminderText({ ...base, lang: "sv" });
-    const rest = text
-      .replace("tis 3 dec kl 09:40", "")
-      .replace("Vårdcentralen Centrum", "")
-      .replace(LINK, "");
+    const rest = text.replace("tis 3 dec kl 09:40", "").replace("Vårdcentralen Centrum", "").replace(LINK, "");
     expect(rest).toBe("Påminnelse: du har en tid  hos . Se, av- eller omboka: ");
   });
 });
@@ -149,7 +208,11 @@ describe("offerText", () => {
   });
 
   it("names the day of the deadline when it is not today", () => {
-    const late = { ...base, now: new Date("2024-11-25T23:00:00+01:00"), respondBy: new Date("2024-11-26T09:00:00+01:00") };
+    const late = {
+      ...base,
+      now: new Date("2024-11-25T23:00:00+01:00"),
+      respondBy: new Date("2024-11-26T09:00:00+01:00"),
+    };
     expect(offerText({ ...late, lang: "sv" })).toContain("Svara senast tis 26 nov kl 09:00 via länken");
     expect(offerText({ ...late, lang: "en" })).toContain("Respond by Tue 26 Nov at 09:00 via the link");
   });

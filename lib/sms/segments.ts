@@ -39,9 +39,7 @@ export function countSegments(text: string): SegmentCount {
   // length 2 and a lone surrogate stays one element of length 1.
   const chars = Array.from(text);
   const encoding: SmsEncoding = chars.every(isGsm7Char) ? "GSM-7" : "UCS-2";
-  const widths = chars.map((char) =>
-    encoding === "GSM-7" ? (GSM7_EXTENSION.has(char) ? 2 : 1) : char.length,
-  );
+  const widths = chars.map((char) => (encoding === "GSM-7" ? (GSM7_EXTENSION.has(char) ? 2 : 1) : char.length));
   const units = widths.reduce((sum, width) => sum + width, 0);
   const { single, perPart } = LIMITS[encoding];
   // An empty text still goes out as one (empty) SMS.

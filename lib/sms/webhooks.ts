@@ -8,7 +8,11 @@ import type { SmsGateway } from "./types";
 
 type Parser = Pick<SmsGateway, "parseDeliveryReport" | "parseIncoming">;
 
-export async function handleDeliveryWebhook(db: Db, gateway: Parser, input: { url: URL; form: URLSearchParams; secret: string; now: Date }): Promise<number> {
+export async function handleDeliveryWebhook(
+  db: Db,
+  gateway: Parser,
+  input: { url: URL; form: URLSearchParams; secret: string; now: Date },
+): Promise<number> {
   if (!webhookSecretMatches(input.url.searchParams.get("secret"), input.secret)) return 401;
   const report = gateway.parseDeliveryReport(input.form);
   // A form we cannot read will not improve with retries: acknowledge and drop it.
@@ -21,7 +25,10 @@ export async function handleDeliveryWebhook(db: Db, gateway: Parser, input: { ur
  * Incoming SMS (replies). The "AVBOKA" reply flow is not built yet: a reply is acknowledged and
  * dropped, and the empty answer body means the operator sends nothing back.
  */
-export function handleIncomingWebhook(gateway: Parser, input: { url: URL; form: URLSearchParams; secret: string }): number {
+export function handleIncomingWebhook(
+  gateway: Parser,
+  input: { url: URL; form: URLSearchParams; secret: string },
+): number {
   if (!webhookSecretMatches(input.url.searchParams.get("secret"), input.secret)) return 401;
   gateway.parseIncoming(input.form);
   return 204;

@@ -17,7 +17,13 @@ const at = (iso: string) => new Date(iso);
 const ms = (d: Date, delta: number) => new Date(d.getTime() + delta);
 
 // Tuesday 2026-05-12 09:00 in Stockholm.
-const slot: FreedSlot = { id: "slot-1", clinicId: "c1", typeId: "t1", startsAt: at("2026-05-12T09:00:00+02:00"), cutoffHours: 24 };
+const slot: FreedSlot = {
+  id: "slot-1",
+  clinicId: "c1",
+  typeId: "t1",
+  startsAt: at("2026-05-12T09:00:00+02:00"),
+  cutoffHours: 24,
+};
 const clinic: WaitlistClinicConfig = {
   id: "c1",
   sisterClinicIds: ["c2"],
@@ -202,12 +208,17 @@ describe("waitlistIneligibility and matchWaitlist", () => {
       // 22:30 UTC on Sunday 29 March is 00:30 on Monday 30 March in summer time.
       const monday = { ...early, slot: slotAt("2026-03-29T22:30:00Z") };
       expect(reason(morning, monday)).toBe("weekday");
-      expect(reason(entry({ wishes: { weekdays: [1], fromDate: "2026-03-30", timesOfDay: ["morning"] } }), monday)).toBeNull();
+      expect(
+        reason(entry({ wishes: { weekdays: [1], fromDate: "2026-03-30", timesOfDay: ["morning"] } }), monday),
+      ).toBeNull();
     });
 
     it("counts 11:30 CET on the autumn switch Sunday as morning, though it is 12:30 in CEST", () => {
       const autumn = { now: at("2026-10-01T12:00:00+02:00"), slot: slotAt("2026-10-25T10:30:00Z") };
-      const wish = entry({ appointmentAt: "2026-11-30T10:00:00+01:00", wishes: { timesOfDay: ["morning"], weekdays: [7] } });
+      const wish = entry({
+        appointmentAt: "2026-11-30T10:00:00+01:00",
+        wishes: { timesOfDay: ["morning"], weekdays: [7] },
+      });
       expect(reason(wish, autumn)).toBeNull();
       expect(reason(wish, { ...autumn, slot: slotAt("2026-10-25T11:00:00Z") })).toBe("time_of_day"); // 12:00 CET
     });
@@ -215,9 +226,21 @@ describe("waitlistIneligibility and matchWaitlist", () => {
 
   describe("ordering", () => {
     const oldest = entry({ id: "oldest", createdAt: "2026-03-01T10:00:00+01:00" });
-    const tiedGainsMore = entry({ id: "tied-b", createdAt: "2026-04-01T10:00:00+02:00", appointmentAt: "2026-07-01T10:00:00+02:00" });
-    const tiedGainsLess = entry({ id: "tied-a", createdAt: "2026-04-01T10:00:00+02:00", appointmentAt: "2026-06-01T10:00:00+02:00" });
-    const newest = entry({ id: "newest", createdAt: "2026-05-01T10:00:00+02:00", appointmentAt: "2026-12-01T10:00:00+01:00" });
+    const tiedGainsMore = entry({
+      id: "tied-b",
+      createdAt: "2026-04-01T10:00:00+02:00",
+      appointmentAt: "2026-07-01T10:00:00+02:00",
+    });
+    const tiedGainsLess = entry({
+      id: "tied-a",
+      createdAt: "2026-04-01T10:00:00+02:00",
+      appointmentAt: "2026-06-01T10:00:00+02:00",
+    });
+    const newest = entry({
+      id: "newest",
+      createdAt: "2026-05-01T10:00:00+02:00",
+      appointmentAt: "2026-12-01T10:00:00+01:00",
+    });
     const fullyTiedA = entry({ id: "same-a", createdAt: "2026-05-02T10:00:00+02:00" });
     const fullyTiedB = entry({ id: "same-b", createdAt: "2026-05-02T10:00:00+02:00" });
     const all = [newest, fullyTiedB, tiedGainsLess, oldest, fullyTiedA, tiedGainsMore];
@@ -289,51 +312,70 @@ describe("offerExpiresAt", () => {
   const cutoff = at("2026-05-11T09:00:00+02:00");
 
   it("gives the full answer window when the cutoff is far away", () => {
-    expect(offerExpiresAt({ now: at("2026-05-10T12:00:00+02:00"), answerWindowMinutes: 120, slotStartsAt, cutoffHours: 24 })).toEqual(
-      at("2026-05-10T14:00:00+02:00"),
-    );
+    expect(
+      offerExpiresAt({ now: at("2026-05-10T12:00:00+02:00"), answerWindowMinutes: 120, slotStartsAt, cutoffHours: 24 }),
+    ).toEqual(at("2026-05-10T14:00:00+02:00"));
   });
 
   it("stops at the cutoff when the window would run past it", () => {
-    expect(offerExpiresAt({ now: at("2026-05-11T08:00:00+02:00"), answerWindowMinutes: 120, slotStartsAt, cutoffHours: 24 })).toEqual(
-      cutoff,
-    );
+    expect(
+      offerExpiresAt({ now: at("2026-05-11T08:00:00+02:00"), answerWindowMinutes: 120, slotStartsAt, cutoffHours: 24 }),
+    ).toEqual(cutoff);
   });
 
   it("returns null at or after the cutoff", () => {
     expect(offerExpiresAt({ now: cutoff, answerWindowMinutes: 120, slotStartsAt, cutoffHours: 24 })).toBeNull();
-    expect(offerExpiresAt({ now: ms(cutoff, 60_000), answerWindowMinutes: 120, slotStartsAt, cutoffHours: 24 })).toBeNull();
+    expect(
+      offerExpiresAt({ now: ms(cutoff, 60_000), answerWindowMinutes: 120, slotStartsAt, cutoffHours: 24 }),
+    ).toBeNull();
   });
 
   it("still gives a sliver one millisecond before the cutoff", () => {
-    expect(offerExpiresAt({ now: ms(cutoff, -1), answerWindowMinutes: 120, slotStartsAt, cutoffHours: 24 })).toEqual(cutoff);
+    expect(offerExpiresAt({ now: ms(cutoff, -1), answerWindowMinutes: 120, slotStartsAt, cutoffHours: 24 })).toEqual(
+      cutoff,
+    );
   });
 
   it("puts a whole-day cutoff at the same wall-clock time across the spring switch", () => {
     // Slot Sunday 2026-03-29 10:00 CEST; 24 h cutoff is Saturday 10:00 CET (23 real hours).
     const sundaySlot = at("2026-03-29T10:00:00+02:00");
     expect(
-      offerExpiresAt({ now: at("2026-03-28T08:30:00+01:00"), answerWindowMinutes: 120, slotStartsAt: sundaySlot, cutoffHours: 24 }),
+      offerExpiresAt({
+        now: at("2026-03-28T08:30:00+01:00"),
+        answerWindowMinutes: 120,
+        slotStartsAt: sundaySlot,
+        cutoffHours: 24,
+      }),
     ).toEqual(at("2026-03-28T10:00:00+01:00"));
     expect(
-      offerExpiresAt({ now: at("2026-03-28T10:00:00+01:00"), answerWindowMinutes: 120, slotStartsAt: sundaySlot, cutoffHours: 24 }),
+      offerExpiresAt({
+        now: at("2026-03-28T10:00:00+01:00"),
+        answerWindowMinutes: 120,
+        slotStartsAt: sundaySlot,
+        cutoffHours: 24,
+      }),
     ).toBeNull();
   });
 
   it("puts a whole-day cutoff at the same wall-clock time across the autumn switch", () => {
     const sundaySlot = at("2026-10-25T10:00:00+01:00");
     expect(
-      offerExpiresAt({ now: at("2026-10-24T09:00:00+02:00"), answerWindowMinutes: 120, slotStartsAt: sundaySlot, cutoffHours: 24 }),
+      offerExpiresAt({
+        now: at("2026-10-24T09:00:00+02:00"),
+        answerWindowMinutes: 120,
+        slotStartsAt: sundaySlot,
+        cutoffHours: 24,
+      }),
     ).toEqual(at("2026-10-24T10:00:00+02:00"));
   });
 
   it("uses absolute hours for other cutoffs, and the start itself for zero", () => {
-    expect(offerExpiresAt({ now: at("2026-05-12T05:00:00+02:00"), answerWindowMinutes: 120, slotStartsAt, cutoffHours: 3 })).toEqual(
-      at("2026-05-12T06:00:00+02:00"),
-    );
-    expect(offerExpiresAt({ now: at("2026-05-12T08:30:00+02:00"), answerWindowMinutes: 120, slotStartsAt, cutoffHours: 0 })).toEqual(
-      slotStartsAt,
-    );
+    expect(
+      offerExpiresAt({ now: at("2026-05-12T05:00:00+02:00"), answerWindowMinutes: 120, slotStartsAt, cutoffHours: 3 }),
+    ).toEqual(at("2026-05-12T06:00:00+02:00"));
+    expect(
+      offerExpiresAt({ now: at("2026-05-12T08:30:00+02:00"), answerWindowMinutes: 120, slotStartsAt, cutoffHours: 0 }),
+    ).toEqual(slotStartsAt);
   });
 
   it("refuses nonsensical windows and cutoffs", () => {

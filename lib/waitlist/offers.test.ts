@@ -33,15 +33,29 @@ describe.each(testDatabases)("earlier-time offers on $name", (target) => {
   async function booked(clinicId: string, typeId: string, startsAt: Date, opts: { sms?: boolean } = {}) {
     const patient = await makePatient(handle.db);
     const slot = await makeSlot(handle.db, clinicId, typeId, startsAt);
-    const [appointment] = await handle.db.insert(s.appointments).values({ patientId: patient.id, slotId: slot.id }).returning();
+    const [appointment] = await handle.db
+      .insert(s.appointments)
+      .values({ patientId: patient.id, slotId: slot.id })
+      .returning();
     if (opts.sms) {
-      await handle.db.update(s.patients).set({ phoneEnc: encryptPii("+46701234567", testKeys), phoneVerifiedAt: now }).where(eq(s.patients.id, patient.id));
-      await handle.db.insert(s.notificationPreferences).values({ patientId: patient.id, smsEnabled: true, smsConsentAt: now });
+      await handle.db
+        .update(s.patients)
+        .set({ phoneEnc: encryptPii("+46701234567", testKeys), phoneVerifiedAt: now })
+        .where(eq(s.patients.id, patient.id));
+      await handle.db
+        .insert(s.notificationPreferences)
+        .values({ patientId: patient.id, smsEnabled: true, smsConsentAt: now });
     }
     return { patient, slot, appointment: appointment! };
   }
 
-  async function waiting(clinicId: string, typeId: string, startsAt: Date, wishes: Partial<WaitlistWishesInput> = {}, opts: { sms?: boolean; joinedAt?: Date } = {}) {
+  async function waiting(
+    clinicId: string,
+    typeId: string,
+    startsAt: Date,
+    wishes: Partial<WaitlistWishesInput> = {},
+    opts: { sms?: boolean; joinedAt?: Date } = {},
+  ) {
     const b = await booked(clinicId, typeId, startsAt, opts);
     const result = await saveWaitlistWishes(handle.db, b.patient.id, {
       appointmentId: b.appointment.id,
@@ -59,7 +73,12 @@ describe.each(testDatabases)("earlier-time offers on $name", (target) => {
 
   async function offersFor(slotId: string) {
     return handle.db
-      .select({ id: s.slotOffers.id, status: s.slotOffers.status, patientId: s.waitlistEntries.patientId, expiresAt: s.slotOffers.expiresAt })
+      .select({
+        id: s.slotOffers.id,
+        status: s.slotOffers.status,
+        patientId: s.waitlistEntries.patientId,
+        expiresAt: s.slotOffers.expiresAt,
+      })
       .from(s.slotOffers)
       .innerJoin(s.waitlistEntries, eq(s.waitlistEntries.id, s.slotOffers.waitlistEntryId))
       .where(eq(s.slotOffers.slotId, slotId));
@@ -71,7 +90,11 @@ describe.each(testDatabases)("earlier-time offers on $name", (target) => {
   }
 
   it("a cancel offers the slot to exactly the matching waiting patients, with an SMS where allowed", async () => {
-    const { clinic, type } = await makeClinic(handle.db, { offerFairness: "first_come", offerBatchSize: 10, smsName: "Mottagningen Ågatan" });
+    const { clinic, type } = await makeClinic(handle.db, {
+      offerFairness: "first_come",
+      offerBatchSize: 10,
+      smsName: "Mottagningen Ågatan",
+    });
     const other = await makeClinic(handle.db);
     const canceller = await booked(clinic.id, type.id, days(3)); // Thursday 10:00
     const withSms = await waiting(clinic.id, type.id, days(10), {}, { sms: true });
@@ -86,7 +109,14 @@ describe.each(testDatabases)("earlier-time offers on $name", (target) => {
     await stopWaitlist(handle.db, stopped.patient.id, { appointmentId: stopped.appointment.id, now, audit });
     await booked(clinic.id, type.id, days(11)); // not waiting at all
 
-    expect(await cancelAppointment(handle.db, canceller.patient.id, { appointmentId: canceller.appointment.id, reason: null, now, audit })).toMatchObject({ ok: true });
+    expect(
+      await cancelAppointment(handle.db, canceller.patient.id, {
+        appointmentId: canceller.appointment.id,
+        reason: null,
+        now,
+        audit,
+      }),
+    ).toMatchObject({ ok: true });
     // Queued in the cancel's own transaction; nothing offered until the worker runs.
     const jobs = await handle.db.select().from(s.waitlistJobs).where(eq(s.waitlistJobs.slotId, canceller.slot.id));
     expect(jobs).toHaveLength(1);
@@ -96,7 +126,9 @@ describe.each(testDatabases)("earlier-time offers on $name", (target) => {
     const offers = await offersFor(canceller.slot.id);
     expect(offers.map((o) => o.patientId).sort()).toEqual([withSms.patient.id, mornings.patient.id].sort());
     for (const o of offers) expect(o.expiresAt).toEqual(minutes(121));
-    const excluded = [notLater, mondaysOnly, afternoons, tooLate, longNotice, otherClinic, stopped].map((b) => b.patient.id);
+    const excluded = [notLater, mondaysOnly, afternoons, tooLate, longNotice, otherClinic, stopped].map(
+      (b) => b.patient.id,
+    );
     expect(offers.some((o) => excluded.includes(o.patientId))).toBe(false);
 
     const sms = await handle.db.select().from(s.messages).where(eq(s.messages.purpose, "offer"));
@@ -108,14 +140,20 @@ describe.each(testDatabases)("earlier-time offers on $name", (target) => {
     expect(text).not.toContain("Läkarbesök");
     const token = /\/l\/([A-Za-z0-9_-]+)/.exec(text)![1]!;
     const offerOfSms = offers.find((o) => o.patientId === withSms.patient.id)!;
-    expect(await resolveDeepLink(handle.db, token, minutes(2))).toEqual({ purpose: "offer", appointmentId: withSms.appointment.id, offerId: offerOfSms.id });
+    expect(await resolveDeepLink(handle.db, token, minutes(2))).toEqual({
+      purpose: "offer",
+      appointmentId: withSms.appointment.id,
+      offerId: offerOfSms.id,
+    });
     expect(await resolveDeepLink(handle.db, token, minutes(122))).toBeNull();
 
     const state = await getWaitlistState(handle.db, mornings.patient.id, mornings.appointment.id, minutes(2));
     expect(state.offers.map((o) => o.startsAt)).toEqual([days(3)]);
 
     // A second pass (or a second job for the same slot) offers nothing more while offers are open.
-    await handle.db.transaction((tx) => tx.insert(s.waitlistJobs).values({ slotId: canceller.slot.id, reason: "cancelled", runAt: now }));
+    await handle.db.transaction((tx) =>
+      tx.insert(s.waitlistJobs).values({ slotId: canceller.slot.id, reason: "cancelled", runAt: now }),
+    );
     await runOfferPass(handle.db, ctx(minutes(3)));
     expect(await offersFor(canceller.slot.id)).toHaveLength(2);
   });
@@ -125,27 +163,49 @@ describe.each(testDatabases)("earlier-time offers on $name", (target) => {
     const canceller = await booked(clinic.id, type.id, days(3));
     const crowd = [];
     for (let i = 0; i < 50; i++) crowd.push(await waiting(clinic.id, type.id, minutes(i, days(20))));
-    await cancelAppointment(handle.db, canceller.patient.id, { appointmentId: canceller.appointment.id, reason: null, now, audit });
+    await cancelAppointment(handle.db, canceller.patient.id, {
+      appointmentId: canceller.appointment.id,
+      reason: null,
+      now,
+      audit,
+    });
     await runOfferPass(handle.db, ctx(now));
     const offers = await offersFor(canceller.slot.id);
     expect(offers).toHaveLength(50);
 
     const at = minutes(5);
     const results = await Promise.all(
-      crowd.map((c) => acceptOffer(handle.db, c.patient.id, { offerId: offers.find((o) => o.patientId === c.patient.id)!.id, now: at, audit })),
+      crowd.map((c) =>
+        acceptOffer(handle.db, c.patient.id, {
+          offerId: offers.find((o) => o.patientId === c.patient.id)!.id,
+          now: at,
+          audit,
+        }),
+      ),
     );
     const winners = results.filter((r) => r.ok);
     expect(winners).toHaveLength(1);
     expect(results.filter((r) => !r.ok && r.error === "taken")).toHaveLength(49);
 
-    const holders = await handle.db.select().from(s.appointments).where(and(eq(s.appointments.slotId, canceller.slot.id), eq(s.appointments.status, "booked")));
+    const holders = await handle.db
+      .select()
+      .from(s.appointments)
+      .where(and(eq(s.appointments.slotId, canceller.slot.id), eq(s.appointments.status, "booked")));
     expect(holders).toHaveLength(1);
     for (const c of crowd) {
       const a = await slotOf(c.appointment.id);
       if (a.id === holders[0]!.id) continue;
       expect(a).toMatchObject({ slotId: c.slot.id, status: "booked", version: 1, rebookedAt: null });
     }
-    const entries = await handle.db.select().from(s.waitlistEntries).where(inArray(s.waitlistEntries.appointmentId, crowd.map((c) => c.appointment.id)));
+    const entries = await handle.db
+      .select()
+      .from(s.waitlistEntries)
+      .where(
+        inArray(
+          s.waitlistEntries.appointmentId,
+          crowd.map((c) => c.appointment.id),
+        ),
+      );
     expect(entries.filter((e) => e.status === "active")).toHaveLength(49);
     expect(entries.filter((e) => e.status === "fulfilled")).toHaveLength(1);
     const after = await offersFor(canceller.slot.id);
@@ -161,7 +221,12 @@ describe.each(testDatabases)("earlier-time offers on $name", (target) => {
     const first = await waiting(clinic.id, type.id, days(8), {}, { sms: true, joinedAt: days(-10) });
     const second = await waiting(clinic.id, type.id, days(30), {}, { joinedAt: days(-5) });
     const third = await waiting(clinic.id, type.id, days(9), {}, { joinedAt: days(-1) });
-    await cancelAppointment(handle.db, canceller.patient.id, { appointmentId: canceller.appointment.id, reason: null, now, audit });
+    await cancelAppointment(handle.db, canceller.patient.id, {
+      appointmentId: canceller.appointment.id,
+      reason: null,
+      now,
+      audit,
+    });
 
     await runOfferPass(handle.db, ctx(now));
     let offers = await offersFor(canceller.slot.id);
@@ -173,19 +238,32 @@ describe.each(testDatabases)("earlier-time offers on $name", (target) => {
     await runOfferPass(handle.db, ctx(minutes(60)));
     offers = await offersFor(canceller.slot.id);
     expect(offers.find((o) => o.patientId === first.patient.id)!.status).toBe("expired");
-    expect(offers.find((o) => o.patientId === second.patient.id)).toMatchObject({ status: "pending", expiresAt: minutes(120) });
+    expect(offers.find((o) => o.patientId === second.patient.id)).toMatchObject({
+      status: "pending",
+      expiresAt: minutes(120),
+    });
     expect(offers.some((o) => o.patientId === third.patient.id)).toBe(false);
     // The lapsed patient is still on the list, and their unsent SMS is not sent any more.
-    expect((await getWaitlistState(handle.db, first.patient.id, first.appointment.id, minutes(60))).wish).not.toBeNull();
-    const [sms] = await handle.db.select().from(s.messages).where(and(eq(s.messages.patientId, first.patient.id), eq(s.messages.purpose, "offer")));
+    expect(
+      (await getWaitlistState(handle.db, first.patient.id, first.appointment.id, minutes(60))).wish,
+    ).not.toBeNull();
+    const [sms] = await handle.db
+      .select()
+      .from(s.messages)
+      .where(and(eq(s.messages.patientId, first.patient.id), eq(s.messages.purpose, "offer")));
     expect(sms!.status).toBe("cancelled");
     // Accepting after the window: too late.
     const late = offers.find((o) => o.patientId === first.patient.id)!;
-    expect(await acceptOffer(handle.db, first.patient.id, { offerId: late.id, now: minutes(61), audit })).toEqual({ ok: false, error: "expired" });
+    expect(await acceptOffer(handle.db, first.patient.id, { offerId: late.id, now: minutes(61), audit })).toEqual({
+      ok: false,
+      error: "expired",
+    });
 
     // "Nej tack" from the second: the third is asked at once by the next pass.
     const secondOffer = offers.find((o) => o.patientId === second.patient.id)!;
-    expect(await declineOffer(handle.db, second.patient.id, { offerId: secondOffer.id, now: minutes(70), audit })).toEqual({ ok: true });
+    expect(
+      await declineOffer(handle.db, second.patient.id, { offerId: secondOffer.id, now: minutes(70), audit }),
+    ).toEqual({ ok: true });
     await runOfferPass(handle.db, ctx(minutes(70)));
     offers = await offersFor(canceller.slot.id);
     expect(offers.find((o) => o.patientId === third.patient.id)!.status).toBe("pending");
@@ -195,8 +273,14 @@ describe.each(testDatabases)("earlier-time offers on $name", (target) => {
     const { clinic, type } = await makeClinic(handle.db, { offerFairness: "in_turn", offerAnswerMinutes: 120 });
     const canceller = await booked(clinic.id, type.id, days(3));
     const chain = [];
-    for (let i = 0; i < 4; i++) chain.push(await waiting(clinic.id, type.id, days(10 * (i + 1)), {}, { sms: true, joinedAt: days(-20 + i) }));
-    await cancelAppointment(handle.db, canceller.patient.id, { appointmentId: canceller.appointment.id, reason: null, now, audit });
+    for (let i = 0; i < 4; i++)
+      chain.push(await waiting(clinic.id, type.id, days(10 * (i + 1)), {}, { sms: true, joinedAt: days(-20 + i) }));
+    await cancelAppointment(handle.db, canceller.patient.id, {
+      appointmentId: canceller.appointment.id,
+      reason: null,
+      now,
+      audit,
+    });
 
     let freed = canceller.slot;
     let at = now;
@@ -209,7 +293,16 @@ describe.each(testDatabases)("earlier-time offers on $name", (target) => {
       expect(result).toEqual({ ok: true, appointmentId: link.appointment.id, startsAt: freed.startsAt });
       expect((await slotOf(link.appointment.id)).slotId).toBe(freed.id);
       // Reminders follow the new time.
-      const reminders = await handle.db.select().from(s.messages).where(and(eq(s.messages.appointmentId, link.appointment.id), eq(s.messages.purpose, "reminder"), eq(s.messages.status, "queued")));
+      const reminders = await handle.db
+        .select()
+        .from(s.messages)
+        .where(
+          and(
+            eq(s.messages.appointmentId, link.appointment.id),
+            eq(s.messages.purpose, "reminder"),
+            eq(s.messages.status, "queued"),
+          ),
+        );
       expect(reminders.length).toBeGreaterThan(0);
       for (const r of reminders) expect(r.dueAt.getTime()).toBeLessThan(freed.startsAt.getTime());
       freed = link.slot;
@@ -218,13 +311,26 @@ describe.each(testDatabases)("earlier-time offers on $name", (target) => {
     await runOfferPass(handle.db, ctx(minutes(10, at)));
     expect(await offersFor(freed.id)).toHaveLength(0);
 
-    const events = await handle.db.select().from(s.webhookDeliveries).where(and(eq(s.webhookDeliveries.clinicId, clinic.id), eq(s.webhookDeliveries.eventType, "appointment.rebooked")));
+    const events = await handle.db
+      .select()
+      .from(s.webhookDeliveries)
+      .where(
+        and(eq(s.webhookDeliveries.clinicId, clinic.id), eq(s.webhookDeliveries.eventType, "appointment.rebooked")),
+      );
     expect(events).toHaveLength(4);
     expect(events.every((e) => e.payload.source === "waitlist")).toBe(true);
 
     const stats = await waitlistStats(handle.db, { clinicId: clinic.id, from: days(-1), to: days(1) });
     // Gains: 3 → from day 10 (7 days), 10 ← 20, 20 ← 30, 30 ← 40 (10 days each).
-    expect(stats).toEqual({ offersSent: 4, accepted: 4, expired: 0, declined: 0, slotsRefilled: 4, daysGained: 37, medianDaysGained: 10 });
+    expect(stats).toEqual({
+      offersSent: 4,
+      accepted: 4,
+      expired: 0,
+      declined: 0,
+      slotsRefilled: 4,
+      daysGained: 37,
+      medianDaysGained: 10,
+    });
     expect(await verifyAuditChain(handle.db)).toEqual([]);
   });
 
@@ -233,11 +339,21 @@ describe.each(testDatabases)("earlier-time offers on $name", (target) => {
     const canceller = await booked(clinic.id, type.id, days(3));
     const first = await waiting(clinic.id, type.id, days(10), {}, { joinedAt: days(-3) });
     const second = await waiting(clinic.id, type.id, days(11), {}, { joinedAt: days(-2) });
-    await cancelAppointment(handle.db, canceller.patient.id, { appointmentId: canceller.appointment.id, reason: null, now, audit });
+    await cancelAppointment(handle.db, canceller.patient.id, {
+      appointmentId: canceller.appointment.id,
+      reason: null,
+      now,
+      audit,
+    });
     await runOfferPass(handle.db, ctx(now));
     expect((await offersFor(canceller.slot.id)).map((o) => o.patientId)).toEqual([first.patient.id]);
 
-    await cancelAppointment(handle.db, first.patient.id, { appointmentId: first.appointment.id, reason: null, now: minutes(5), audit });
+    await cancelAppointment(handle.db, first.patient.id, {
+      appointmentId: first.appointment.id,
+      reason: null,
+      now: minutes(5),
+      audit,
+    });
     expect((await offersFor(canceller.slot.id))[0]!.status).toBe("withdrawn");
     await runOfferPass(handle.db, ctx(minutes(6)));
     const offers = await offersFor(canceller.slot.id);
@@ -248,7 +364,14 @@ describe.each(testDatabases)("earlier-time offers on $name", (target) => {
 
     // A rebook ends the wish too.
     const spare = await makeSlot(handle.db, clinic.id, type.id, days(15));
-    expect(await rebookAppointment(handle.db, second.patient.id, { appointmentId: second.appointment.id, slotId: spare.id, now: minutes(7), audit })).toMatchObject({ ok: true });
+    expect(
+      await rebookAppointment(handle.db, second.patient.id, {
+        appointmentId: second.appointment.id,
+        slotId: spare.id,
+        now: minutes(7),
+        audit,
+      }),
+    ).toMatchObject({ ok: true });
     expect((await getWaitlistState(handle.db, second.patient.id, second.appointment.id, minutes(7))).wish).toBeNull();
     expect((await offersFor(canceller.slot.id)).every((o) => o.status !== "pending")).toBe(true);
   });
@@ -256,38 +379,85 @@ describe.each(testDatabases)("earlier-time offers on $name", (target) => {
   it("a slot added by the clinic is offered; sister clinics where the type allows; excluded types never", async () => {
     const a = await makeClinic(handle.db, { sisterGroup: "north", offerBatchSize: 5 });
     const b = await makeClinic(handle.db, { sisterGroup: "north" });
-    await handle.db.update(s.appointmentTypes).set({ code: "shared", allowSisterClinics: true }).where(inArray(s.appointmentTypes.id, [a.type.id, b.type.id]));
+    await handle.db
+      .update(s.appointmentTypes)
+      .set({ code: "shared", allowSisterClinics: true })
+      .where(inArray(s.appointmentTypes.id, [a.type.id, b.type.id]));
     const own = await waiting(a.clinic.id, a.type.id, days(10));
     const sister = await waiting(b.clinic.id, b.type.id, days(10));
 
-    const added = await addClinicSlot(handle.db, { clinicId: a.clinic.id, typeId: a.type.id, startsAt: days(4), endsAt: minutes(20, days(4)), now });
+    const added = await addClinicSlot(handle.db, {
+      clinicId: a.clinic.id,
+      typeId: a.type.id,
+      startsAt: days(4),
+      endsAt: minutes(20, days(4)),
+      now,
+    });
     await runOfferPass(handle.db, ctx(now));
-    expect((await offersFor(added.id)).map((o) => o.patientId).sort()).toEqual([own.patient.id, sister.patient.id].sort());
+    expect((await offersFor(added.id)).map((o) => o.patientId).sort()).toEqual(
+      [own.patient.id, sister.patient.id].sort(),
+    );
 
     // The sister patient takes it: the sister clinic is told it lost a booking, this clinic that it got one.
     const offer = (await offersFor(added.id)).find((o) => o.patientId === sister.patient.id)!;
-    expect(await acceptOffer(handle.db, sister.patient.id, { offerId: offer.id, now: minutes(1), audit })).toMatchObject({ ok: true });
-    const bookedEvents = await handle.db.select().from(s.webhookDeliveries).where(and(eq(s.webhookDeliveries.clinicId, a.clinic.id), eq(s.webhookDeliveries.eventType, "appointment.booked")));
+    expect(
+      await acceptOffer(handle.db, sister.patient.id, { offerId: offer.id, now: minutes(1), audit }),
+    ).toMatchObject({ ok: true });
+    const bookedEvents = await handle.db
+      .select()
+      .from(s.webhookDeliveries)
+      .where(
+        and(eq(s.webhookDeliveries.clinicId, a.clinic.id), eq(s.webhookDeliveries.eventType, "appointment.booked")),
+      );
     expect(bookedEvents).toHaveLength(1);
 
     // Clinic a stops offering this type: no new offers, and no new wishes.
-    await handle.db.update(s.appointmentTypes).set({ waitlistEnabled: false }).where(eq(s.appointmentTypes.id, a.type.id));
-    const another = await addClinicSlot(handle.db, { clinicId: a.clinic.id, typeId: a.type.id, startsAt: days(5), endsAt: minutes(20, days(5)), now: minutes(2) });
+    await handle.db
+      .update(s.appointmentTypes)
+      .set({ waitlistEnabled: false })
+      .where(eq(s.appointmentTypes.id, a.type.id));
+    const another = await addClinicSlot(handle.db, {
+      clinicId: a.clinic.id,
+      typeId: a.type.id,
+      startsAt: days(5),
+      endsAt: minutes(20, days(5)),
+      now: minutes(2),
+    });
     await runOfferPass(handle.db, ctx(minutes(2)));
     expect(await offersFor(another.id)).toHaveLength(0);
     const newcomer = await booked(a.clinic.id, a.type.id, days(12));
     expect(
-      await saveWaitlistWishes(handle.db, newcomer.patient.id, { appointmentId: newcomer.appointment.id, fromDate: "2030-03-01", weekdays: [], timesOfDay: [], minNoticeMinutes: 120, now, audit }),
+      await saveWaitlistWishes(handle.db, newcomer.patient.id, {
+        appointmentId: newcomer.appointment.id,
+        fromDate: "2030-03-01",
+        weekdays: [],
+        timesOfDay: [],
+        minNoticeMinutes: 120,
+        now,
+        audit,
+      }),
     ).toEqual({ ok: false, error: "not_allowed" });
   });
 
   it("no offer lapses after the slot's own cutoff, and none is made past it", async () => {
     const { clinic, type } = await makeClinic(handle.db, { cancelCutoffHours: 24, offerAnswerMinutes: 600 });
     await waiting(clinic.id, type.id, days(10));
-    const soon = await addClinicSlot(handle.db, { clinicId: clinic.id, typeId: type.id, startsAt: minutes(60 * 26), endsAt: minutes(60 * 26 + 20), now });
+    const soon = await addClinicSlot(handle.db, {
+      clinicId: clinic.id,
+      typeId: type.id,
+      startsAt: minutes(60 * 26),
+      endsAt: minutes(60 * 26 + 20),
+      now,
+    });
     await runOfferPass(handle.db, ctx(now));
     expect((await offersFor(soon.id))[0]!.expiresAt).toEqual(minutes(120)); // 26 h − 24 h cutoff
-    const tooSoon = await addClinicSlot(handle.db, { clinicId: clinic.id, typeId: type.id, startsAt: minutes(60 * 20), endsAt: minutes(60 * 20 + 20), now });
+    const tooSoon = await addClinicSlot(handle.db, {
+      clinicId: clinic.id,
+      typeId: type.id,
+      startsAt: minutes(60 * 20),
+      endsAt: minutes(60 * 20 + 20),
+      now,
+    });
     await runOfferPass(handle.db, ctx(now));
     expect(await offersFor(tooSoon.id)).toHaveLength(0);
   });

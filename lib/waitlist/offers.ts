@@ -9,9 +9,26 @@
 import { and, asc, eq, gt, inArray, lte, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db, Tx } from "@/db/client";
-import { appointments, appointmentTypes, clinics, messages, notificationPreferences, patients, slotOffers, slots, waitlistEntries, waitlistJobs } from "@/db/schema";
+import {
+  appointments,
+  appointmentTypes,
+  clinics,
+  messages,
+  notificationPreferences,
+  patients,
+  slotOffers,
+  slots,
+  waitlistEntries,
+  waitlistJobs,
+} from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { isUniqueViolation, isUuid, lockOwnAppointmentView, queueClinicEvent, type AuditMeta } from "@/lib/appointments/service";
+import {
+  isUniqueViolation,
+  isUuid,
+  lockOwnAppointmentView,
+  queueClinicEvent,
+  type AuditMeta,
+} from "@/lib/appointments/service";
 import { createOfferLink } from "@/lib/links/deep-links";
 import { decryptPii, encryptPii, type PiiKeys } from "@/lib/privacy/crypto";
 import { syncAppointmentReminders } from "@/lib/reminders/sync";
@@ -54,20 +71,42 @@ export async function offerSlot(tx: Tx, slotId: string, ctx: OfferContext): Prom
   const { slot, clinic, type } = found;
   if (slot.status !== "open") return { offered: 0, skipped: "not_open" };
   if (slot.startsAt.getTime() <= now.getTime()) return { offered: 0, skipped: "started" };
-  const [booked] = await tx.select({ id: appointments.id }).from(appointments).where(and(eq(appointments.slotId, slot.id), eq(appointments.status, "booked"))).limit(1);
+  const [booked] = await tx
+    .select({ id: appointments.id })
+    .from(appointments)
+    .where(and(eq(appointments.slotId, slot.id), eq(appointments.status, "booked")))
+    .limit(1);
   if (booked) return { offered: 0, skipped: "booked" };
-  const [open] = await tx.select({ id: slotOffers.id }).from(slotOffers).where(and(eq(slotOffers.slotId, slot.id), eq(slotOffers.status, "pending"), gt(slotOffers.expiresAt, now))).limit(1);
+  const [open] = await tx
+    .select({ id: slotOffers.id })
+    .from(slotOffers)
+    .where(and(eq(slotOffers.slotId, slot.id), eq(slotOffers.status, "pending"), gt(slotOffers.expiresAt, now)))
+    .limit(1);
   if (open) return { offered: 0, skipped: "pending" };
   const cutoffHours = type.cancelCutoffHours ?? clinic.cancelCutoffHours;
-  const expiresAt = offerExpiresAt({ now, answerWindowMinutes: clinic.offerAnswerMinutes, slotStartsAt: slot.startsAt, cutoffHours, timeZone: clinic.timeZone });
+  const expiresAt = offerExpiresAt({
+    now,
+    answerWindowMinutes: clinic.offerAnswerMinutes,
+    slotStartsAt: slot.startsAt,
+    cutoffHours,
+    timeZone: clinic.timeZone,
+  });
   if (!expiresAt) return { offered: 0, skipped: "past_cutoff" };
 
   const sisterClinicIds = clinic.sisterGroup
-    ? (await tx.select({ id: clinics.id }).from(clinics).where(and(eq(clinics.sisterGroup, clinic.sisterGroup), ne(clinics.id, clinic.id)))).map((c) => c.id)
+    ? (
+        await tx
+          .select({ id: clinics.id })
+          .from(clinics)
+          .where(and(eq(clinics.sisterGroup, clinic.sisterGroup), ne(clinics.id, clinic.id)))
+      ).map((c) => c.id)
     : [];
-  const excludedTypeIds = (await tx.select({ id: appointmentTypes.id }).from(appointmentTypes).where(and(eq(appointmentTypes.clinicId, clinic.id), eq(appointmentTypes.waitlistEnabled, false)))).map(
-    (t) => t.id,
-  );
+  const excludedTypeIds = (
+    await tx
+      .select({ id: appointmentTypes.id })
+      .from(appointmentTypes)
+      .where(and(eq(appointmentTypes.clinicId, clinic.id), eq(appointmentTypes.waitlistEnabled, false)))
+  ).map((t) => t.id);
   // Types are per clinic: a sister clinic's "same type" is the one with the same code that also
   // allows sister clinics. Such entries are handed to matching under this slot's type id.
   const typeIds = [type.id];
@@ -75,7 +114,13 @@ export async function offerSlot(tx: Tx, slotId: string, ctx: OfferContext): Prom
     const sisterTypes = await tx
       .select({ id: appointmentTypes.id })
       .from(appointmentTypes)
-      .where(and(inArray(appointmentTypes.clinicId, sisterClinicIds), eq(appointmentTypes.code, type.code), eq(appointmentTypes.allowSisterClinics, true)));
+      .where(
+        and(
+          inArray(appointmentTypes.clinicId, sisterClinicIds),
+          eq(appointmentTypes.code, type.code),
+          eq(appointmentTypes.allowSisterClinics, true),
+        ),
+      );
     typeIds.push(...sisterTypes.map((t) => t.id));
   }
 
@@ -112,8 +157,18 @@ export async function offerSlot(tx: Tx, slotId: string, ctx: OfferContext): Prom
   const entries: Candidate[] = rows.map((row) => ({
     id: row.entry.id,
     patientId: row.entry.patientId,
-    appointment: { id: row.entry.appointmentId, clinicId: row.appointmentClinicId, typeId: type.id, startsAt: row.appointmentStartsAt },
-    wishes: { fromDate: row.entry.fromDate, weekdays: row.entry.weekdays, timesOfDay: row.entry.timesOfDay as TimeOfDay[], minNoticeMinutes: row.entry.minNoticeMinutes },
+    appointment: {
+      id: row.entry.appointmentId,
+      clinicId: row.appointmentClinicId,
+      typeId: type.id,
+      startsAt: row.appointmentStartsAt,
+    },
+    wishes: {
+      fromDate: row.entry.fromDate,
+      weekdays: row.entry.weekdays,
+      timesOfDay: row.entry.timesOfDay as TimeOfDay[],
+      minNoticeMinutes: row.entry.minNoticeMinutes,
+    },
     createdAt: row.entry.createdAt,
     row,
   }));
@@ -133,14 +188,29 @@ export async function offerSlot(tx: Tx, slotId: string, ctx: OfferContext): Prom
     const { row } = candidate;
     const [offer] = await tx
       .insert(slotOffers)
-      .values({ slotId: slot.id, waitlistEntryId: candidate.id, status: "pending", expiresAt, appointmentStartsAt: row.appointmentStartsAt, createdAt: now })
+      .values({
+        slotId: slot.id,
+        waitlistEntryId: candidate.id,
+        status: "pending",
+        expiresAt,
+        appointmentStartsAt: row.appointmentStartsAt,
+        createdAt: now,
+      })
       .returning({ id: slotOffers.id });
     const offerId = offer!.id;
     const token = await createOfferLink(tx, { appointmentId: candidate.appointment.id, offerId, expiresAt, now });
     const smsAllowed = maySendSms(row);
     if (smsAllowed && row.phoneEnc) {
       const link = new URL(`/l/${token}`, ctx.publicBaseUrl).toString();
-      const text = offerText({ lang: row.language === "en" ? "en" : "sv", startsAt: slot.startsAt, respondBy: expiresAt, now, timeZone: clinic.timeZone, clinicSmsName: clinic.smsName, link });
+      const text = offerText({
+        lang: row.language === "en" ? "en" : "sv",
+        startsAt: slot.startsAt,
+        respondBy: expiresAt,
+        now,
+        timeZone: clinic.timeZone,
+        clinicSmsName: clinic.smsName,
+        link,
+      });
       await tx.insert(messages).values({
         patientId: candidate.patientId,
         appointmentId: candidate.appointment.id,
@@ -160,7 +230,15 @@ export async function offerSlot(tx: Tx, slotId: string, ctx: OfferContext): Prom
   }
   // Audit last: the chain's lock is then held only until this transaction commits.
   for (const c of created) {
-    await recordAudit(tx, { actorType: "system", action: "waitlist.offer", resourceType: "slot_offer", resourceId: c.offerId, patientId: c.patientId, details: { slotId: slot.id, fairness }, at: now });
+    await recordAudit(tx, {
+      actorType: "system",
+      action: "waitlist.offer",
+      resourceType: "slot_offer",
+      resourceId: c.offerId,
+      patientId: c.patientId,
+      details: { slotId: slot.id, fairness },
+      at: now,
+    });
   }
   return { offered: created.length };
 }
@@ -191,7 +269,12 @@ async function lockSlot(tx: Tx, slotId: string) {
 
 async function readOffer(tx: Tx, offerId: string) {
   const [offer] = await tx
-    .select({ status: slotOffers.status, expiresAt: slotOffers.expiresAt, entryId: slotOffers.waitlistEntryId, entryStatus: waitlistEntries.status })
+    .select({
+      status: slotOffers.status,
+      expiresAt: slotOffers.expiresAt,
+      entryId: slotOffers.waitlistEntryId,
+      entryStatus: waitlistEntries.status,
+    })
     .from(slotOffers)
     .innerJoin(waitlistEntries, eq(waitlistEntries.id, slotOffers.waitlistEntryId))
     .where(eq(slotOffers.id, offerId))
@@ -211,7 +294,11 @@ function refusal(status: string): "taken" | "expired" | "answered" {
  * the next waiting patients, reminders follow the new time, the clinic's system is told, and the
  * audit trail records it. A late patient gets `taken` and keeps their appointment and their place.
  */
-export async function acceptOffer(db: Db, patientId: string, input: { offerId: string; now: Date; audit: AuditMeta }): Promise<OfferAnswerResult> {
+export async function acceptOffer(
+  db: Db,
+  patientId: string,
+  input: { offerId: string; now: Date; audit: AuditMeta },
+): Promise<OfferAnswerResult> {
   if (!isUuid(input.offerId)) return { ok: false, error: "not_found" };
   const { now } = input;
   try {
@@ -225,15 +312,31 @@ export async function acceptOffer(db: Db, patientId: string, input: { offerId: s
       if (offer.expiresAt.getTime() <= now.getTime()) return { ok: false, error: "expired" };
       if (!target || target.status !== "open") return { ok: false, error: "taken" };
       const view = await lockOwnAppointmentView(tx, patientId, own.appointmentId, now);
-      if (!view || view.status !== "booked" || offer.entryStatus !== "active") return { ok: false, error: "not_booked" };
-      const [holder] = await tx.select({ id: appointments.id }).from(appointments).where(and(eq(appointments.slotId, target.id), eq(appointments.status, "booked"))).limit(1);
+      if (!view || view.status !== "booked" || offer.entryStatus !== "active")
+        return { ok: false, error: "not_booked" };
+      const [holder] = await tx
+        .select({ id: appointments.id })
+        .from(appointments)
+        .where(and(eq(appointments.slotId, target.id), eq(appointments.status, "booked")))
+        .limit(1);
       if (holder) return { ok: false, error: "taken" };
-      const [before] = await tx.select({ slotId: appointments.slotId, externalId: appointments.externalId }).from(appointments).where(eq(appointments.id, own.appointmentId)).limit(1);
+      const [before] = await tx
+        .select({ slotId: appointments.slotId, externalId: appointments.externalId })
+        .from(appointments)
+        .where(eq(appointments.id, own.appointmentId))
+        .limit(1);
       const fromSlotId = before!.slotId;
 
       await tx
         .update(appointments)
-        .set({ slotId: target.id, version: sql`${appointments.version} + 1`, rebookedAt: now, previousStartsAt: view.startsAt, source: "waitlist", updatedAt: now })
+        .set({
+          slotId: target.id,
+          version: sql`${appointments.version} + 1`,
+          rebookedAt: now,
+          previousStartsAt: view.startsAt,
+          source: "waitlist",
+          updatedAt: now,
+        })
         .where(and(eq(appointments.id, own.appointmentId), eq(appointments.status, "booked")));
       await tx.update(slotOffers).set({ status: "accepted", respondedAt: now }).where(eq(slotOffers.id, input.offerId));
       const siblings = await tx
@@ -255,7 +358,12 @@ export async function acceptOffer(db: Db, patientId: string, input: { offerId: s
         at: now.toISOString(),
       });
       if (target.clinicId !== view.clinic.id) {
-        await queueClinicEvent(tx, target.clinicId, "appointment.booked", { appointmentId: own.appointmentId, slotId: target.id, source: "waitlist", at: now.toISOString() });
+        await queueClinicEvent(tx, target.clinicId, "appointment.booked", {
+          appointmentId: own.appointmentId,
+          slotId: target.id,
+          source: "waitlist",
+          at: now.toISOString(),
+        });
       }
       await recordAudit(tx, {
         actorType: "patient",
@@ -277,7 +385,11 @@ export async function acceptOffer(db: Db, patientId: string, input: { offerId: s
 }
 
 /** "Nej tack": the offer is declined and the slot goes to the next patient; the wish stays. */
-export async function declineOffer(db: Db, patientId: string, input: { offerId: string; now: Date; audit: AuditMeta }): Promise<{ ok: true } | { ok: false; error: "not_found" | "taken" | "expired" | "answered" }> {
+export async function declineOffer(
+  db: Db,
+  patientId: string,
+  input: { offerId: string; now: Date; audit: AuditMeta },
+): Promise<{ ok: true } | { ok: false; error: "not_found" | "taken" | "expired" | "answered" }> {
   if (!isUuid(input.offerId)) return { ok: false, error: "not_found" };
   return db.transaction(async (tx) => {
     const own = await findOwnOffer(tx, patientId, input.offerId);
@@ -285,10 +397,22 @@ export async function declineOffer(db: Db, patientId: string, input: { offerId: 
     await lockSlot(tx, own.slotId);
     const offer = await readOffer(tx, input.offerId);
     if (offer.status !== "pending") return { ok: false, error: refusal(offer.status) } as const;
-    await tx.update(slotOffers).set({ status: "declined", respondedAt: input.now }).where(eq(slotOffers.id, input.offerId));
+    await tx
+      .update(slotOffers)
+      .set({ status: "declined", respondedAt: input.now })
+      .where(eq(slotOffers.id, input.offerId));
     await cancelOfferMessages(tx, [input.offerId], input.now);
     await queueSlotOffers(tx, [own.slotId], "offer_lapsed", input.now);
-    await recordAudit(tx, { actorType: "patient", actorId: patientId, action: "waitlist.offer.decline", resourceType: "slot_offer", resourceId: input.offerId, patientId, ...input.audit, at: input.now });
+    await recordAudit(tx, {
+      actorType: "patient",
+      actorId: patientId,
+      action: "waitlist.offer.decline",
+      resourceType: "slot_offer",
+      resourceId: input.offerId,
+      patientId,
+      ...input.audit,
+      at: input.now,
+    });
     return { ok: true } as const;
   });
 }
@@ -297,7 +421,11 @@ export async function declineOffer(db: Db, patientId: string, input: { offerId: 
  * Worker pass: open offers past their expiry become `expired`, and in the same transaction
  * (per slot, under the slot's lock) the slot is offered to the next in line.
  */
-export async function expireDueOffers(db: Db, ctx: OfferContext, limit = 100): Promise<{ expired: number; offered: number }> {
+export async function expireDueOffers(
+  db: Db,
+  ctx: OfferContext,
+  limit = 100,
+): Promise<{ expired: number; offered: number }> {
   const due = await db
     .selectDistinct({ slotId: slotOffers.slotId })
     .from(slotOffers)
@@ -312,7 +440,11 @@ export async function expireDueOffers(db: Db, ctx: OfferContext, limit = 100): P
         .set({ status: "expired" })
         .where(and(eq(slotOffers.slotId, slotId), eq(slotOffers.status, "pending"), lte(slotOffers.expiresAt, ctx.now)))
         .returning({ id: slotOffers.id });
-      await cancelOfferMessages(tx, expired.map((e) => e.id), ctx.now);
+      await cancelOfferMessages(
+        tx,
+        expired.map((e) => e.id),
+        ctx.now,
+      );
       total.expired += expired.length;
       if (expired.length > 0) total.offered += (await offerSlot(tx, slotId, ctx)).offered;
     });
@@ -321,7 +453,11 @@ export async function expireDueOffers(db: Db, ctx: OfferContext, limit = 100): P
 }
 
 /** Worker pass: the queued "slot freed" jobs, each in its own transaction; SKIP LOCKED lets many workers share them. */
-export async function runWaitlistJobs(db: Db, ctx: OfferContext, limit = 25): Promise<{ jobs: number; offered: number; failed: number }> {
+export async function runWaitlistJobs(
+  db: Db,
+  ctx: OfferContext,
+  limit = 25,
+): Promise<{ jobs: number; offered: number; failed: number }> {
   const total = { jobs: 0, offered: 0, failed: 0 };
   for (let i = 0; i < limit; i++) {
     let claimed: { id: string; attempts: number } | undefined;
@@ -337,7 +473,10 @@ export async function runWaitlistJobs(db: Db, ctx: OfferContext, limit = 25): Pr
         if (!job) return null;
         claimed = job;
         const result = await offerSlot(tx, job.slotId, ctx);
-        await tx.update(waitlistJobs).set({ status: "done", attempts: job.attempts + 1, doneAt: ctx.now }).where(eq(waitlistJobs.id, job.id));
+        await tx
+          .update(waitlistJobs)
+          .set({ status: "done", attempts: job.attempts + 1, doneAt: ctx.now })
+          .where(eq(waitlistJobs.id, job.id));
         return result;
       });
       if (!done) break;
@@ -358,7 +497,10 @@ export async function runWaitlistJobs(db: Db, ctx: OfferContext, limit = 25): Pr
 }
 
 /** For tests and the worker: every offer-related change one pass makes. */
-export async function runOfferPass(db: Db, ctx: OfferContext): Promise<{ expired: number; offered: number; jobs: number; failed: number }> {
+export async function runOfferPass(
+  db: Db,
+  ctx: OfferContext,
+): Promise<{ expired: number; offered: number; jobs: number; failed: number }> {
   const expiry = await expireDueOffers(db, ctx);
   const jobs = await runWaitlistJobs(db, ctx);
   return { expired: expiry.expired, offered: expiry.offered + jobs.offered, jobs: jobs.jobs, failed: jobs.failed };

@@ -11,7 +11,12 @@ export type SlotFreedReason = "cancelled" | "rebooked" | "offer_accepted" | "off
  * Queues "offer this slot to the waiting patients". The worker (which holds the keys to write the
  * SMS) does the matching; a job is only a nudge, it re-reads the slot and the list when it runs.
  */
-export async function queueSlotOffers(tx: DbOrTx, slotIds: readonly string[], reason: SlotFreedReason, now: Date): Promise<void> {
+export async function queueSlotOffers(
+  tx: DbOrTx,
+  slotIds: readonly string[],
+  reason: SlotFreedReason,
+  now: Date,
+): Promise<void> {
   const unique = [...new Set(slotIds)];
   if (unique.length === 0) return;
   await tx.insert(waitlistJobs).values(unique.map((slotId) => ({ slotId, reason, runAt: now, createdAt: now })));
@@ -27,7 +32,13 @@ export async function cancelOfferMessages(tx: DbOrTx, offerIds: readonly string[
   await tx
     .update(messages)
     .set({ status: "cancelled", updatedAt: now, leaseExpiresAt: null })
-    .where(and(eq(messages.purpose, "offer"), eq(messages.status, "queued"), inArray(messages.idempotencyKey, offerIds.map(offerMessageKey))));
+    .where(
+      and(
+        eq(messages.purpose, "offer"),
+        eq(messages.status, "queued"),
+        inArray(messages.idempotencyKey, offerIds.map(offerMessageKey)),
+      ),
+    );
 }
 
 /**
@@ -41,8 +52,17 @@ export async function withdrawEntryOffers(tx: DbOrTx, entryIds: readonly string[
     .set({ status: "withdrawn", respondedAt: now })
     .where(and(inArray(slotOffers.waitlistEntryId, [...entryIds]), eq(slotOffers.status, "pending")))
     .returning({ id: slotOffers.id, slotId: slotOffers.slotId });
-  await cancelOfferMessages(tx, withdrawn.map((o) => o.id), now);
-  await queueSlotOffers(tx, withdrawn.map((o) => o.slotId), "offer_lapsed", now);
+  await cancelOfferMessages(
+    tx,
+    withdrawn.map((o) => o.id),
+    now,
+  );
+  await queueSlotOffers(
+    tx,
+    withdrawn.map((o) => o.slotId),
+    "offer_lapsed",
+    now,
+  );
   return withdrawn.length;
 }
 
@@ -50,13 +70,22 @@ export async function withdrawEntryOffers(tx: DbOrTx, entryIds: readonly string[
  * Ends an appointment's wish for an earlier time: `stopped` when the patient stops it or the
  * appointment is cancelled or moved, `fulfilled` when an offer moved it.
  */
-export async function endWaitlistForAppointment(tx: DbOrTx, appointmentId: string, status: "stopped" | "fulfilled", now: Date): Promise<void> {
+export async function endWaitlistForAppointment(
+  tx: DbOrTx,
+  appointmentId: string,
+  status: "stopped" | "fulfilled",
+  now: Date,
+): Promise<void> {
   const ended = await tx
     .update(waitlistEntries)
     .set({ status, updatedAt: now })
     .where(and(eq(waitlistEntries.appointmentId, appointmentId), eq(waitlistEntries.status, "active")))
     .returning({ id: waitlistEntries.id });
-  await withdrawEntryOffers(tx, ended.map((e) => e.id), now);
+  await withdrawEntryOffers(
+    tx,
+    ended.map((e) => e.id),
+    now,
+  );
 }
 
 /**
@@ -65,12 +94,28 @@ export async function endWaitlistForAppointment(tx: DbOrTx, appointmentId: strin
  */
 export async function addClinicSlot(
   db: Db,
-  input: { clinicId: string; typeId: string; practitionerId?: string | null; startsAt: Date; endsAt: Date; externalId?: string | null; now: Date },
+  input: {
+    clinicId: string;
+    typeId: string;
+    practitionerId?: string | null;
+    startsAt: Date;
+    endsAt: Date;
+    externalId?: string | null;
+    now: Date;
+  },
 ): Promise<{ id: string }> {
   return db.transaction(async (tx) => {
     const [slot] = await tx
       .insert(slots)
-      .values({ clinicId: input.clinicId, typeId: input.typeId, practitionerId: input.practitionerId ?? null, startsAt: input.startsAt, endsAt: input.endsAt, externalId: input.externalId ?? null, createdAt: input.now })
+      .values({
+        clinicId: input.clinicId,
+        typeId: input.typeId,
+        practitionerId: input.practitionerId ?? null,
+        startsAt: input.startsAt,
+        endsAt: input.endsAt,
+        externalId: input.externalId ?? null,
+        createdAt: input.now,
+      })
       .returning({ id: slots.id });
     await queueSlotOffers(tx, [slot!.id], "added", input.now);
     return slot!;

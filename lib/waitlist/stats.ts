@@ -20,7 +20,10 @@ export interface WaitlistStats {
 }
 
 /** Per clinic (the clinic that owns the slot), for offers made in [from, to). */
-export async function waitlistStats(db: DbOrTx, input: { clinicId: string; from: Date; to: Date }): Promise<WaitlistStats> {
+export async function waitlistStats(
+  db: DbOrTx,
+  input: { clinicId: string; from: Date; to: Date },
+): Promise<WaitlistStats> {
   const rows = await db
     .select({
       status: slotOffers.status,
@@ -29,12 +32,19 @@ export async function waitlistStats(db: DbOrTx, input: { clinicId: string; from:
     })
     .from(slotOffers)
     .innerJoin(slots, eq(slots.id, slotOffers.slotId))
-    .where(and(eq(slots.clinicId, input.clinicId), gte(slotOffers.createdAt, input.from), lt(slotOffers.createdAt, input.to)));
+    .where(
+      and(
+        eq(slots.clinicId, input.clinicId),
+        gte(slotOffers.createdAt, input.from),
+        lt(slotOffers.createdAt, input.to),
+      ),
+    );
   const accepted = rows.filter((r) => r.status === "accepted");
   const gains = accepted.map((r) => Math.max(0, Number(r.gainedMs ?? 0)) / 86_400_000).sort((a, b) => a - b);
   const round = (n: number) => Math.round(n * 10) / 10;
   const mid = gains.length / 2;
-  const median = gains.length === 0 ? null : gains.length % 2 ? gains[Math.floor(mid)]! : (gains[mid - 1]! + gains[mid]!) / 2;
+  const median =
+    gains.length === 0 ? null : gains.length % 2 ? gains[Math.floor(mid)]! : (gains[mid - 1]! + gains[mid]!) / 2;
   return {
     offersSent: rows.length,
     accepted: accepted.length,

@@ -28,7 +28,12 @@ export interface WaitlistState {
   offers: { id: string; startsAt: Date; expiresAt: Date; clinicName: string }[];
 }
 
-export async function getWaitlistState(db: Db, patientId: string, appointmentId: string, now: Date): Promise<WaitlistState> {
+export async function getWaitlistState(
+  db: Db,
+  patientId: string,
+  appointmentId: string,
+  now: Date,
+): Promise<WaitlistState> {
   if (!isUuid(appointmentId)) return { enabled: false, wish: null, offers: [] };
   const [type] = await db
     .select({ waitlistEnabled: appointmentTypes.waitlistEnabled })
@@ -41,7 +46,13 @@ export async function getWaitlistState(db: Db, patientId: string, appointmentId:
   const [entry] = await db
     .select()
     .from(waitlistEntries)
-    .where(and(eq(waitlistEntries.appointmentId, appointmentId), eq(waitlistEntries.patientId, patientId), eq(waitlistEntries.status, "active")))
+    .where(
+      and(
+        eq(waitlistEntries.appointmentId, appointmentId),
+        eq(waitlistEntries.patientId, patientId),
+        eq(waitlistEntries.status, "active"),
+      ),
+    )
     .orderBy(desc(waitlistEntries.createdAt))
     .limit(1);
   if (!entry) return { enabled, wish: null, offers: [] };
@@ -54,26 +65,50 @@ export async function getWaitlistState(db: Db, patientId: string, appointmentId:
     .orderBy(slots.startsAt);
   return {
     enabled,
-    wish: { fromDate: entry.fromDate, weekdays: entry.weekdays, timesOfDay: entry.timesOfDay as TimeOfDay[], minNoticeMinutes: entry.minNoticeMinutes, since: entry.createdAt },
+    wish: {
+      fromDate: entry.fromDate,
+      weekdays: entry.weekdays,
+      timesOfDay: entry.timesOfDay as TimeOfDay[],
+      minNoticeMinutes: entry.minNoticeMinutes,
+      since: entry.createdAt,
+    },
     offers: offers.filter((o) => o.expiresAt.getTime() > now.getTime()),
   };
 }
 
-export type WishResult = { ok: true } | { ok: false; error: "not_found" | "not_allowed" | "past_cutoff" | "not_booked" | "past" | "invalid" };
+export type WishResult =
+  { ok: true } | { ok: false; error: "not_found" | "not_allowed" | "past_cutoff" | "not_booked" | "past" | "invalid" };
 
 /** Sets or changes the wish. Only for a booked, upcoming appointment the patient may rebook. */
-export async function saveWaitlistWishes(db: Db, patientId: string, input: WaitlistWishesInput & { appointmentId: string; now: Date; audit: AuditMeta }): Promise<WishResult> {
+export async function saveWaitlistWishes(
+  db: Db,
+  patientId: string,
+  input: WaitlistWishesInput & { appointmentId: string; now: Date; audit: AuditMeta },
+): Promise<WishResult> {
   if (!isUuid(input.appointmentId)) return { ok: false, error: "not_found" };
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.fromDate) || input.minNoticeMinutes < 0 || input.weekdays.some((d) => !Number.isInteger(d) || d < 1 || d > 7)) {
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(input.fromDate) ||
+    input.minNoticeMinutes < 0 ||
+    input.weekdays.some((d) => !Number.isInteger(d) || d < 1 || d > 7)
+  ) {
     return { ok: false, error: "invalid" };
   }
   return db.transaction(async (tx) => {
     const view = await lockOwnAppointmentView(tx, patientId, input.appointmentId, input.now);
     if (!view) return { ok: false, error: "not_found" } as const;
     if (!view.rebook.allowed) return { ok: false, error: view.rebook.reason } as const;
-    const [type] = await tx.select({ waitlistEnabled: appointmentTypes.waitlistEnabled }).from(appointmentTypes).where(eq(appointmentTypes.id, view.type.id)).limit(1);
+    const [type] = await tx
+      .select({ waitlistEnabled: appointmentTypes.waitlistEnabled })
+      .from(appointmentTypes)
+      .where(eq(appointmentTypes.id, view.type.id))
+      .limit(1);
     if (!type?.waitlistEnabled) return { ok: false, error: "not_allowed" } as const;
-    const wishes = { fromDate: input.fromDate, weekdays: [...new Set(input.weekdays)].sort(), timesOfDay: [...new Set(input.timesOfDay)], minNoticeMinutes: input.minNoticeMinutes };
+    const wishes = {
+      fromDate: input.fromDate,
+      weekdays: [...new Set(input.weekdays)].sort(),
+      timesOfDay: [...new Set(input.timesOfDay)],
+      minNoticeMinutes: input.minNoticeMinutes,
+    };
     // Changing the wish keeps the patient's place in the queue (created_at stays).
     const updated = await tx
       .update(waitlistEntries)
@@ -81,21 +116,53 @@ export async function saveWaitlistWishes(db: Db, patientId: string, input: Waitl
       .where(and(eq(waitlistEntries.appointmentId, input.appointmentId), eq(waitlistEntries.status, "active")))
       .returning({ id: waitlistEntries.id });
     if (updated.length === 0) {
-      await tx.insert(waitlistEntries).values({ patientId, appointmentId: input.appointmentId, ...wishes, status: "active", createdAt: input.now, updatedAt: input.now });
+      await tx
+        .insert(waitlistEntries)
+        .values({
+          patientId,
+          appointmentId: input.appointmentId,
+          ...wishes,
+          status: "active",
+          createdAt: input.now,
+          updatedAt: input.now,
+        });
     }
-    await recordAudit(tx, { actorType: "patient", actorId: patientId, action: updated.length ? "waitlist.change" : "waitlist.join", resourceType: "appointment", resourceId: input.appointmentId, patientId, ...input.audit, details: wishes, at: input.now });
+    await recordAudit(tx, {
+      actorType: "patient",
+      actorId: patientId,
+      action: updated.length ? "waitlist.change" : "waitlist.join",
+      resourceType: "appointment",
+      resourceId: input.appointmentId,
+      patientId,
+      ...input.audit,
+      details: wishes,
+      at: input.now,
+    });
     return { ok: true } as const;
   });
 }
 
 /** Stops the wish; its open offers are withdrawn and go to the next patients. */
-export async function stopWaitlist(db: Db, patientId: string, input: { appointmentId: string; now: Date; audit: AuditMeta }): Promise<WishResult> {
+export async function stopWaitlist(
+  db: Db,
+  patientId: string,
+  input: { appointmentId: string; now: Date; audit: AuditMeta },
+): Promise<WishResult> {
   if (!isUuid(input.appointmentId)) return { ok: false, error: "not_found" };
   return db.transaction(async (tx) => {
     const view = await lockOwnAppointmentView(tx, patientId, input.appointmentId, input.now);
     if (!view) return { ok: false, error: "not_found" } as const;
     await endWaitlistForAppointment(tx, input.appointmentId, "stopped", input.now);
-    await recordAudit(tx, { actorType: "patient", actorId: patientId, action: "waitlist.stop", resourceType: "appointment", resourceId: input.appointmentId, patientId, ...input.audit, at: input.now });
+    await recordAudit(tx, {
+      actorType: "patient",
+      actorId: patientId,
+      action: "waitlist.stop",
+      resourceType: "appointment",
+      resourceId: input.appointmentId,
+      patientId,
+      ...input.audit,
+      at: input.now,
+    });
     return { ok: true } as const;
   });
 }
@@ -138,6 +205,12 @@ export async function getOwnOffer(db: Db, patientId: string, offerId: string, no
     appointmentId: row.appointmentId,
     status,
     expiresAt: row.expiresAt,
-    offered: { startsAt: row.startsAt, endsAt: row.endsAt, clinicName: row.clinicName, address: row.address, timeZone: row.timeZone },
+    offered: {
+      startsAt: row.startsAt,
+      endsAt: row.endsAt,
+      clinicName: row.clinicName,
+      address: row.address,
+      timeZone: row.timeZone,
+    },
   };
 }

@@ -5,8 +5,7 @@ import { startBankIdSimulator, type BankIdSimulatorTls } from "./server";
 /** `npm run sim:bankid`: the simulator as a process, configured by environment variables. */
 
 // An empty variable counts as unset, as it does for most tools.
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
 const millis = z.coerce.number().int().min(1);
 
 const envSchema = z.object({
@@ -32,7 +31,9 @@ async function main(): Promise<void> {
   const tlsFiles = [env.BANKID_SIM_TLS_CERT, env.BANKID_SIM_TLS_KEY, env.BANKID_SIM_TLS_CA];
   const tlsCount = tlsFiles.filter((f) => f !== undefined).length;
   if (tlsCount !== 0 && tlsCount !== 3) {
-    console.error("BankID simulator: set all of BANKID_SIM_TLS_CERT, BANKID_SIM_TLS_KEY and BANKID_SIM_TLS_CA, or none");
+    console.error(
+      "BankID simulator: set all of BANKID_SIM_TLS_CERT, BANKID_SIM_TLS_KEY and BANKID_SIM_TLS_CA, or none",
+    );
     process.exit(1);
   }
   let tls: BankIdSimulatorTls | undefined;

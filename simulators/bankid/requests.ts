@@ -93,7 +93,10 @@ export const failBody = z.object({ hintCode: z.string().regex(/^[A-Za-z][A-Za-z0
 export const faultBody = z
   .object({
     status: z.number().int().min(200).max(599).optional(),
-    errorCode: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,63}$/).optional(),
+    errorCode: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9]{0,63}$/)
+      .optional(),
     count: z.number().int().min(1).max(10_000).default(1),
     delayMs: z.number().int().min(0).max(120_000).optional(),
     /** For 429 answers: the Retry-After and RateLimit-Reset seconds. Default 1. */

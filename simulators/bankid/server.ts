@@ -175,7 +175,9 @@ export async function startBankIdSimulator(opts: BankIdSimulatorOptions = {}): P
         delayMs: f.delayMs ?? 0,
         retryAfterSeconds: f.retryAfterSeconds ?? 1,
       });
-      sendJson(res, 200, { faults: faults.map(({ status, errorCode, remaining, delayMs }) => ({ status, errorCode, remaining, delayMs })) });
+      sendJson(res, 200, {
+        faults: faults.map(({ status, errorCode, remaining, delayMs }) => ({ status, errorCode, remaining, delayMs })),
+      });
       return;
     }
     if (path === "/__simulator/reset") {

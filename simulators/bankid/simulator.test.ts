@@ -38,7 +38,11 @@ async function post(path: string, body?: unknown, contentType = "application/jso
 async function get(path: string): Promise<Answer> {
   const res = await fetch(`${sim.url}${path}`);
   const text = await res.text();
-  return { status: res.status, headers: res.headers, body: res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : text };
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : text,
+  };
 }
 
 async function control(path: string, body?: unknown): Promise<OrderSummary> {
@@ -116,7 +120,9 @@ describe("identification through QR code", () => {
     expect(done.device.ipAddress).toBe("192.0.2.7");
     expect(done.device.uhi).toMatch(/^[A-Za-z0-9+/]+=*$/);
     expect(done.bankIdIssueDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(Buffer.from(done.signature, "base64").toString("utf8")).toMatch(/^<\?xml[\s\S]*<Signature[\s\S]*<\/Signature>$/);
+    expect(Buffer.from(done.signature, "base64").toString("utf8")).toMatch(
+      /^<\?xml[\s\S]*<Signature[\s\S]*<\/Signature>$/,
+    );
     expect(done.ocspResponse).toMatch(/^[A-Za-z0-9+/]+=*$/);
     expect(done.stepUp).toBeUndefined();
     expect(done.risk).toBeUndefined();
@@ -161,7 +167,12 @@ describe("the user or the relying party stops", () => {
     expect((await rejection(bankid.collect(order.orderRef))).code).toBe("invalidParameters");
     expect((await rejection(bankid.cancel(order.orderRef))).code).toBe("invalidParameters");
     const [listed] = await listOrders();
-    expect(listed).toMatchObject({ orderRef: order.orderRef, status: "failed", hintCode: "cancelled", cancelledByRp: true });
+    expect(listed).toMatchObject({
+      orderRef: order.orderRef,
+      status: "failed",
+      hintCode: "cancelled",
+      cancelledByRp: true,
+    });
   });
 
   it("a failure hint chosen by the test: failed certificateErr (RFA16)", async () => {
@@ -239,9 +250,11 @@ describe("alreadyInProgress", () => {
 
   it("lets another person start meanwhile", async () => {
     await bankid.auth({ endUserIp: "192.0.2.7", requirement: { personalNumber: TOLVAN } });
-    await expect(bankid.auth({ endUserIp: "192.0.2.7", requirement: { personalNumber: ERIK } })).resolves.toMatchObject({
-      orderRef: expect.any(String),
-    });
+    await expect(bankid.auth({ endUserIp: "192.0.2.7", requirement: { personalNumber: ERIK } })).resolves.toMatchObject(
+      {
+        orderRef: expect.any(String),
+      },
+    );
   });
 
   it("applies the same rule when the app picks up a second order for the same person", async () => {
@@ -339,7 +352,8 @@ describe("QR codes and autostart in the test app", () => {
   it("accepts the code of the current second ±1 and rejects others", async () => {
     const order = await bankid.startAuthentication({ endUserIp: "192.0.2.7" });
     now += 5_400; // t = 5
-    const scan = (t: number) => post("/app/api/scan-qr", { qrData: qrData(order.qrStartToken, order.qrStartSecret, t) });
+    const scan = (t: number) =>
+      post("/app/api/scan-qr", { qrData: qrData(order.qrStartToken, order.qrStartSecret, t) });
 
     expect((await scan(3)).status).toBe(400);
     expect((await scan(7)).status).toBe(400);
@@ -371,7 +385,10 @@ describe("QR codes and autostart in the test app", () => {
   });
 
   it("opens an order by its autostart token; the app page takes the token in its URL", async () => {
-    const order = await bankid.startAuthentication({ endUserIp: "192.0.2.7", returnUrl: "https://vardtid.test/login/klar" });
+    const order = await bankid.startAuthentication({
+      endUserIp: "192.0.2.7",
+      returnUrl: "https://vardtid.test/login/klar",
+    });
     const [listed] = await listOrders();
     expect(listed?.autostartUrl).toBe(`${sim.appUrl}?autostarttoken=${order.autoStartToken}&redirect=null`);
 
@@ -379,7 +396,10 @@ describe("QR codes and autostart in the test app", () => {
     expect(page.status).toBe(200);
     expect(page.body).toContain(order.autoStartToken);
 
-    const opened = await post("/app/api/open-autostart", { autoStartToken: order.autoStartToken, personalNumber: TOLVAN });
+    const opened = await post("/app/api/open-autostart", {
+      autoStartToken: order.autoStartToken,
+      personalNumber: TOLVAN,
+    });
     expect(opened.body).toMatchObject({ startedBy: "autostart", returnUrl: "https://vardtid.test/login/klar" });
     expect(hintOf(await bankid.collect(order.orderRef))).toBe("started");
     expect(rfaForHint("pending", "started", "autostart", "mobile")).toBe("RFA15B");
@@ -434,7 +454,12 @@ describe("other order kinds", () => {
   it("phone/auth answers with orderRef only and asks the user to confirm the call", async () => {
     const { orderRef } = await bankid.phoneAuth({ personalNumber: ERIK, callInitiator: "RP" });
     const [listed] = await listOrders();
-    expect(listed).toMatchObject({ kind: "phone", callInitiator: "RP", requiresPersonalNumber: true, autoStartToken: null });
+    expect(listed).toMatchObject({
+      kind: "phone",
+      callInitiator: "RP",
+      requiresPersonalNumber: true,
+      autoStartToken: null,
+    });
     await control(`orders/${orderRef}/scan`);
     expect(hintOf(await bankid.collect(orderRef))).toBe("userCallConfirm");
     expect(hintOf(await bankid.collect(orderRef))).toBe("started");
@@ -504,7 +529,11 @@ describe("wire format, as a third-party client sees it (raw fetch)", () => {
   });
 
   it("accepts a charset on the content type", async () => {
-    const answer = await post(api("auth"), JSON.stringify({ endUserIp: "192.0.2.7" }), "application/json; charset=UTF-8");
+    const answer = await post(
+      api("auth"),
+      JSON.stringify({ endUserIp: "192.0.2.7" }),
+      "application/json; charset=UTF-8",
+    );
     expect(answer.status).toBe(200);
   });
 
@@ -538,13 +567,38 @@ describe("wire format, as a third-party client sees it (raw fetch)", () => {
     ["missing endUserIp", "auth", {}, "Missing endUserIp"],
     ["bad endUserIp", "auth", { endUserIp: "300.1.1.1" }, "Incorrect endUserIp"],
     ["v5-style top-level personalNumber", "auth", { endUserIp: "192.0.2.7", personalNumber: TOLVAN }, "personalNumber"],
-    ["personalNumber with a bad check digit", "auth", { endUserIp: "192.0.2.7", requirement: { personalNumber: "191212121213" } }, "Incorrect requirement.personalNumber"],
-    ["unknown cardReader", "auth", { endUserIp: "192.0.2.7", requirement: { cardReader: "class3" } }, "Incorrect requirement.cardReader"],
-    ["returnUrl over 512 characters", "auth", { endUserIp: "192.0.2.7", returnUrl: `https://x.test/${"a".repeat(500)}` }, "Incorrect returnUrl"],
-    ["userVisibleData not base64", "auth", { endUserIp: "192.0.2.7", userVisibleData: "inte base64!" }, "Incorrect userVisibleData"],
+    [
+      "personalNumber with a bad check digit",
+      "auth",
+      { endUserIp: "192.0.2.7", requirement: { personalNumber: "191212121213" } },
+      "Incorrect requirement.personalNumber",
+    ],
+    [
+      "unknown cardReader",
+      "auth",
+      { endUserIp: "192.0.2.7", requirement: { cardReader: "class3" } },
+      "Incorrect requirement.cardReader",
+    ],
+    [
+      "returnUrl over 512 characters",
+      "auth",
+      { endUserIp: "192.0.2.7", returnUrl: `https://x.test/${"a".repeat(500)}` },
+      "Incorrect returnUrl",
+    ],
+    [
+      "userVisibleData not base64",
+      "auth",
+      { endUserIp: "192.0.2.7", userVisibleData: "inte base64!" },
+      "Incorrect userVisibleData",
+    ],
     ["sign without userVisibleData", "sign", { endUserIp: "192.0.2.7" }, "Missing userVisibleData"],
     ["phone/auth without callInitiator", "phone/auth", { personalNumber: TOLVAN }, "Missing callInitiator"],
-    ["phone/auth with a bad callInitiator", "phone/auth", { personalNumber: TOLVAN, callInitiator: "bank" }, "Incorrect callInitiator"],
+    [
+      "phone/auth with a bad callInitiator",
+      "phone/auth",
+      { personalNumber: TOLVAN, callInitiator: "bank" },
+      "Incorrect callInitiator",
+    ],
     ["collect without orderRef", "collect", {}, "Missing orderRef"],
     ["collect of an unknown order", "collect", { orderRef: "00000000-0000-4000-8000-000000000000" }, "No such order"],
     ["a JSON array", "auth", [], "JSON object"],
@@ -662,10 +716,14 @@ describe("mutual TLS", () => {
 
   it("keeps the control API behind the client certificate too", async () => {
     const status = await new Promise<string>((resolve) => {
-      const req = https.request(`${tlsSim.url}/__simulator/reset`, { method: "POST", ca: pki.caCert, agent: false }, (res) => {
-        res.resume();
-        resolve(`HTTP ${res.statusCode}`);
-      });
+      const req = https.request(
+        `${tlsSim.url}/__simulator/reset`,
+        { method: "POST", ca: pki.caCert, agent: false },
+        (res) => {
+          res.resume();
+          resolve(`HTTP ${res.statusCode}`);
+        },
+      );
       req.on("error", (err: NodeJS.ErrnoException) => resolve(`refused ${err.code}`));
       req.end();
     });

@@ -55,16 +55,55 @@ export function createTestPki(): TestPki {
   const makeCa = (name: string, cn: string) => {
     openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", `${name}.key`);
     openssl(
-      "req", "-config", "openssl.cnf", "-new", "-x509", "-days", "2", "-key", `${name}.key`,
-      "-subj", `/CN=${cn}`, "-extensions", "ca", "-out", `${name}.crt`,
+      "req",
+      "-config",
+      "openssl.cnf",
+      "-new",
+      "-x509",
+      "-days",
+      "2",
+      "-key",
+      `${name}.key`,
+      "-subj",
+      `/CN=${cn}`,
+      "-extensions",
+      "ca",
+      "-out",
+      `${name}.crt`,
     );
   };
   const makeLeaf = (name: string, cn: string, ca: string, profile: "server" | "client") => {
     openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", `${name}.key`);
-    openssl("req", "-config", "openssl.cnf", "-new", "-key", `${name}.key`, "-subj", `/CN=${cn}`, "-out", `${name}.csr`);
     openssl(
-      "x509", "-req", "-in", `${name}.csr`, "-CA", `${ca}.crt`, "-CAkey", `${ca}.key`, "-CAcreateserial",
-      "-days", "2", "-extfile", "openssl.cnf", "-extensions", profile, "-out", `${name}.crt`,
+      "req",
+      "-config",
+      "openssl.cnf",
+      "-new",
+      "-key",
+      `${name}.key`,
+      "-subj",
+      `/CN=${cn}`,
+      "-out",
+      `${name}.csr`,
+    );
+    openssl(
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      `${ca}.crt`,
+      "-CAkey",
+      `${ca}.key`,
+      "-CAcreateserial",
+      "-days",
+      "2",
+      "-extfile",
+      "openssl.cnf",
+      "-extensions",
+      profile,
+      "-out",
+      `${name}.crt`,
     );
   };
 
@@ -76,8 +115,16 @@ export function createTestPki(): TestPki {
 
   const passphrase = "test-only-passphrase";
   openssl(
-    "pkcs12", "-export", "-inkey", "client.key", "-in", "client.crt", "-out", "client.p12",
-    "-passout", `pass:${passphrase}`,
+    "pkcs12",
+    "-export",
+    "-inkey",
+    "client.key",
+    "-in",
+    "client.crt",
+    "-out",
+    "client.p12",
+    "-passout",
+    `pass:${passphrase}`,
   );
 
   const read = (name: string) => readFileSync(file(name), "utf8");

@@ -90,19 +90,12 @@ function fragment(html: string, count: number): Fragment {
 
 export function renderThread(entries: readonly ThreadEntry[]): Fragment {
   if (entries.length === 0) {
-    return fragment(
-      '<p class="empty">No messages yet. This page shows new ones as they arrive.</p>',
-      0,
-    );
+    return fragment('<p class="empty">No messages yet. This page shows new ones as they arrive.</p>', 0);
   }
   const items = entries.map((entry) => {
     const who =
-      entry.direction === "received"
-        ? escapeHtml(entry.counterpart)
-        : `You, to ${escapeHtml(entry.counterpart)}`;
-    const meta = [
-      `<time datetime="${escapeHtml(entry.created)}">${escapeHtml(formatTime(entry.created))}</time>`,
-    ];
+      entry.direction === "received" ? escapeHtml(entry.counterpart) : `You, to ${escapeHtml(entry.counterpart)}`;
+    const meta = [`<time datetime="${escapeHtml(entry.created)}">${escapeHtml(formatTime(entry.created))}</time>`];
     if (entry.status) meta.push(STATUS_LABELS[entry.status]);
     if (entry.parts > 1) meta.push(`${entry.parts} parts`);
     const failed = entry.status === "failed" ? " failed" : "";
@@ -119,10 +112,7 @@ export function renderThread(entries: readonly ThreadEntry[]): Fragment {
 
 export function renderNumberList(numbers: readonly NumberSummary[]): Fragment {
   if (numbers.length === 0) {
-    return fragment(
-      '<p class="empty">No messages yet. Numbers appear here when they receive an SMS.</p>',
-      0,
-    );
+    return fragment('<p class="empty">No messages yet. Numbers appear here when they receive an SMS.</p>', 0);
   }
   const items = numbers.map(
     (entry) =>

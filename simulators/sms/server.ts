@@ -1,10 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import {
-  createServer,
-  STATUS_CODES,
-  type IncomingMessage,
-  type ServerResponse,
-} from "node:http";
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import { countSegments, isGsm7Char } from "../../lib/sms/segments";
@@ -384,11 +379,7 @@ export async function startSmsSimulator(opts: SmsSimulatorOptions = {}): Promise
     }
   }
 
-  async function postReport(
-    target: string,
-    fields: Record<string, string>,
-    signal: AbortSignal,
-  ): Promise<void> {
+  async function postReport(target: string, fields: Record<string, string>, signal: AbortSignal): Promise<void> {
     const where = describeTarget(target);
     for (let attempt = 0; ; attempt += 1) {
       let outcome: string;
@@ -434,21 +425,20 @@ export async function startSmsSimulator(opts: SmsSimulatorOptions = {}): Promise
         clearTimeout(timer);
         resolve(false);
       };
-      const timer = setTimeout(() => {
-        both.removeEventListener("abort", onAbort);
-        resolve(true);
-      }, Math.max(0, ms));
+      const timer = setTimeout(
+        () => {
+          both.removeEventListener("abort", onAbort);
+          resolve(true);
+        },
+        Math.max(0, ms),
+      );
       both.addEventListener("abort", onAbort, { once: true });
     });
   }
 
   function thread(number: string): ThreadEntry[] {
-    const received = messages
-      .filter((m) => m.to === number)
-      .map((m) => ({ seq: m.seq, entry: receivedEntry(m) }));
-    const sent = incoming
-      .filter((m) => m.from === number)
-      .map((m) => ({ seq: m.seq, entry: sentEntry(m) }));
+    const received = messages.filter((m) => m.to === number).map((m) => ({ seq: m.seq, entry: receivedEntry(m) }));
+    const sent = incoming.filter((m) => m.from === number).map((m) => ({ seq: m.seq, entry: sentEntry(m) }));
     return [...received, ...sent].sort((a, b) => a.seq - b.seq).map((x) => x.entry);
   }
 
@@ -515,9 +505,7 @@ function validateSend(form: URLSearchParams): string | null {
  */
 function isValidFrom(from: string): boolean {
   if (E164.test(from)) return true;
-  return (
-    /^[\p{L}0-9 ]{1,11}$/u.test(from) && /\p{L}/u.test(from) && Array.from(from).every(isGsm7Char)
-  );
+  return /^[\p{L}0-9 ]{1,11}$/u.test(from) && /\p{L}/u.test(from) && Array.from(from).every(isGsm7Char);
 }
 
 function isHttpUrl(value: string): boolean {

@@ -322,9 +322,7 @@ describe("control API", () => {
 
     const res = await control("incoming", { from: PATIENT, to: CLINIC_NUMBER, message: "JA" }, withUrl.url);
     expect(res.status).toBe(200);
-    const result = z
-      .object({ id: z.string(), status: z.number(), reply: z.null() })
-      .parse(await res.json());
+    const result = z.object({ id: z.string(), status: z.number(), reply: z.null() }).parse(await res.json());
     expect(result.status).toBe(204);
 
     expect(app.requests).toHaveLength(1);
@@ -389,7 +387,9 @@ describe("inbox", () => {
     expect(csp).toMatch(/script-src 'nonce-[^']+'/);
     const html = await res.text();
 
-    expect(html).toContain('<a href="https://vardtid.test/l/abc123" rel="noreferrer">https://vardtid.test/l/abc123</a>.');
+    expect(html).toContain(
+      '<a href="https://vardtid.test/l/abc123" rel="noreferrer">https://vardtid.test/l/abc123</a>.',
+    );
     expect(html).toContain("&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;");
     expect(html).not.toContain("<img");
     expect(html).toContain("Vårdtid");

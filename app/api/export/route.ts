@@ -11,7 +11,13 @@ export async function GET() {
   const session = await currentSession();
   if (!session) return Response.json({ error: "unauthorized" }, { status: 401 });
   const e = env();
-  const data = await exportPatientData(db(), session.patientId, { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY }, await requestMeta(), new Date());
+  const data = await exportPatientData(
+    db(),
+    session.patientId,
+    { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY },
+    await requestMeta(),
+    new Date(),
+  );
   if (!data) return Response.json({ error: "not_found" }, { status: 404 });
   return new Response(JSON.stringify(data, null, 2), {
     headers: {

@@ -12,7 +12,12 @@ export async function GET() {
     const migrations = await migrationStatus(db());
     const current = migrations.applied >= migrations.expected;
     return Response.json(
-      { status: current ? "ok" : "degraded", database: "ok", migrations: { ...migrations, current }, ms: Date.now() - started },
+      {
+        status: current ? "ok" : "degraded",
+        database: "ok",
+        migrations: { ...migrations, current },
+        ms: Date.now() - started,
+      },
       { status: current ? 200 : 503, headers: { "Cache-Control": "no-store" } },
     );
   } catch {

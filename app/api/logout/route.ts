@@ -17,7 +17,15 @@ export async function POST(request: Request) {
   const meta = await requestMeta();
   if (session) {
     await revokeSession(db(), session.sessionId, new Date());
-    await recordAudit(db(), { actorType: "patient", actorId: session.patientId, action: "auth.logout", resourceType: "session", patientId: session.patientId, ip: meta.ip, userAgent: meta.userAgent });
+    await recordAudit(db(), {
+      actorType: "patient",
+      actorId: session.patientId,
+      action: "auth.logout",
+      resourceType: "session",
+      patientId: session.patientId,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+    });
   }
   const jar = await cookies();
   jar.delete(sessionCookieName());

@@ -10,7 +10,13 @@ export async function generateMetadata() {
   return { title: t("details") };
 }
 
-export default async function AppointmentPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function AppointmentPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const { id } = await params;
   const query = await searchParams;
   const { appointment: a, locale } = await myAppointment(id, `/besok/${id}`);
@@ -22,17 +28,40 @@ export default async function AppointmentPage({ params, searchParams }: { params
   const waitlist = a.status === "booked" ? await myWaitlist(a.id, `/besok/${id}`) : null;
   const tz = a.clinic.timeZone;
   const when = formatVisit(a.startsAt, locale, tz);
-  const changeBlocked = a.status === "booked" && !a.cancel.allowed && (a.cancel.reason === "past_cutoff" || a.cancel.reason === "not_allowed");
+  const changeBlocked =
+    a.status === "booked" &&
+    !a.cancel.allowed &&
+    (a.cancel.reason === "past_cutoff" || a.cancel.reason === "not_allowed");
   return (
     <article aria-labelledby="appt-title">
       <p>
         <Link href="/besok">← {t("back")}</Link>
       </p>
-      {query.avbokad ? <p className="notice notice--success" role="status">{tc("done")}</p> : null}
-      {query.ombokad ? <p className="notice notice--success" role="status">{tr("done", { date: when })}</p> : null}
-      {query.flyttad ? <p className="notice notice--success" role="status">{to("moved", { date: when })}</p> : null}
-      {query.tidigare ? <p className="notice notice--success" role="status">{tw("saved")}</p> : null}
-      {query.slutat ? <p className="notice notice--success" role="status">{tw("stopped")}</p> : null}
+      {query.avbokad ? (
+        <p className="notice notice--success" role="status">
+          {tc("done")}
+        </p>
+      ) : null}
+      {query.ombokad ? (
+        <p className="notice notice--success" role="status">
+          {tr("done", { date: when })}
+        </p>
+      ) : null}
+      {query.flyttad ? (
+        <p className="notice notice--success" role="status">
+          {to("moved", { date: when })}
+        </p>
+      ) : null}
+      {query.tidigare ? (
+        <p className="notice notice--success" role="status">
+          {tw("saved")}
+        </p>
+      ) : null}
+      {query.slutat ? (
+        <p className="notice notice--success" role="status">
+          {tw("stopped")}
+        </p>
+      ) : null}
       {waitlist?.offers.map((o) => (
         <div key={o.id} className="notice" role="note">
           <h2>{tw("offerWaiting", { date: formatVisit(o.startsAt, locale, tz) })}</h2>
@@ -49,7 +78,8 @@ export default async function AppointmentPage({ params, searchParams }: { params
         <dl className="facts">
           <dt>{t("when")}</dt>
           <dd>
-            <time dateTime={a.startsAt.toISOString()}>{when}</time> ({t("duration", { minutes: a.type.durationMinutes })})
+            <time dateTime={a.startsAt.toISOString()}>{when}</time> (
+            {t("duration", { minutes: a.type.durationMinutes })})
           </dd>
           <dt>{t("where")}</dt>
           <dd>
@@ -77,9 +107,16 @@ export default async function AppointmentPage({ params, searchParams }: { params
           ) : null}
         </dl>
         {a.type.isVideo ? <p className="notice">{t("video")}</p> : null}
-        {a.cancelledAt ? <p className="receipt">{t("receiptCancelled", { date: formatShort(a.cancelledAt, locale, tz) })}</p> : null}
+        {a.cancelledAt ? (
+          <p className="receipt">{t("receiptCancelled", { date: formatShort(a.cancelledAt, locale, tz) })}</p>
+        ) : null}
         {a.rebookedAt && a.previousStartsAt ? (
-          <p className="receipt">{t("receiptRebooked", { date: formatShort(a.rebookedAt, locale, tz), previous: formatShort(a.previousStartsAt, locale, tz) })}</p>
+          <p className="receipt">
+            {t("receiptRebooked", {
+              date: formatShort(a.rebookedAt, locale, tz),
+              previous: formatShort(a.previousStartsAt, locale, tz),
+            })}
+          </p>
         ) : null}
       </div>
 
@@ -94,7 +131,13 @@ export default async function AppointmentPage({ params, searchParams }: { params
       {changeBlocked ? (
         <div className="notice" role="note">
           <h2>{t("cannotChangeTitle")}</h2>
-          <p>{a.cancel.allowed ? null : a.cancel.reason === "past_cutoff" ? t("pastCutoff", { hours: String(cutoffHoursOf(a, a.cancel.deadline)) }) : t("notAllowed")}</p>
+          <p>
+            {a.cancel.allowed
+              ? null
+              : a.cancel.reason === "past_cutoff"
+                ? t("pastCutoff", { hours: String(cutoffHoursOf(a, a.cancel.deadline)) })
+                : t("notAllowed")}
+          </p>
         </div>
       ) : null}
 

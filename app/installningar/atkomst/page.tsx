@@ -11,12 +11,20 @@ export async function generateMetadata() {
   return { title: t("title") };
 }
 
-export default async function AccessLogPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function AccessLogPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const session = await requirePatient("/installningar/atkomst");
   const query = await searchParams;
   const before = Number(query.fore);
   const meta = await requestMeta();
-  const entries = await listAccessLog(db(), session.patientId, { before: Number.isSafeInteger(before) && before > 0 ? before : undefined, limit: 50, audit: meta });
+  const entries = await listAccessLog(db(), session.patientId, {
+    before: Number.isSafeInteger(before) && before > 0 ? before : undefined,
+    limit: 50,
+    audit: meta,
+  });
   const t = await getTranslations("access");
   const locale = (await getLocale()) as Locale;
   const label = (action: string) => {

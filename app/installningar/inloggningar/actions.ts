@@ -12,6 +12,15 @@ export async function endOtherSessions(): Promise<void> {
   if (!session) redirect("/login?returnTo=%2Finstallningar%2Finloggningar");
   const ended = await revokeOtherSessions(db(), session.patientId, session.sessionHash, new Date());
   const meta = await requestMeta();
-  await recordAudit(db(), { actorType: "patient", actorId: session.patientId, action: "auth.sessions.end_others", resourceType: "session", patientId: session.patientId, ip: meta.ip, userAgent: meta.userAgent, details: { ended } });
+  await recordAudit(db(), {
+    actorType: "patient",
+    actorId: session.patientId,
+    action: "auth.sessions.end_others",
+    resourceType: "session",
+    patientId: session.patientId,
+    ip: meta.ip,
+    userAgent: meta.userAgent,
+    details: { ended },
+  });
   redirect(`/installningar/inloggningar?avslutade=${ended}`);
 }

@@ -13,24 +13,53 @@ export async function generateMetadata() {
 
 function deviceName(userAgent: string | null, fallback: string): string {
   if (!userAgent) return fallback;
-  const os = /iPhone|iPad/.test(userAgent) ? "iOS" : /Android/.test(userAgent) ? "Android" : /Windows/.test(userAgent) ? "Windows" : /Mac OS X/.test(userAgent) ? "macOS" : /Linux/.test(userAgent) ? "Linux" : null;
-  const browser = /Edg\//.test(userAgent) ? "Edge" : /Firefox\//.test(userAgent) ? "Firefox" : /Chrome\/|Chromium\//.test(userAgent) ? "Chrome" : /Safari\//.test(userAgent) ? "Safari" : null;
+  const os = /iPhone|iPad/.test(userAgent)
+    ? "iOS"
+    : /Android/.test(userAgent)
+      ? "Android"
+      : /Windows/.test(userAgent)
+        ? "Windows"
+        : /Mac OS X/.test(userAgent)
+          ? "macOS"
+          : /Linux/.test(userAgent)
+            ? "Linux"
+            : null;
+  const browser = /Edg\//.test(userAgent)
+    ? "Edge"
+    : /Firefox\//.test(userAgent)
+      ? "Firefox"
+      : /Chrome\/|Chromium\//.test(userAgent)
+        ? "Chrome"
+        : /Safari\//.test(userAgent)
+          ? "Safari"
+          : null;
   return [browser, os].filter(Boolean).join(" · ") || fallback;
 }
 
-export default async function SessionsPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function SessionsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const session = await requirePatient("/installningar/inloggningar");
   const query = await searchParams;
   const t = await getTranslations("sessions");
   const locale = (await getLocale()) as Locale;
   const e = env();
-  const list = await listActiveSessions(db(), session.patientId, session.sessionHash, new Date(), { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS });
+  const list = await listActiveSessions(db(), session.patientId, session.sessionHash, new Date(), {
+    idleMinutes: e.SESSION_IDLE_MINUTES,
+    absoluteHours: e.SESSION_ABSOLUTE_HOURS,
+  });
   const ended = query.avslutade !== undefined ? Number(query.avslutade) : null;
   return (
     <section aria-labelledby="sessions-title">
       <h1 id="sessions-title">{t("title")}</h1>
       <p>{t("intro")}</p>
-      {ended !== null && Number.isFinite(ended) ? <p className="notice notice--success" role="status">{t("ended", { count: ended })}</p> : null}
+      {ended !== null && Number.isFinite(ended) ? (
+        <p className="notice notice--success" role="status">
+          {t("ended", { count: ended })}
+        </p>
+      ) : null}
       <ul className="cards">
         {list.map((s) => (
           <li key={s.handle} className="card">
@@ -39,7 +68,8 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
               {s.current ? <span className="badge"> {t("current")}</span> : null}
             </h2>
             <p className="muted">
-              {t("started", { date: formatShort(s.createdAt, locale) })} · {t("lastSeen", { date: formatShort(s.lastSeenAt, locale) })}
+              {t("started", { date: formatShort(s.createdAt, locale) })} ·{" "}
+              {t("lastSeen", { date: formatShort(s.lastSeenAt, locale) })}
             </p>
           </li>
         ))}

@@ -22,7 +22,17 @@ export default async function CalendarFeedPage() {
       <CalendarFeedForm
         initiallyOn={on}
         host={new URL(env().PUBLIC_BASE_URL).host}
-        text={{ off: t("off"), on: t("on"), create: t("create"), renew: t("renew"), revoke: t("revoke"), linkLabel: t("linkLabel"), open: t("open"), warning: t("warning"), error: ts("errorText") }}
+        text={{
+          off: t("off"),
+          on: t("on"),
+          create: t("create"),
+          renew: t("renew"),
+          revoke: t("revoke"),
+          linkLabel: t("linkLabel"),
+          open: t("open"),
+          warning: t("warning"),
+          error: ts("errorText"),
+        }}
       />
     </section>
   );

@@ -10,7 +10,15 @@ export async function generateMetadata() {
   return { title: t("title") };
 }
 
-const STATUS_CLASS: Record<string, string> = { delivered: "badge--ok", opened: "badge--ok", sent: "", failed: "badge--cancelled", expired: "badge--cancelled", dead: "badge--cancelled", skipped: "badge--completed" };
+const STATUS_CLASS: Record<string, string> = {
+  delivered: "badge--ok",
+  opened: "badge--ok",
+  sent: "",
+  failed: "badge--cancelled",
+  expired: "badge--cancelled",
+  dead: "badge--cancelled",
+  skipped: "badge--completed",
+};
 
 export default async function MessagesPage() {
   const list = await myMessages();
@@ -28,18 +36,26 @@ export default async function MessagesPage() {
       ) : (
         <ul className="cards">
           {list.map((m) => {
-            const purpose = m.purpose === "reminder" || m.purpose === "phone_verification" || m.purpose === "offer" ? t(`purpose.${m.purpose}`) : m.purpose;
+            const purpose =
+              m.purpose === "reminder" || m.purpose === "phone_verification" || m.purpose === "offer"
+                ? t(`purpose.${m.purpose}`)
+                : m.purpose;
             const status = t(`status.${m.status as "sent"}`);
             return (
               <li key={m.id} className="card message">
                 <h2 className="message__title">
-                  <span className={`badge ${STATUS_CLASS[m.status] ?? ""}`}>{status}</span> {purpose} · {t(`channel.${m.channel}`)}
+                  <span className={`badge ${STATUS_CLASS[m.status] ?? ""}`}>{status}</span> {purpose} ·{" "}
+                  {t(`channel.${m.channel}`)}
                 </h2>
                 {m.skippedBecause === "push_opened" ? <p className="muted">{t("pushOpenedInstead")}</p> : null}
-                {m.appointmentStartsAt ? <p className="appointment__when">{formatVisit(m.appointmentStartsAt, locale, m.timeZone)}</p> : null}
+                {m.appointmentStartsAt ? (
+                  <p className="appointment__when">{formatVisit(m.appointmentStartsAt, locale, m.timeZone)}</p>
+                ) : null}
                 {m.text ? <p className="message__text">{m.text}</p> : null}
                 <p className="muted">
-                  {m.sentAt ? t("sentAt", { date: formatShort(m.sentAt, locale) }) : t("dueAt", { date: formatShort(m.dueAt, locale) })}
+                  {m.sentAt
+                    ? t("sentAt", { date: formatShort(m.sentAt, locale) })
+                    : t("dueAt", { date: formatShort(m.dueAt, locale) })}
                   {m.parts ? ` · ${t("parts", { count: m.parts })}` : null}
                 </p>
               </li>

@@ -10,5 +10,7 @@ export async function GET(_request: Request, { params }: { params: Promise<{ tok
   const t = await getTranslations("calendarFeed");
   const body = await calendarFeedFor(db(), token, new Date(), t("eventTitle"));
   if (!body) return new Response("Not found", { status: 404, headers: { "Cache-Control": "no-store" } });
-  return new Response(body, { headers: { "Content-Type": "text/calendar; charset=utf-8", "Cache-Control": "private, no-store" } });
+  return new Response(body, {
+    headers: { "Content-Type": "text/calendar; charset=utf-8", "Cache-Control": "private, no-store" },
+  });
 }

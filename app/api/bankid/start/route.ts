@@ -23,7 +23,10 @@ export async function POST(request: Request) {
   limiter ??= new RateLimiter(env().LOGIN_RATE_LIMIT_PER_MINUTE, 60_000);
   const limited = limiter.take(meta.ip);
   if (!limited.ok) {
-    return Response.json({ error: "rate_limited", rfa: "RFA5" }, { status: 429, headers: { "Retry-After": String(limited.retryAfterSeconds) } });
+    return Response.json(
+      { error: "rate_limited", rfa: "RFA5" },
+      { status: 429, headers: { "Retry-After": String(limited.retryAfterSeconds) } },
+    );
   }
   const jar = await cookies();
   const ctx = await loginContext();
@@ -33,7 +36,13 @@ export async function POST(request: Request) {
     previousBinding: jar.get(LOGIN_BINDING_COOKIE)?.value,
   });
   if ("error" in result) return Response.json({ error: "start_failed", rfa: result.error }, { status: 502 });
-  jar.set(LOGIN_BINDING_COOKIE, result.binding, { httpOnly: true, sameSite: "strict", secure: secureCookies(), path: "/", maxAge: 600 });
+  jar.set(LOGIN_BINDING_COOKIE, result.binding, {
+    httpOnly: true,
+    sameSite: "strict",
+    secure: secureCookies(),
+    path: "/",
+    maxAge: 600,
+  });
   return Response.json(
     { ok: true, launchUrl: parsed.data.method === "autostart" ? bankIdAppUrl(result.autoStartToken) : undefined },
     { headers: { "Cache-Control": "no-store" } },

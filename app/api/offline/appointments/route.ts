@@ -15,7 +15,11 @@ export async function GET() {
   const locale = (await getLocale()) as Locale;
   const meta = await requestMeta();
   const now = new Date();
-  const { upcoming } = await listAppointments(db(), session.patientId, { locale, now, audit: { ip: meta.ip, userAgent: meta.userAgent } });
+  const { upcoming } = await listAppointments(db(), session.patientId, {
+    locale,
+    now,
+    audit: { ip: meta.ip, userAgent: meta.userAgent },
+  });
   const ta = await getTranslations("appointments");
   const td = await getTranslations("device");
   return Response.json(
@@ -26,7 +30,12 @@ export async function GET() {
       text: { title: ta("title"), savedAt: td.raw("savedAt") as string, empty: td("empty"), retry: td("retry") },
       appointments: upcoming
         .filter((a) => a.status === "booked")
-        .map((a) => ({ when: formatVisit(a.startsAt, locale, a.clinic.timeZone), clinicName: a.clinic.name, address: a.clinic.address, preparation: a.type.preparation })),
+        .map((a) => ({
+          when: formatVisit(a.startsAt, locale, a.clinic.timeZone),
+          clinicName: a.clinic.name,
+          address: a.clinic.address,
+          preparation: a.type.preparation,
+        })),
     },
     { headers: { "Cache-Control": "no-store" } },
   );

@@ -24,7 +24,12 @@ export async function POST(request: Request) {
   if ("error" in g) return g.error;
   const parsed = subscription.safeParse(await request.json().catch(() => null));
   if (!parsed.success) return Response.json({ error: "invalid" }, { status: 400 });
-  await savePushSubscription(db(), g.session.patientId, { endpoint: parsed.data.endpoint, ...parsed.data.keys, userAgent: g.meta.userAgent }, g.meta);
+  await savePushSubscription(
+    db(),
+    g.session.patientId,
+    { endpoint: parsed.data.endpoint, ...parsed.data.keys, userAgent: g.meta.userAgent },
+    g.meta,
+  );
   return new Response(null, { status: 204 });
 }
 

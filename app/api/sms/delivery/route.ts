@@ -8,6 +8,11 @@ export const dynamic = "force-dynamic";
 
 export async function POST(request: Request) {
   const form = new URLSearchParams(await request.text());
-  const status = await handleDeliveryWebhook(db(), smsGateway(), { url: new URL(request.url), form, secret: env().SMS_WEBHOOK_SECRET, now: new Date() });
+  const status = await handleDeliveryWebhook(db(), smsGateway(), {
+    url: new URL(request.url),
+    form,
+    secret: env().SMS_WEBHOOK_SECRET,
+    now: new Date(),
+  });
   return new Response(null, { status });
 }

@@ -7,7 +7,11 @@ export const dynamic = "force-dynamic";
 
 export async function POST(request: Request) {
   const form = new URLSearchParams(await request.text());
-  const status = handleIncomingWebhook(smsGateway(), { url: new URL(request.url), form, secret: env().SMS_WEBHOOK_SECRET });
+  const status = handleIncomingWebhook(smsGateway(), {
+    url: new URL(request.url),
+    form,
+    secret: env().SMS_WEBHOOK_SECRET,
+  });
   // Empty body: 46elks would send a body back to the patient as a reply.
   return new Response(null, { status });
 }

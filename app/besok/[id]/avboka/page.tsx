@@ -16,7 +16,10 @@ export default async function CancelPage({ params }: { params: Promise<{ id: str
   const t = await getTranslations("cancel");
   const when = formatVisit(a.startsAt, locale, a.clinic.timeZone);
   const video = !a.type.isVideo && (await clinicOffersVideo(a.clinic.id));
-  if (!a.cancel.allowed) return <CannotChange appointment={a} reason={a.cancel.reason} deadline={a.cancel.deadline} errorNamespace="cancel" />;
+  if (!a.cancel.allowed)
+    return (
+      <CannotChange appointment={a} reason={a.cancel.reason} deadline={a.cancel.deadline} errorNamespace="cancel" />
+    );
   return (
     <section className="hero narrow" aria-labelledby="cancel-title">
       <h1 id="cancel-title">{t("title")}</h1>
@@ -40,7 +43,18 @@ export default async function CancelPage({ params }: { params: Promise<{ id: str
           helpInterpreter: t("helpInterpreter"),
           helpVideoTitle: t("helpVideoTitle"),
           helpVideo: video ? t("helpVideoAvailable", { phone: a.clinic.phone }) : t("helpVideoNone"),
-          errors: Object.fromEntries(["not_found", "past_cutoff", "not_allowed", "not_booked", "past", "unauthorized", "invalid", "unexpected"].map((k) => [k, t(`errors.${k}`)])),
+          errors: Object.fromEntries(
+            [
+              "not_found",
+              "past_cutoff",
+              "not_allowed",
+              "not_booked",
+              "past",
+              "unauthorized",
+              "invalid",
+              "unexpected",
+            ].map((k) => [k, t(`errors.${k}`)]),
+          ),
         }}
       />
     </section>

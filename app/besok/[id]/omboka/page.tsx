@@ -17,8 +17,22 @@ export default async function RebookPage({ params }: { params: Promise<{ id: str
   const t = await getTranslations("rebook");
   const ta = await getTranslations("appointments");
   const current = formatVisit(a.startsAt, locale, a.clinic.timeZone);
-  if (!a.rebook.allowed) return <CannotChange appointment={a} reason={a.rebook.reason} deadline={a.rebook.deadline} errorNamespace="rebook" />;
-  const errorKeys = ["taken", "slot_unavailable", "not_found", "past_cutoff", "not_allowed", "not_booked", "past", "unauthorized", "invalid", "unexpected"];
+  if (!a.rebook.allowed)
+    return (
+      <CannotChange appointment={a} reason={a.rebook.reason} deadline={a.rebook.deadline} errorNamespace="rebook" />
+    );
+  const errorKeys = [
+    "taken",
+    "slot_unavailable",
+    "not_found",
+    "past_cutoff",
+    "not_allowed",
+    "not_booked",
+    "past",
+    "unauthorized",
+    "invalid",
+    "unexpected",
+  ];
   return (
     <section aria-labelledby="rebook-title">
       <p>

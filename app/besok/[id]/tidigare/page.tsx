@@ -13,14 +13,29 @@ export async function generateMetadata() {
   return { title: t("title") };
 }
 
-const ERRORS = ["not_found", "past_cutoff", "not_allowed", "not_booked", "past", "unauthorized", "invalid", "unexpected"];
+const ERRORS = [
+  "not_found",
+  "past_cutoff",
+  "not_allowed",
+  "not_booked",
+  "past",
+  "unauthorized",
+  "invalid",
+  "unexpected",
+];
 
 function clinicToday(timeZone: string): string {
   const z = new TZDate(Date.now(), timeZone);
   return `${z.getFullYear()}-${String(z.getMonth() + 1).padStart(2, "0")}-${String(z.getDate()).padStart(2, "0")}`;
 }
 
-export default async function EarlierTimePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function EarlierTimePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const { id } = await params;
   const query = await searchParams;
   const returnTo = `/besok/${id}/tidigare`;
@@ -28,7 +43,10 @@ export default async function EarlierTimePage({ params, searchParams }: { params
   const state = await myWaitlist(a.id, returnTo);
   const t = await getTranslations("waitlist");
   const ta = await getTranslations("appointments");
-  if (!a.rebook.allowed) return <CannotChange appointment={a} reason={a.rebook.reason} deadline={a.rebook.deadline} errorNamespace="rebook" />;
+  if (!a.rebook.allowed)
+    return (
+      <CannotChange appointment={a} reason={a.rebook.reason} deadline={a.rebook.deadline} errorNamespace="rebook" />
+    );
   const wish = state.wish;
   const error = query.fel && ERRORS.includes(query.fel) ? query.fel : query.fel ? "unexpected" : null;
   const notice = wish?.minNoticeMinutes ?? 1440;
@@ -55,13 +73,24 @@ export default async function EarlierTimePage({ params, searchParams }: { params
             <input type="hidden" name="appointmentId" value={a.id} />
             <div className="field">
               <label htmlFor="fromDate">{t("fromDate")}</label>
-              <input id="fromDate" name="fromDate" type="date" required defaultValue={wish?.fromDate ?? clinicToday(a.clinic.timeZone)} />
+              <input
+                id="fromDate"
+                name="fromDate"
+                type="date"
+                required
+                defaultValue={wish?.fromDate ?? clinicToday(a.clinic.timeZone)}
+              />
             </div>
             <fieldset className="segmented">
               <legend>{t("weekdaysLegend")}</legend>
               {[1, 2, 3, 4, 5, 6, 7].map((d) => (
                 <label key={d}>
-                  <input type="checkbox" name="weekdays" value={d} defaultChecked={wish?.weekdays.includes(d) ?? false} />
+                  <input
+                    type="checkbox"
+                    name="weekdays"
+                    value={d}
+                    defaultChecked={wish?.weekdays.includes(d) ?? false}
+                  />
                   <span>{t(`weekdays.${d}`)}</span>
                 </label>
               ))}
@@ -70,7 +99,12 @@ export default async function EarlierTimePage({ params, searchParams }: { params
               <legend>{t("timesLegend")}</legend>
               {TIMES_OF_DAY.map((time) => (
                 <label key={time}>
-                  <input type="checkbox" name="timesOfDay" value={time} defaultChecked={wish?.timesOfDay.includes(time) ?? false} />
+                  <input
+                    type="checkbox"
+                    name="timesOfDay"
+                    value={time}
+                    defaultChecked={wish?.timesOfDay.includes(time) ?? false}
+                  />
                   <span>{t(`times.${time}`)}</span>
                 </label>
               ))}
@@ -79,7 +113,13 @@ export default async function EarlierTimePage({ params, searchParams }: { params
               <legend>{t("noticeLegend")}</legend>
               {NOTICE_CHOICES.map((minutes) => (
                 <label key={minutes}>
-                  <input type="radio" name="minNoticeMinutes" value={minutes} defaultChecked={notice === minutes} required />
+                  <input
+                    type="radio"
+                    name="minNoticeMinutes"
+                    value={minutes}
+                    defaultChecked={notice === minutes}
+                    required
+                  />
                   <span>{t(`notice.${minutes}`)}</span>
                 </label>
               ))}

@@ -23,10 +23,24 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
   const from = addDays(monday, parsed.data.week * 7);
   const to = addDays(from, 7);
   const { id } = await params;
-  const result = await findFreeSlots(db(), session.patientId, { appointmentId: id, from: new Date(from.getTime()), to: new Date(to.getTime()), partOfDay: parsed.data.part, now });
+  const result = await findFreeSlots(db(), session.patientId, {
+    appointmentId: id,
+    from: new Date(from.getTime()),
+    to: new Date(to.getTime()),
+    partOfDay: parsed.data.part,
+    now,
+  });
   if (!result.ok) return Response.json({ error: result.error }, { status: result.error === "not_found" ? 404 : 409 });
   return Response.json(
-    { from: new Date(from.getTime()).toISOString(), slots: result.slots.map((s) => ({ id: s.id, startsAt: s.startsAt.toISOString(), clinicName: s.clinicName, sameClinic: s.sameClinic })) },
+    {
+      from: new Date(from.getTime()).toISOString(),
+      slots: result.slots.map((s) => ({
+        id: s.id,
+        startsAt: s.startsAt.toISOString(),
+        clinicName: s.clinicName,
+        sameClinic: s.sameClinic,
+      })),
+    },
     { headers: { "Cache-Control": "no-store" } },
   );
 }

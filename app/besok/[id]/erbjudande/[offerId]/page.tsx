@@ -16,7 +16,13 @@ export async function generateMetadata() {
 
 const ERRORS = ["not_found", "not_booked", "answered", "unauthorized", "invalid", "unexpected"];
 
-export default async function OfferPage({ params, searchParams }: { params: Promise<{ id: string; offerId: string }>; searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function OfferPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string; offerId: string }>;
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const { id, offerId } = await params;
   const query = await searchParams;
   const { appointment: a, locale } = await myAppointment(id, `/besok/${id}/erbjudande/${offerId}`);
@@ -43,8 +49,16 @@ export default async function OfferPage({ params, searchParams }: { params: Prom
           <p>{t("expiredText")}</p>
         </div>
       ) : null}
-      {status === "declined" ? <p className="notice" role="status">{t("declined")}</p> : null}
-      {status === "accepted" ? <p className="notice notice--success" role="status">{t("accepted")}</p> : null}
+      {status === "declined" ? (
+        <p className="notice" role="status">
+          {t("declined")}
+        </p>
+      ) : null}
+      {status === "accepted" ? (
+        <p className="notice notice--success" role="status">
+          {t("accepted")}
+        </p>
+      ) : null}
       {error ? (
         <p className="notice notice--error" role="alert">
           {t(`errors.${error}`)}
@@ -61,7 +75,9 @@ export default async function OfferPage({ params, searchParams }: { params: Prom
         <li className="card">
           <h2>{t("offered")}</h2>
           <p className="appointment__when">
-            <time dateTime={offer.offered.startsAt.toISOString()}>{formatVisit(offer.offered.startsAt, locale, offer.offered.timeZone)}</time>
+            <time dateTime={offer.offered.startsAt.toISOString()}>
+              {formatVisit(offer.offered.startsAt, locale, offer.offered.timeZone)}
+            </time>
           </p>
           <p>
             {offer.offered.clinicName}
