@@ -11,7 +11,7 @@ const revision = (file) =>
     .update(readFileSync(`public${file}`))
     .digest("hex")
     .slice(0, 16);
-const offlineFiles = ["/offline.html", "/offline.css", "/offline.js"];
+const offlineFiles = ["/offline.html", "/offline.css", "/offline.js", "/offline-texts.js"];
 
 export default serwist.withNextConfig(() => ({
   swSrc: "sw/sw.ts",
@@ -19,5 +19,5 @@ export default serwist.withNextConfig(() => ({
   // Prerendered pages are not precached: every page but the offline page may carry patient data.
   precachePrerendered: false,
   additionalPrecacheEntries: offlineFiles.map((url) => ({ url, revision: revision(url) })),
-  globIgnores: ["public/sw.js", "public/sw.js.map", "public/offline.*"],
+  globIgnores: ["public/sw.js", "public/sw.js.map", "public/offline.*", "public/offline-texts.js"],
 }));

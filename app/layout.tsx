@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from "next";
 import { NextIntlClientProvider } from "next-intl";
 import { getLocale, getMessages, getTranslations } from "next-intl/server";
 import { ServiceWorker } from "@/components/service-worker";
+import { isLocale, localeDir } from "@/i18n/locales";
 import { SiteHeader } from "@/components/site-header";
 import "./globals.css";
 
@@ -30,11 +31,12 @@ export const viewport: Viewport = {
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   const locale = await getLocale();
+  const dir = isLocale(locale) ? localeDir(locale) : "ltr";
   const t = await getTranslations("app");
   const messages = await getMessages();
   const tp = await getTranslations("pwa");
   return (
-    <html lang={locale}>
+    <html lang={locale} dir={dir}>
       <body>
         <a href="#main" className="skip-link">
           {t("skipToContent")}

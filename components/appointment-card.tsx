@@ -19,6 +19,8 @@ export function AppointmentCard({
   text: AppointmentCardText;
 }) {
   const when = formatVisit(a.startsAt, locale, a.clinic.timeZone);
+  // The clinic's own texts are Swedish or English; marked so a screen reader reads them right.
+  const textLang = a.textLang === locale ? undefined : a.textLang;
   return (
     <li className={`card appointment appointment--${a.status}`}>
       <p className="appointment__when">
@@ -27,16 +29,25 @@ export function AppointmentCard({
       </p>
       <h3 className="appointment__title">
         <Link href={`/besok/${a.id}`}>
-          {a.type.name}
+          <span lang={textLang}>{a.type.name}</span>
           <span className="visually-hidden">, {when}</span>
         </Link>
       </h3>
       <p className="appointment__meta">
         {a.clinic.name}
-        {a.practitionerRole ? ` · ${a.practitionerRole}` : ""}
+        {a.practitionerRole ? (
+          <>
+            {" · "}
+            <span lang={textLang}>{a.practitionerRole}</span>
+          </>
+        ) : null}
       </p>
       <p className="appointment__address">{a.clinic.address}</p>
-      {a.type.preparation && a.status === "booked" ? <p className="appointment__prep">{a.type.preparation}</p> : null}
+      {a.type.preparation && a.status === "booked" ? (
+        <p className="appointment__prep" lang={textLang}>
+          {a.type.preparation}
+        </p>
+      ) : null}
       {a.cancelledAt ? (
         <p className="receipt">{text.receiptCancelled(formatShort(a.cancelledAt, locale, a.clinic.timeZone))}</p>
       ) : null}

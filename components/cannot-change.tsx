@@ -1,8 +1,9 @@
 import Link from "next/link";
-import { getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
 import type { AppointmentView } from "@/lib/appointments/service";
 import type { PatientChangeRefusal } from "@/lib/appointments/cancellation-policy";
-import { telHref } from "@/lib/format";
+import { isLocale } from "@/i18n/locales";
+import { ltrIsolate, telHref } from "@/lib/format";
 
 /** The cutoff in whole hours, from the deadline the policy reported (DST-proof for the text). */
 export function cutoffHoursOf(a: Pick<AppointmentView, "startsAt">, deadline: Date | undefined): number {
@@ -24,6 +25,8 @@ export async function CannotChange({
 }) {
   const ta = await getTranslations("appointments");
   const te = await getTranslations(errorNamespace);
+  const raw = await getLocale();
+  const locale = isLocale(raw) ? raw : "sv";
   const text =
     reason === "past_cutoff"
       ? ta("pastCutoff", { hours: String(cutoffHoursOf(a, deadline)) })
@@ -35,7 +38,7 @@ export async function CannotChange({
       <h1 id="cannot-change-title">{ta("cannotChangeTitle")}</h1>
       <p>{text}</p>
       <a className="button" href={telHref(a.clinic.phone)}>
-        {ta("callClinic", { clinic: a.clinic.phone })}
+        {ta("callClinic", { clinic: ltrIsolate(a.clinic.phone, locale) })}
       </a>
       <p>
         <Link href={`/besok/${a.id}`}>{ta("back")}</Link>

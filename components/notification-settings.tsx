@@ -2,6 +2,7 @@
 
 // The reminder settings forms. Each form posts to its own server action and shows the result in
 // an aria-live region, so a screen reader hears "saved" or what to fix.
+import { localeDir, localeNames, locales, type Locale } from "@/i18n/locales";
 import { useActionState, useId } from "react";
 import {
   confirmCodeAction,
@@ -50,7 +51,7 @@ export interface SettingsText {
     save: string;
     choices: Record<string, string>;
   };
-  language: { title: string; legend: string; sv: string; en: string; save: string };
+  language: { title: string; legend: string; save: string };
 }
 
 export interface SettingsValues {
@@ -58,7 +59,7 @@ export interface SettingsValues {
   hasPhone: boolean;
   pendingPhone: string | null;
   offsets: string[];
-  language: "sv" | "en";
+  language: Locale;
 }
 
 function Result({
@@ -223,14 +224,15 @@ export function LanguageForm({ text, values }: { text: SettingsText; values: Set
       <h2 id="language-title">{text.language.title}</h2>
       <fieldset className="segmented">
         <legend>{text.language.legend}</legend>
-        <label>
-          <input type="radio" name="language" value="sv" defaultChecked={values.language === "sv"} />
-          <span lang="sv">{text.language.sv}</span>
-        </label>
-        <label>
-          <input type="radio" name="language" value="en" defaultChecked={values.language === "en"} />
-          <span>{text.language.en}</span>
-        </label>
+        {/* Each language in its own name and script, as in the language chooser. */}
+        {locales.map((l) => (
+          <label key={l}>
+            <input type="radio" name="language" value={l} defaultChecked={values.language === l} />
+            <span lang={l} dir={localeDir(l)}>
+              {localeNames[l]}
+            </span>
+          </label>
+        ))}
       </fieldset>
       <Result state={state} text={text} />
       <button type="submit" className="button" disabled={pending} aria-disabled={pending}>

@@ -3,6 +3,7 @@
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useActionState, useState } from "react";
 import { rebookAction } from "@/app/besok/actions";
+import { intlTag, type Locale } from "@/i18n/locales";
 
 interface Slot {
   id: string;
@@ -49,7 +50,7 @@ export function RebookPicker({
   text,
 }: {
   appointmentId: string;
-  locale: "sv" | "en";
+  locale: Locale;
   currentLabel: string;
   text: RebookText;
 }) {
@@ -69,9 +70,14 @@ export function RebookPicker({
     },
     { status: "idle" },
   );
-  const tag = locale === "en" ? "en-GB" : "sv-SE";
+  const tag = intlTag(locale);
   const dayFormat = new Intl.DateTimeFormat(tag, { weekday: "long", day: "numeric", month: "long", timeZone: TZ });
-  const timeFormat = new Intl.DateTimeFormat(tag, { hour: "2-digit", minute: "2-digit", timeZone: TZ });
+  const timeFormat = new Intl.DateTimeFormat(tag, {
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone: TZ,
+  });
 
   const slots = useQuery({
     queryKey: ["free-slots", appointmentId, week, part],
@@ -144,11 +150,17 @@ export function RebookPicker({
           onClick={() => setWeek((w) => Math.max(0, w - 1))}
           disabled={week === 0}
         >
-          ← {text.previousWeek}
+          <span className="arrow" aria-hidden="true">
+            ←
+          </span>{" "}
+          {text.previousWeek}
         </button>
         <strong aria-live="polite">{weekNumber ? text.weekLabel.replace("{week}", String(weekNumber)) : ""}</strong>
         <button type="button" className="button button--secondary" onClick={() => setWeek((w) => Math.min(26, w + 1))}>
-          {text.nextWeek} →
+          {text.nextWeek}{" "}
+          <span className="arrow" aria-hidden="true">
+            →
+          </span>
         </button>
       </nav>
       <div aria-busy={slots.isFetching} aria-live="polite">

@@ -8,6 +8,16 @@ export function ServiceWorker({ updateText, reloadText }: { updateText: string; 
   const [waiting, setWaiting] = useState<ServiceWorker | null>(null);
 
   useEffect(() => {
+    // The offline page (public/offline.js) cannot read the language cookie: remember the page's
+    // language for it. Only the language code, nothing about the patient.
+    try {
+      window.localStorage.setItem("vardtid.lang", document.documentElement.lang);
+    } catch {
+      /* storage blocked: the offline page falls back to the browser's languages */
+    }
+  });
+
+  useEffect(() => {
     if (!("serviceWorker" in navigator) || process.env.NODE_ENV !== "production") return;
     // Reload only when the patient asked for the new version; the first install also changes
     // the controller (clientsClaim) and must not reload a page someone is using.

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { currentSession } from "@/lib/auth/current-patient";
-import { LanguageSwitch } from "./language-switch";
+import { LanguageChooser } from "./language-chooser";
 
 export async function SiteHeader() {
   const t = await getTranslations("app");
@@ -18,7 +18,7 @@ export async function SiteHeader() {
           <span>{t("name")}</span>
         </Link>
         <div className="header-actions">
-          <LanguageSwitch />
+          <LanguageChooser />
           {session ? (
             <form action="/api/logout" method="post">
               <button type="submit" className="link-button">

@@ -40,7 +40,7 @@ export const patients = pgTable(
   },
   (t) => [
     uniqueIndex("patients_personal_number_hash_uq").on(t.personalNumberHash),
-    check("patients_language_ck", sql`${t.language} in ('sv', 'en')`),
+    check("patients_language_ck", sql`${t.language} in ('sv', 'en', 'ar', 'fa', 'so', 'fi')`),
   ],
 );
 

@@ -16,6 +16,39 @@
   document.getElementById("retry").addEventListener("click", reload);
   document.getElementById("retry-saved").addEventListener("click", reload);
 
+  // The page's language: the one the app last showed on this device (components/service-worker.tsx
+  // remembers it), else the browser's, else Swedish. Texts come from offline-texts.js, generated
+  // from the app's message files at build.
+  var all = window.VARDTID_OFFLINE_TEXTS || {};
+  function pick() {
+    var wanted = [];
+    try {
+      wanted.push(window.localStorage.getItem("vardtid.lang"));
+    } catch {
+      /* storage blocked: the browser's languages decide */
+    }
+    wanted = wanted.concat(navigator.languages || [navigator.language]);
+    for (var i = 0; i < wanted.length; i++) {
+      var base = String(wanted[i] || "")
+        .toLowerCase()
+        .split("-")[0];
+      if (all[base]) return base;
+    }
+    return "sv";
+  }
+  function applyLanguage(lang) {
+    var t = all[lang];
+    if (!t) return;
+    document.documentElement.lang = lang;
+    document.documentElement.dir = t.dir;
+    text(document.getElementById("offline-title"), t.offlineTitle);
+    text(document.getElementById("offline-text"), t.offlineText);
+    text(document.getElementById("retry"), t.retry);
+    // The English line is for a Swedish page only.
+    document.getElementById("offline-en").hidden = lang !== "sv";
+  }
+  applyLanguage(pick());
+
   if (!("caches" in window)) return;
   caches
     .open(CACHE)
@@ -27,8 +60,8 @@
     })
     .then(function (data) {
       if (!data || !Array.isArray(data.appointments)) return;
-      var lang = data.locale === "en" ? "en" : "sv";
-      document.documentElement.lang = lang;
+      var lang = all[data.locale] ? data.locale : "sv";
+      applyLanguage(lang);
       var t = data.text || {};
       text(document.getElementById("saved-title"), t.title || "Mina tider");
       text(

@@ -6,6 +6,7 @@
 //
 // Push is fire-and-forget by nature (no delivery report), so a push is never retried: a failed one
 // escalates to SMS instead, which has its own retries and delivery reports.
+import { isLocale } from "@/i18n/locales";
 import type { Agent } from "node:https";
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
@@ -122,7 +123,7 @@ export async function runDuePush(config: PushDispatchConfig): Promise<PushPassRe
       createAppointmentLink(tx, { appointmentId, expiresAt: visit.endsAt, now }),
     );
     const text = reminderPushText({
-      lang: visit.language === "en" ? "en" : "sv",
+      lang: isLocale(visit.language) ? visit.language : "sv",
       startsAt: visit.startsAt,
       timeZone: visit.timeZone,
       clinicSmsName: visit.smsName,

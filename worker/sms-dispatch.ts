@@ -25,6 +25,7 @@
 // for the whole batch; one transaction fixing the texts that are still unset (one update from a
 // VALUES list, one insert of the deep links); fences for chunks of rows just before they are sent;
 // and the outcomes written as they come, a batch of rows per statement.
+import { isLocale } from "@/i18n/locales";
 import { and, asc, eq, inArray, lte, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { rowsOf, type Db } from "@/db/client";
@@ -273,7 +274,7 @@ function check(keys: PiiKeys, c: Claimed, row: Row, now: Date): Ready | Void | {
       visit,
       appointmentId: row.appointmentId,
       endsAt: row.endsAt,
-      lang: row.language === "en" ? "en" : "sv",
+      lang: isLocale(row.language) ? row.language : "sv",
       smsName: row.smsName,
     },
   };

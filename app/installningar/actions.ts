@@ -1,5 +1,6 @@
 "use server";
 
+import { locales } from "@/i18n/locales";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { patientAction } from "@/lib/auth/patient-action";
@@ -64,10 +65,8 @@ const offsets = patientAction(offsetFields, async (input, { session, ip, userAge
   return done(await setReminderOffsets(contextFor(session.patientId, { ip, userAgent }), chosen));
 });
 
-const language = patientAction(
-  z.object({ language: z.enum(["sv", "en"]) }),
-  async (input, { session, ip, userAgent }) =>
-    done(await setTextLanguage(contextFor(session.patientId, { ip, userAgent }), input.language)),
+const language = patientAction(z.object({ language: z.enum(locales) }), async (input, { session, ip, userAgent }) =>
+  done(await setTextLanguage(contextFor(session.patientId, { ip, userAgent }), input.language)),
 );
 
 type State = Parameters<typeof smsConsent>[0];

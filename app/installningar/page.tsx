@@ -7,7 +7,7 @@ import {
   SmsConsentForm,
   type SettingsText,
 } from "@/components/notification-settings";
-import { formatShort, type Locale } from "@/lib/format";
+import { formatShort, ltrIsolate, type Locale } from "@/lib/format";
 import { mySettings } from "@/lib/notifications/dal";
 import { OFFSET_CHOICES } from "@/lib/notifications/preferences";
 
@@ -50,13 +50,13 @@ export default async function SettingsPage() {
     },
     phone: {
       title: t("phone.title"),
-      current: settings.phone ? t("phone.current", { phone: settings.phone }) : null,
+      current: settings.phone ? t("phone.current", { phone: ltrIsolate(settings.phone, locale) }) : null,
       none: t("phone.none"),
       label: t("phone.label"),
       hint: t("phone.hint"),
       send: t("phone.send"),
       // Filled in on the client with the masked number the action returns.
-      codeSent: t("phone.codeSent", { phone: "{phone}" }),
+      codeSent: t("phone.codeSent", { phone: ltrIsolate("{phone}", locale) }),
       codeLabel: t("phone.codeLabel"),
       codeHint: t("phone.codeHint"),
       confirm: t("phone.confirm"),
@@ -77,8 +77,6 @@ export default async function SettingsPage() {
     language: {
       title: t("language.title"),
       legend: t("language.legend"),
-      sv: t("language.sv"),
-      en: t("language.en"),
       save: t("language.save"),
     },
   };

@@ -11,7 +11,9 @@ import { syncAppointmentReminders } from "@/lib/reminders/sync";
 import { endWaitlistForAppointment, queueSlotOffers } from "@/lib/waitlist/queue";
 import { canPatientCancel, canPatientRebook, changeDeadline, type PatientChangeDecision } from "./cancellation-policy";
 
-export type Locale = "sv" | "en";
+import type { Locale } from "@/i18n/locales";
+
+export type { Locale };
 
 export const CANCEL_REASONS = [
   "feeling_better",
@@ -46,6 +48,12 @@ export interface AppointmentView {
   };
   type: { id: string; code: string; name: string; preparation: string; isVideo: boolean; durationMinutes: number };
   practitionerRole: string | null;
+  /**
+   * The language of the clinic's own texts above (type name, preparations, role). Clinics write
+   * them in Swedish and English only, so a patient reading Arabic, Persian, Somali or Finnish gets
+   * the Swedish text, marked with this language so a screen reader pronounces it right.
+   */
+  textLang: "sv" | "en";
   cancelledAt: Date | null;
   cancelReason: string | null;
   rebookedAt: Date | null;
@@ -79,6 +87,7 @@ function cutoffOf(row: Pick<Row, "clinic" | "type">): number {
 }
 
 function toView(row: Row, locale: Locale, now: Date): AppointmentView {
+  const en = locale === "en";
   const base = {
     startsAt: row.slot.startsAt,
     cutoffHours: cutoffOf(row),
@@ -105,12 +114,13 @@ function toView(row: Row, locale: Locale, now: Date): AppointmentView {
     type: {
       id: row.type.id,
       code: row.type.code,
-      name: locale === "en" ? row.type.nameEn : row.type.nameSv,
-      preparation: locale === "en" ? row.type.preparationEn : row.type.preparationSv,
+      name: en ? row.type.nameEn : row.type.nameSv,
+      preparation: en ? row.type.preparationEn : row.type.preparationSv,
       isVideo: row.type.isVideo,
       durationMinutes: row.type.durationMinutes,
     },
-    practitionerRole: row.practitioner ? (locale === "en" ? row.practitioner.roleEn : row.practitioner.roleSv) : null,
+    practitionerRole: row.practitioner ? (en ? row.practitioner.roleEn : row.practitioner.roleSv) : null,
+    textLang: en ? "en" : "sv",
     cancelledAt: row.appointment.cancelledAt,
     cancelReason: row.appointment.cancelReason,
     rebookedAt: row.appointment.rebookedAt,

@@ -4,6 +4,7 @@ import { eq } from "drizzle-orm";
 import * as s from "@/db/schema";
 import { requirePostgresInCi, testDatabases } from "@/test/databases";
 import { makeClinic, makePatient, makeSlot } from "@/test/fixtures";
+import { messagesFor } from "@/i18n/messages";
 import { calendarFeedFor, createCalendarFeed, revokeCalendarFeed } from "./feed";
 
 requirePostgresInCi();
@@ -48,5 +49,18 @@ describe.each(testDatabases)("personal calendar feed on $name", (target) => {
     await revokeCalendarFeed(handle.db, patient.id, {});
     expect(await calendarFeedFor(handle.db, token, now, "Besök")).toBeNull();
     expect(await calendarFeedFor(handle.db, "x".repeat(43), now, "Besök")).toBeNull();
+  });
+
+  it("titles the events in the patient's text language, since the calendar app sends no cookie", async () => {
+    const now = new Date("2030-05-01T08:00:00Z");
+    const { clinic, type } = await makeClinic(handle.db, { smsName: "Mottagningen Ågatan" });
+    const patient = await makePatient(handle.db);
+    await handle.db.update(s.patients).set({ language: "ar" }).where(eq(s.patients.id, patient.id));
+    const slot = await makeSlot(handle.db, clinic.id, type.id, new Date("2030-05-03T08:00:00Z"));
+    await handle.db.insert(s.appointments).values({ patientId: patient.id, slotId: slot.id });
+    const token = await createCalendarFeed(handle.db, patient.id, {});
+    const body = (await calendarFeedFor(handle.db, token, now, (lang) => messagesFor(lang).calendarFeed.eventTitle))!;
+    const [event] = Object.values(ical.sync.parseICS(body)).filter((e) => e?.type === "VEVENT") as ical.VEvent[];
+    expect(event?.summary).toBe("موعد: Mottagningen Ågatan");
   });
 });

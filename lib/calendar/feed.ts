@@ -3,7 +3,8 @@
 // to places the patient forgets about — and cancellations stay in it as CANCELLED.
 import { and, eq, gte } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { appointments, clinics, notificationPreferences, slots } from "@/db/schema";
+import { appointments, clinics, notificationPreferences, patients, slots } from "@/db/schema";
+import { isLocale, type Locale } from "@/i18n/locales";
 import { recordAudit } from "@/lib/audit";
 import { randomToken, sha256Hex } from "@/lib/privacy/crypto";
 import { calendarFeedIcs } from "./ics";
@@ -64,15 +65,26 @@ export async function hasCalendarFeed(db: Db, patientId: string): Promise<boolea
   return Boolean(row?.h);
 }
 
-/** The feed for a token, or null for an unknown or revoked one. Past visits older than 30 days are left out. */
-export async function calendarFeedFor(db: Db, token: string, now: Date, titleWord: string): Promise<string | null> {
+/**
+ * The feed for a token, or null for an unknown or revoked one. Past visits older than 30 days are left out.
+ * The calendar app fetches it without the patient's cookie, so the event title ("Besök", "موعد")
+ * follows the patient's chosen text language, the same as their SMS.
+ */
+export async function calendarFeedFor(
+  db: Db,
+  token: string,
+  now: Date,
+  titleWord: string | ((language: Locale) => string),
+): Promise<string | null> {
   if (token.length < 32 || token.length > 64) return null;
   const [owner] = await db
-    .select({ patientId: notificationPreferences.patientId })
+    .select({ patientId: notificationPreferences.patientId, language: patients.language })
     .from(notificationPreferences)
+    .innerJoin(patients, eq(patients.id, notificationPreferences.patientId))
     .where(eq(notificationPreferences.calendarFeedTokenHash, sha256Hex(token)))
     .limit(1);
   if (!owner) return null;
+  const title = typeof titleWord === "string" ? titleWord : titleWord(isLocale(owner.language) ? owner.language : "sv");
   const rows = await db
     .select({
       id: appointments.id,
@@ -103,7 +115,7 @@ export async function calendarFeedFor(db: Db, token: string, now: Date, titleWor
       sequence: r.version,
       startsAt: r.startsAt,
       endsAt: r.endsAt,
-      summary: `${titleWord}: ${r.smsName}`,
+      summary: `${title}: ${r.smsName}`,
       status: r.status === "cancelled" ? ("CANCELLED" as const) : ("CONFIRMED" as const),
     })),
     { stamp: now },

@@ -1,6 +1,8 @@
 // A patient's reminder settings: SMS consent, a confirmed mobile number, reminder times and the
 // language of texts. Every function is scoped to the patient id of the session; each change is
 // one transaction with its audit event and the re-synced reminders of the patient's visits.
+import { isLocale, type Locale } from "@/i18n/locales";
+import { verificationText } from "@/lib/sms/reminder-text";
 import { randomInt } from "node:crypto";
 import { and, desc, eq, gte, notInArray, sql } from "drizzle-orm";
 import { parsePhoneNumberFromString } from "libphonenumber-js/mobile";
@@ -84,7 +86,7 @@ export interface NotificationSettings {
   phone: string | null;
   pendingPhone: string | null;
   offsets: OffsetChoice[];
-  language: "sv" | "en";
+  language: Locale;
 }
 
 export async function getNotificationSettings(ctx: Ctx): Promise<NotificationSettings> {
@@ -114,7 +116,7 @@ export async function getNotificationSettings(ctx: Ctx): Promise<NotificationSet
     pendingPhone:
       pending && pending.attempts < MAX_CODE_ATTEMPTS ? maskPhone(decryptPii(pending.phoneEnc, ctx.keys)) : null,
     offsets: (Object.keys(OFFSET_CHOICES) as OffsetChoice[]).filter((k) => chosen.has(k)),
-    language: row?.language === "en" ? "en" : "sv",
+    language: isLocale(row?.language) ? row.language : "sv",
   };
 }
 
@@ -181,10 +183,7 @@ export async function requestPhoneVerification(
       .from(patients)
       .where(eq(patients.id, ctx.patientId))
       .limit(1);
-    const text =
-      p?.language === "en"
-        ? `Your Vårdtid code: ${code}. It is valid for 10 minutes.`
-        : `Din kod för Vårdtid: ${code}. Koden gäller i 10 minuter.`;
+    const text = verificationText(isLocale(p?.language) ? p.language : "sv", code);
     await tx.insert(messages).values({
       patientId: ctx.patientId,
       channel: "sms",
@@ -267,7 +266,7 @@ export async function setReminderOffsets(ctx: Ctx, choice: OffsetChoice[]): Prom
   });
 }
 
-export async function setTextLanguage(ctx: Ctx, language: "sv" | "en"): Promise<{ ok: true }> {
+export async function setTextLanguage(ctx: Ctx, language: Locale): Promise<{ ok: true }> {
   return ctx.db.transaction(async (tx) => {
     await tx.update(patients).set({ language }).where(eq(patients.id, ctx.patientId));
     await audit(ctx, tx, "patient.language.changed", { language });

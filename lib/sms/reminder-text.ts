@@ -4,15 +4,20 @@
 // carries only the time, the clinic's SMS-safe name (a psychiatric clinic is not named) and
 // an opaque link. Never the patient's name, the appointment type or the practitioner.
 //
-// Encoding: the text is kept inside the GSM 03.38 basic character set. One character outside
+// Encoding: Swedish, English, Somali and Finnish texts are kept inside the GSM 03.38 basic
+// character set. One character outside
 // it (an en dash, a curly quote, an ellipsis) switches the whole message to UCS-2, which cuts
 // a segment from 160 to 70 characters and so triples the cost and the number of parts.
-// Swedish å, ä, ö, Å, Ä, Ö are in the basic set; the clinic name is folded into it.
+// Swedish and Finnish å, ä, ö, Å, Ä, Ö are in the basic set; the clinic name is folded into it.
+// Arabic and Persian cannot be written in GSM-7 at all, so their texts are UCS-2 (70 characters a
+// part, 67 once split) and kept short for that; lib/sms/reminder-text.test.ts pins the part counts.
 import { format } from "date-fns";
 import { enGB, sv } from "date-fns/locale";
 import { TZDate } from "@date-fns/tz";
+import { intlTag, type Locale } from "@/i18n/locales";
 
-export type SmsLanguage = "sv" | "en";
+/** A patient's text language: every language of the app. */
+export type SmsLanguage = Locale;
 
 export interface ReminderTextInput {
   lang: SmsLanguage;
@@ -23,6 +28,11 @@ export interface ReminderTextInput {
   clinicSmsName: string;
   /** An opaque deep link (e.g. https://host/l/<token>); must already be GSM-7 safe. */
   link: string;
+  /**
+   * The visit's reply code when the clinic lets patients cancel by replying to the SMS
+   * ("Svara AVBOKA 4821 för att avboka"); absent otherwise.
+   */
+  replyCode?: string | null;
 }
 
 export interface OfferTextInput extends ReminderTextInput {
@@ -112,7 +122,7 @@ function local(instant: Date, timeZone: string): TZDate {
 
 // "tis 3 dec" / "Tue 3 Dec". date-fns' Swedish short months end in a period ("dec."),
 // which reads as clutter in an SMS, so it is dropped.
-function dayLabel(instant: Date, lang: SmsLanguage, timeZone: string): string {
+function dayLabel(instant: Date, lang: "sv" | "en", timeZone: string): string {
   const z = local(instant, timeZone);
   const locale = lang === "sv" ? sv : enGB;
   const month = format(z, "MMM", { locale }).replace(/\.$/, "");
@@ -123,22 +133,88 @@ function clock(instant: Date, timeZone: string): string {
   return format(local(instant, timeZone), "HH:mm");
 }
 
+// The other languages through Intl (date-fns has no Somali), Gregorian with Latin digits and a
+// 24-hour clock like the app: "الثلاثاء، 3 ديسمبر الساعة 14:20", "ti 3.12. klo 14.20".
+// Somali's and Arabic's short names are cryptic abbreviations, so they get the long ones.
+const INTL_DAY: Record<"ar" | "fa" | "so" | "fi", Intl.DateTimeFormatOptions> = {
+  ar: { weekday: "long", day: "numeric", month: "long" },
+  fa: { weekday: "long", day: "numeric", month: "long" },
+  so: { weekday: "long", day: "numeric", month: "long" },
+  fi: { weekday: "short", day: "numeric", month: "numeric" },
+};
+const AT = { ar: "الساعة", fa: "ساعت", so: "saacadda", fi: "klo" } as const;
+
+function intlPart(instant: Date, lang: "ar" | "fa" | "so" | "fi", timeZone: string, part: "day" | "time"): string {
+  const options: Intl.DateTimeFormatOptions =
+    part === "day" ? INTL_DAY[lang] : { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+  return new Intl.DateTimeFormat(intlTag(lang), { ...options, timeZone }).format(instant);
+}
+
+function clockIn(instant: Date, lang: SmsLanguage, timeZone: string): string {
+  return lang === "sv" || lang === "en" ? clock(instant, timeZone) : intlPart(instant, lang, timeZone, "time");
+}
+
 /** "tis 3 dec kl 09:40" / "Tue 3 Dec at 09:40": also used by push notifications. */
 export function when(instant: Date, lang: SmsLanguage, timeZone: string): string {
-  return `${dayLabel(instant, lang, timeZone)} ${lang === "sv" ? "kl" : "at"} ${clock(instant, timeZone)}`;
+  if (lang === "sv" || lang === "en") {
+    return `${dayLabel(instant, lang, timeZone)} ${lang === "sv" ? "kl" : "at"} ${clock(instant, timeZone)}`;
+  }
+  return `${intlPart(instant, lang, timeZone, "day")} ${AT[lang]} ${intlPart(instant, lang, timeZone, "time")}`;
 }
 
 function sameClinicDay(a: Date, b: Date, timeZone: string): boolean {
   return format(local(a, timeZone), "yyyy-MM-dd") === format(local(b, timeZone), "yyyy-MM-dd");
 }
 
-export function reminderText({ lang, startsAt, timeZone, clinicSmsName, link }: ReminderTextInput): string {
+/** The keywords a patient replies with, per language (see lib/sms/reply-cancel). */
+export const REPLY_KEYWORDS: Record<SmsLanguage, { cancel: string; yes: string }> = {
+  sv: { cancel: "AVBOKA", yes: "JA" },
+  en: { cancel: "CANCEL", yes: "YES" },
+  ar: { cancel: "إلغاء", yes: "نعم" },
+  fa: { cancel: "لغو", yes: "بله" },
+  so: { cancel: "JOOJI", yes: "HAA" },
+  fi: { cancel: "PERU", yes: "KYLLÄ" },
+};
+
+function replyLine(lang: SmsLanguage, code: string | null | undefined): string {
+  if (!code) return "";
+  if (!/^\d{4}$/.test(code)) throw new RangeError("reply code must be 4 digits");
+  const k = `${REPLY_KEYWORDS[lang].cancel} ${code}`;
+  switch (lang) {
+    case "sv":
+      return ` Svara ${k} för att avboka.`;
+    case "en":
+      return ` Reply ${k} to cancel.`;
+    case "ar":
+      return ` للإلغاء أرسل: ${k}`;
+    case "fa":
+      return ` برای لغو بفرستید: ${k}`;
+    case "so":
+      return ` Ku jawaab ${k} si aad u joojiso.`;
+    case "fi":
+      return ` Vastaa ${k} peruaksesi.`;
+  }
+}
+
+export function reminderText({ lang, startsAt, timeZone, clinicSmsName, link, replyCode }: ReminderTextInput): string {
   const clinic = toGsm7Name(clinicSmsName);
   const url = checkLink(link);
   const time = when(startsAt, lang, timeZone);
-  return lang === "sv"
-    ? `Påminnelse: du har en tid ${time} hos ${clinic}. Se, av- eller omboka: ${url}`
-    : `Reminder: you have an appointment ${time} at ${clinic}. View, cancel or rebook: ${url}`;
+  const reply = replyLine(lang, replyCode);
+  switch (lang) {
+    case "sv":
+      return `Påminnelse: du har en tid ${time} hos ${clinic}. Se, av- eller omboka: ${url}${reply}`;
+    case "en":
+      return `Reminder: you have an appointment ${time} at ${clinic}. View, cancel or rebook: ${url}${reply}`;
+    case "ar":
+      return `تذكير: لديك موعد ${time} في ${clinic}. للاطلاع أو الإلغاء أو التغيير: ${url}${reply}`;
+    case "fa":
+      return `یادآوری: نوبت شما ${time} در ${clinic}. دیدن، لغو یا تغییر: ${url}${reply}`;
+    case "so":
+      return `Xusuusin: ballantaadu waa ${time}, ${clinic}. Eeg, jooji ama beddel: ${url}${reply}`;
+    case "fi":
+      return `Muistutus: sinulla on aika ${time}, ${clinic}. Katso, peru tai siirrä: ${url}${reply}`;
+  }
 }
 
 export function offerText({ lang, startsAt, respondBy, now, timeZone, clinicSmsName, link }: OfferTextInput): string {
@@ -146,10 +222,42 @@ export function offerText({ lang, startsAt, respondBy, now, timeZone, clinicSmsN
   const url = checkLink(link);
   const time = when(startsAt, lang, timeZone);
   const sameDay = sameClinicDay(respondBy, now, timeZone);
-  if (lang === "sv") {
-    const deadline = sameDay ? `kl ${clock(respondBy, timeZone)}` : when(respondBy, lang, timeZone);
-    return `En tidigare tid finns: ${time} hos ${clinic}. Svara senast ${deadline} via länken: ${url}`;
+  const by = (at: string) =>
+    sameDay ? `${at} ${clockIn(respondBy, lang, timeZone)}` : when(respondBy, lang, timeZone);
+  switch (lang) {
+    case "sv":
+      return `En tidigare tid finns: ${time} hos ${clinic}. Svara senast ${by("kl")} via länken: ${url}`;
+    case "en": {
+      const deadline = sameDay ? clock(respondBy, timeZone) : when(respondBy, lang, timeZone);
+      return `An earlier time is available: ${time} at ${clinic}. Respond by ${deadline} via the link: ${url}`;
+    }
+    case "ar":
+      return `يوجد موعد أبكر: ${time} في ${clinic}. رُدّ قبل ${by(AT.ar)} عبر الرابط: ${url}`;
+    case "fa":
+      return `نوبت زودتری هست: ${time} در ${clinic}. تا ${by(AT.fa)} از این لینک پاسخ دهید: ${url}`;
+    case "so":
+      return `Ballan ka horreysa ayaa banaan: ${time} ee ${clinic}. Ka jawaab ka hor ${by(AT.so)} linkigan: ${url}`;
+    case "fi":
+      return `Aikaisempi aika vapautui: ${time}, ${clinic}. Vastaa viimeistään ${by(AT.fi)} linkistä: ${url}`;
   }
-  const deadline = sameDay ? clock(respondBy, timeZone) : when(respondBy, lang, timeZone);
-  return `An earlier time is available: ${time} at ${clinic}. Respond by ${deadline} via the link: ${url}`;
 }
+
+/** The code that confirms a mobile number (settings). */
+export function verificationText(lang: SmsLanguage, code: string): string {
+  switch (lang) {
+    case "sv":
+      return `Din kod för Vårdtid: ${code}. Koden gäller i 10 minuter.`;
+    case "en":
+      return `Your Vårdtid code: ${code}. It is valid for 10 minutes.`;
+    case "ar":
+      return `رمزك في Vårdtid: ${code}. صالح لمدة 10 دقائق.`;
+    case "fa":
+      return `کد شما در Vårdtid: ${code}. این کد 10 دقیقه معتبر است.`;
+    case "so":
+      return `Koodhkaaga Vårdtid: ${code}. Wuxuu shaqaynayaa 10 daqiiqo.`;
+    case "fi":
+      return `Vårdtid-koodisi: ${code}. Koodi on voimassa 10 minuuttia.`;
+  }
+}
+
+export { toGsm7Name as smsSafeName };

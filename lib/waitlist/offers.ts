@@ -6,6 +6,7 @@
 // patients pressing "Ta den nya tiden" at once simple: they queue on the slot row, the first one
 // moves, every later one finds its offer already `taken` and changes nothing. The partial unique
 // index on booked appointments still decides any race with a booking made outside the waitlist.
+import { isLocale } from "@/i18n/locales";
 import { and, asc, eq, gt, inArray, lte, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db, Tx } from "@/db/client";
@@ -203,7 +204,7 @@ export async function offerSlot(tx: Tx, slotId: string, ctx: OfferContext): Prom
     if (smsAllowed && row.phoneEnc) {
       const link = new URL(`/l/${token}`, ctx.publicBaseUrl).toString();
       const text = offerText({
-        lang: row.language === "en" ? "en" : "sv",
+        lang: isLocale(row.language) ? row.language : "sv",
         startsAt: slot.startsAt,
         respondBy: expiresAt,
         now,

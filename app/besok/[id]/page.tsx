@@ -2,7 +2,7 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { cutoffHoursOf } from "@/components/cannot-change";
 import { myAppointment } from "@/lib/appointments/dal";
-import { formatShort, formatVisit, telHref } from "@/lib/format";
+import { formatShort, formatVisit, ltrIsolate, telHref } from "@/lib/format";
 import { myWaitlist } from "@/lib/waitlist/dal";
 
 export async function generateMetadata() {
@@ -28,6 +28,9 @@ export default async function AppointmentPage({
   const waitlist = a.status === "booked" ? await myWaitlist(a.id, `/besok/${id}`) : null;
   const tz = a.clinic.timeZone;
   const when = formatVisit(a.startsAt, locale, tz);
+  // The clinic's own texts are Swedish (directions always) or English; marked for screen readers.
+  const textLang = a.textLang === locale ? undefined : a.textLang;
+  const directionsLang = locale === "sv" ? undefined : "sv";
   const changeBlocked =
     a.status === "booked" &&
     !a.cancel.allowed &&
@@ -35,7 +38,12 @@ export default async function AppointmentPage({
   return (
     <article aria-labelledby="appt-title">
       <p>
-        <Link href="/besok">← {t("back")}</Link>
+        <Link href="/besok">
+          <span className="arrow" aria-hidden="true">
+            ←
+          </span>{" "}
+          {t("back")}
+        </Link>
       </p>
       {query.avbokad ? (
         <p className="notice notice--success" role="status">
@@ -74,7 +82,9 @@ export default async function AppointmentPage({
         <p className="appointment__when">
           <span className={`badge badge--${a.status}`}>{t(`status.${a.status}`)}</span>
         </p>
-        <h1 id="appt-title">{a.type.name}</h1>
+        <h1 id="appt-title" lang={textLang}>
+          {a.type.name}
+        </h1>
         <dl className="facts">
           <dt>{t("when")}</dt>
           <dd>
@@ -90,19 +100,19 @@ export default async function AppointmentPage({
           {a.practitionerRole ? (
             <>
               <dt>{t("with")}</dt>
-              <dd>{a.practitionerRole}</dd>
+              <dd lang={textLang}>{a.practitionerRole}</dd>
             </>
           ) : null}
           {a.clinic.directions ? (
             <>
               <dt>{t("howToGetThere")}</dt>
-              <dd>{a.clinic.directions}</dd>
+              <dd lang={directionsLang}>{a.clinic.directions}</dd>
             </>
           ) : null}
           {a.type.preparation ? (
             <>
               <dt>{t("preparation")}</dt>
-              <dd>{a.type.preparation}</dd>
+              <dd lang={textLang}>{a.type.preparation}</dd>
             </>
           ) : null}
         </dl>
@@ -163,7 +173,7 @@ export default async function AppointmentPage({
           </a>
         ) : null}
         <a className="button button--secondary" href={telHref(a.clinic.phone)}>
-          {t("callClinic", { clinic: a.clinic.phone })}
+          {t("callClinic", { clinic: ltrIsolate(a.clinic.phone, locale) })}
         </a>
       </div>
     </article>

@@ -49,9 +49,9 @@ export default async function AccessLogPage({
           <caption className="visually-hidden">{t("title")}</caption>
           <thead>
             <tr>
-              <th scope="col">{locale === "en" ? "When" : "När"}</th>
-              <th scope="col">{locale === "en" ? "Who" : "Vem"}</th>
-              <th scope="col">{locale === "en" ? "What" : "Vad"}</th>
+              <th scope="col">{t("columns.when")}</th>
+              <th scope="col">{t("columns.who")}</th>
+              <th scope="col">{t("columns.what")}</th>
             </tr>
           </thead>
           <tbody>

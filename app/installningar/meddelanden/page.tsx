@@ -27,7 +27,12 @@ export default async function MessagesPage() {
   return (
     <section aria-labelledby="messages-title">
       <p>
-        <Link href="/installningar">← {t("back")}</Link>
+        <Link href="/installningar">
+          <span className="arrow" aria-hidden="true">
+            ←
+          </span>{" "}
+          {t("back")}
+        </Link>
       </p>
       <h1 id="messages-title">{t("title")}</h1>
       <p>{t("intro")}</p>

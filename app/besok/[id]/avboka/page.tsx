@@ -3,7 +3,7 @@ import { CancelForm } from "@/components/cancel-form";
 import { CannotChange } from "@/components/cannot-change";
 import { clinicOffersVideo, myAppointment } from "@/lib/appointments/dal";
 import { CANCEL_REASONS } from "@/lib/appointments/service";
-import { formatVisit } from "@/lib/format";
+import { formatVisit, ltrIsolate } from "@/lib/format";
 
 export async function generateMetadata() {
   const t = await getTranslations("cancel");
@@ -42,7 +42,9 @@ export default async function CancelPage({ params }: { params: Promise<{ id: str
           transportInfo: a.clinic.patientTransportInfo,
           helpInterpreter: t("helpInterpreter"),
           helpVideoTitle: t("helpVideoTitle"),
-          helpVideo: video ? t("helpVideoAvailable", { phone: a.clinic.phone }) : t("helpVideoNone"),
+          helpVideo: video
+            ? t("helpVideoAvailable", { phone: ltrIsolate(a.clinic.phone, locale) })
+            : t("helpVideoNone"),
           errors: Object.fromEntries(
             [
               "not_found",

@@ -36,7 +36,12 @@ export default async function RebookPage({ params }: { params: Promise<{ id: str
   return (
     <section aria-labelledby="rebook-title">
       <p>
-        <Link href={`/besok/${a.id}`}>← {ta("back")}</Link>
+        <Link href={`/besok/${a.id}`}>
+          <span className="arrow" aria-hidden="true">
+            ←
+          </span>{" "}
+          {ta("back")}
+        </Link>
       </p>
       <h1 id="rebook-title">{t("title")}</h1>
       <p>

@@ -53,7 +53,12 @@ export default async function EarlierTimePage({
   return (
     <section aria-labelledby="waitlist-title">
       <p>
-        <Link href={`/besok/${a.id}`}>← {ta("back")}</Link>
+        <Link href={`/besok/${a.id}`}>
+          <span className="arrow" aria-hidden="true">
+            ←
+          </span>{" "}
+          {ta("back")}
+        </Link>
       </p>
       <h1 id="waitlist-title">{t("title")}</h1>
       <p>

@@ -34,7 +34,12 @@ export default async function OfferPage({
   return (
     <section aria-labelledby="offer-title">
       <p>
-        <Link href={`/besok/${a.id}`}>← {ta("back")}</Link>
+        <Link href={`/besok/${a.id}`}>
+          <span className="arrow" aria-hidden="true">
+            ←
+          </span>{" "}
+          {ta("back")}
+        </Link>
       </p>
       <h1 id="offer-title">{t("title")}</h1>
       {status === "taken" || status === "withdrawn" ? (

@@ -1,0 +1,49 @@
+import { getLocale, getTranslations } from "next-intl/server";
+import { setLanguage } from "@/app/actions/set-language";
+import { isLocale, localeDir, localeNames, locales } from "@/i18n/locales";
+
+// The language chooser: a disclosure (globe and the current language) that opens a list with each
+// language in its own name and script, so a patient finds theirs without reading the current one.
+// Every choice is a submit button of one plain form: it works without JavaScript, by keyboard and
+// by screen reader, and the list wraps on a 320 px screen. Self-contained (markup here, styles under
+// ".lang-chooser" in globals.css) so the header can be restyled around it.
+export async function LanguageChooser() {
+  const t = await getTranslations("language");
+  const raw = await getLocale();
+  const current = isLocale(raw) ? raw : "sv";
+  return (
+    // Keyed by language: after a switch the disclosure is new, so it is closed again.
+    <details className="lang-chooser" key={current}>
+      <summary aria-label={`${t("label")}: ${localeNames[current]}`}>
+        <svg aria-hidden="true" focusable="false" width="18" height="18" viewBox="0 0 24 24">
+          <circle cx="12" cy="12" r="9.5" fill="none" stroke="currentColor" strokeWidth="1.8" />
+          <path
+            d="M2.5 12h19M12 2.5c2.6 2.7 3.9 5.9 3.9 9.5s-1.3 6.8-3.9 9.5M12 2.5C9.4 5.2 8.1 8.4 8.1 12s1.3 6.8 3.9 9.5"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.8"
+          />
+        </svg>
+        <span lang={current}>{localeNames[current]}</span>
+      </summary>
+      <form action={setLanguage} className="lang-chooser__panel">
+        <ul role="list" aria-label={t("label")}>
+          {locales.map((l) => (
+            <li key={l}>
+              <button
+                type="submit"
+                name="lang"
+                value={l}
+                lang={l}
+                dir={localeDir(l)}
+                aria-current={l === current ? "true" : undefined}
+              >
+                {localeNames[l]}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </form>
+    </details>
+  );
+}

@@ -1,0 +1,2 @@
+ALTER TABLE "patients" DROP CONSTRAINT "patients_language_ck";--> statement-breakpoint
+ALTER TABLE "patients" ADD CONSTRAINT "patients_language_ck" CHECK ("patients"."language" in ('sv', 'en', 'ar', 'fa', 'so', 'fi'));
