@@ -14,7 +14,9 @@ export async function LanguageChooser() {
   return (
     // Keyed by language: after a switch the disclosure is new, so it is closed again.
     <details className="lang-chooser" key={current}>
-      <summary aria-label={`${t("label")}: ${localeNames[current]}`}>
+      <summary>
+        {/* The visible globe says "language" to everyone; the hidden word says it to screen readers. */}
+        <span className="visually-hidden">{t("label")}: </span>
         <svg aria-hidden="true" focusable="false" width="18" height="18" viewBox="0 0 24 24">
           <circle cx="12" cy="12" r="9.5" fill="none" stroke="currentColor" strokeWidth="1.8" />
           <path

@@ -40,19 +40,29 @@ export const testPatients = {
   elsa: { personalNumber: "198112289874", givenName: "Elsa", surname: "Provsson" },
   karl: { personalNumber: "197802022389", givenName: "Karl", surname: "Testman" },
   maja: { personalNumber: "195001182046", givenName: "Maja", surname: "Exempelsson" },
+  sven: { personalNumber: "194107086995", givenName: "Sven", surname: "Demosson" },
 } as const;
+
+/** The login page's words the helper clicks, in the page's language (Swedish unless told). */
+export interface LoginLabels {
+  otherDevice: string;
+  start: string;
+  qrCode: RegExp;
+}
+const swedishLabels: LoginLabels = { otherDevice: "BankID på annan enhet", start: "Logga in", qrCode: /QR-kod/ };
 
 /** Logs in through the real login page with the QR flow; the simulator plays the phone. */
 export async function loginWithBankId(
   page: Page,
   who: keyof typeof testPatients = "tolvan",
   startPath = "/login",
+  labels: LoginLabels = swedishLabels,
 ): Promise<void> {
   await page.goto(startPath);
   if (!page.url().includes("/login")) await page.waitForURL(/\/login/);
-  await page.getByLabel("BankID på annan enhet").check();
-  await page.getByRole("button", { name: "Logga in", exact: true }).click();
-  await expect(page.getByRole("img", { name: /QR-kod/ })).toBeVisible();
+  await page.getByLabel(labels.otherDevice).check();
+  await page.getByRole("button", { name: labels.start, exact: true }).click();
+  await expect(page.getByRole("img", { name: labels.qrCode })).toBeVisible();
   const order = await latestPendingOrder();
   expect(
     (

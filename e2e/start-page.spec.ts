@@ -16,12 +16,14 @@ test.describe("start page", () => {
 
   test("switches to English and back", async ({ page }, testInfo) => {
     await page.goto("/");
-    await page.getByRole("button", { name: "In English" }).click();
+    await page.locator("summary", { hasText: "Svenska" }).click();
+    await page.getByRole("button", { name: "English" }).click();
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your healthcare appointments, simple and secure");
     await expect(page.locator("html")).toHaveAttribute("lang", "en");
     await expectAccessible(page);
     await page.screenshot({ path: testInfo.outputPath("start-en.png"), fullPage: true });
-    await page.getByRole("button", { name: "På svenska" }).click();
+    await page.locator("summary", { hasText: "English" }).click();
+    await page.getByRole("button", { name: "Svenska" }).click();
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Dina vårdbesök, enkelt och säkert");
   });
 
