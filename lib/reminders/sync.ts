@@ -19,6 +19,7 @@ import {
   slots,
 } from "@/db/schema";
 import { changeDeadline } from "@/lib/appointments/cancellation-policy";
+import { effectiveCutoffHoursSql } from "@/lib/appointments/effective-cutoff";
 import { maySendSms } from "@/lib/notifications/sms-consent";
 import { computeReminderTimes, type QuietHours, type ReminderOffset } from "./schedule";
 
@@ -77,7 +78,7 @@ export async function syncAppointmentReminders(
       clinicOffsets: clinics.reminderOffsets,
       pushFirst: clinics.pushFirst,
       pushEscalationMinutes: clinics.pushEscalationMinutes,
-      cutoffHours: sql<number>`coalesce(${appointmentTypes.cancelCutoffHours}, ${clinics.cancelCutoffHours})`,
+      cutoffHours: effectiveCutoffHoursSql,
       phoneEnc: patients.phoneEnc,
       phoneVerifiedAt: patients.phoneVerifiedAt,
       smsEnabled: notificationPreferences.smsEnabled,
