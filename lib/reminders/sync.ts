@@ -20,7 +20,7 @@ import {
 } from "@/db/schema";
 import { changeDeadline } from "@/lib/appointments/cancellation-policy";
 import { effectiveCutoffHoursSql } from "@/lib/appointments/effective-cutoff";
-import { maySendSms } from "@/lib/notifications/sms-consent";
+import { maySendSms, smsReachabilityColumns } from "@/lib/notifications/sms-consent";
 import { computeReminderTimes, type QuietHours, type ReminderOffset } from "./schedule";
 
 export interface SyncOptions {
@@ -79,10 +79,7 @@ export async function syncAppointmentReminders(
       pushFirst: clinics.pushFirst,
       pushEscalationMinutes: clinics.pushEscalationMinutes,
       cutoffHours: effectiveCutoffHoursSql,
-      phoneEnc: patients.phoneEnc,
-      phoneVerifiedAt: patients.phoneVerifiedAt,
-      smsEnabled: notificationPreferences.smsEnabled,
-      smsConsentAt: notificationPreferences.smsConsentAt,
+      ...smsReachabilityColumns,
       patientOffsets: notificationPreferences.reminderOffsets,
     })
     .from(appointments)

@@ -30,7 +30,7 @@ import { matchWaitlist, offerExpiresAt, type OfferFairness, type TimeOfDay, type
 import { cancelOfferMessages, offerMessageKey, queueSlotOffers } from "./queue";
 import { effectiveCutoffHours } from "@/lib/appointments/effective-cutoff";
 import { moveAppointment } from "@/lib/appointments/move-appointment";
-import { maySendSms } from "@/lib/notifications/sms-consent";
+import { maySendSms, smsReachabilityColumns } from "@/lib/notifications/sms-consent";
 
 export interface OfferContext {
   keys: PiiKeys;
@@ -124,11 +124,8 @@ export async function offerSlot(tx: Tx, slotId: string, ctx: OfferContext): Prom
       entry: waitlistEntries,
       appointmentStartsAt: entrySlot.startsAt,
       appointmentClinicId: entrySlot.clinicId,
-      phoneEnc: patients.phoneEnc,
-      phoneVerifiedAt: patients.phoneVerifiedAt,
       language: patients.language,
-      smsEnabled: notificationPreferences.smsEnabled,
-      smsConsentAt: notificationPreferences.smsConsentAt,
+      ...smsReachabilityColumns,
     })
     .from(waitlistEntries)
     .innerJoin(appointments, eq(appointments.id, waitlistEntries.appointmentId))
