@@ -1,5 +1,5 @@
 import { getLocale, getTranslations } from "next-intl/server";
-import { setLanguage } from "@/app/actions/set-language";
+import { setLanguage } from "@/lib/i18n/set-language";
 import { isLocale, localeDir, localeNames, locales } from "@/i18n/locales";
 
 // The language chooser: a disclosure (globe and the current language) that opens a list with each

@@ -19,7 +19,8 @@ import {
   slots,
 } from "@/db/schema";
 import { changeDeadline } from "@/lib/appointments/cancellation-policy";
-import { maySendSms } from "@/lib/notifications/sms-consent";
+import { effectiveCutoffHoursSql } from "@/lib/appointments/effective-cutoff";
+import { maySendSms, smsReachabilityColumns } from "@/lib/notifications/sms-consent";
 import { computeReminderTimes, type QuietHours, type ReminderOffset } from "./schedule";
 
 export interface SyncOptions {
@@ -77,11 +78,8 @@ export async function syncAppointmentReminders(
       clinicOffsets: clinics.reminderOffsets,
       pushFirst: clinics.pushFirst,
       pushEscalationMinutes: clinics.pushEscalationMinutes,
-      cutoffHours: sql<number>`coalesce(${appointmentTypes.cancelCutoffHours}, ${clinics.cancelCutoffHours})`,
-      phoneEnc: patients.phoneEnc,
-      phoneVerifiedAt: patients.phoneVerifiedAt,
-      smsEnabled: notificationPreferences.smsEnabled,
-      smsConsentAt: notificationPreferences.smsConsentAt,
+      cutoffHours: effectiveCutoffHoursSql,
+      ...smsReachabilityColumns,
       patientOffsets: notificationPreferences.reminderOffsets,
     })
     .from(appointments)

@@ -1,6 +1,5 @@
-import { db } from "@/db";
 import { messagesFor } from "@/i18n/messages";
-import { calendarFeedFor } from "@/lib/calendar/feed";
+import { calendarFeedBody } from "@/lib/calendar/dal";
 
 export const dynamic = "force-dynamic";
 
@@ -8,7 +7,7 @@ export const dynamic = "force-dynamic";
 // sends no cookie, so the event title is in the patient's chosen text language (see feed.ts).
 export async function GET(_request: Request, { params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
-  const body = await calendarFeedFor(db(), token, new Date(), (lang) => messagesFor(lang).calendarFeed.eventTitle);
+  const body = await calendarFeedBody(token, (lang) => messagesFor(lang).calendarFeed.eventTitle);
   if (!body) return new Response("Not found", { status: 404, headers: { "Cache-Control": "no-store" } });
   return new Response(body, {
     headers: { "Content-Type": "text/calendar; charset=utf-8", "Cache-Control": "private, no-store" },
