@@ -74,6 +74,9 @@ export const clinics = pgTable(
     pushFirst: boolean("push_first").notNull().default(true),
     pushEscalationMinutes: integer("push_escalation_minutes").notNull().default(120),
     patientTransportInfo: text("patient_transport_info").notNull().default(""),
+    // Patients may cancel by replying "AVBOKA <code>" to a reminder (lib/sms/reply-cancel.ts); only
+    // in effect when SMS_SENDER is a number that takes replies.
+    smsReplyCancel: boolean("sms_reply_cancel").notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [
@@ -476,5 +479,57 @@ export const loginOrders = pgTable(
     uniqueIndex("login_orders_binding_uq").on(t.bindingHash),
     check("login_orders_status_ck", sql`${t.status} in ('pending', 'complete', 'failed', 'cancelled', 'consumed')`),
     check("login_orders_started_by_ck", sql`${t.startedBy} in ('qr', 'autostart')`),
+  ],
+);
+
+// The code a reminder gives a visit for the number it went to ("Svara AVBOKA 4821"). Tied to the
+// slot the reminder named, so after a rebook the old code no longer names the visit's time.
+export const smsReplyCodes = pgTable(
+  "sms_reply_codes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    // HMAC of the E.164 number: a reply counts only from the number the reminder went to.
+    phoneHash: text("phone_hash").notNull(),
+    patientId: uuid("patient_id")
+      .notNull()
+      .references(() => patients.id),
+    appointmentId: uuid("appointment_id")
+      .notNull()
+      .references(() => appointments.id),
+    slotId: uuid("slot_id")
+      .notNull()
+      .references(() => slots.id),
+    code: text("code").notNull(),
+    // "AVBOKA" asked: a "JA" until then cancels. Kept after it passes, to tell a late "JA".
+    pendingUntil: tstz("pending_until"),
+    // The "JA" that was taken (once: a second one finds this set).
+    confirmedAt: tstz("confirmed_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("sms_reply_codes_phone_code_uq").on(t.phoneHash, t.code),
+    uniqueIndex("sms_reply_codes_visit_uq").on(t.phoneHash, t.appointmentId, t.slotId),
+    check("sms_reply_codes_code_ck", sql`${t.code} ~ '^[0-9]{4}$'`),
+  ],
+);
+
+// Every SMS reply we received: what we made of it and whether we answered, never its text.
+// The provider id makes a retried callback a no-op; the phone hash and time bound the answers.
+export const smsInbound = pgTable(
+  "sms_inbound",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    providerId: text("provider_id").notNull(),
+    phoneHash: text("phone_hash").notNull(),
+    kind: text("kind").notNull(),
+    outcome: text("outcome").notNull(),
+    answered: boolean("answered").notNull(),
+    receivedAt: tstz("received_at").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("sms_inbound_provider_uq").on(t.providerId),
+    index("sms_inbound_phone_idx").on(t.phoneHash, t.receivedAt),
+    check("sms_inbound_kind_ck", sql`${t.kind} in ('cancel', 'yes', 'other')`),
   ],
 );

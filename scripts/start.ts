@@ -77,7 +77,11 @@ if (demo && !(await isSeeded(handle.db))) {
 // PGlite allows one process per data folder: close before the server opens it.
 await handle.close();
 
-const childEnv = { ...process.env, PORT: String(e.PORT) };
+const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: String(e.PORT) };
+// Demo: the SMS simulator delivers patients' replies to our incoming route (used when SMS_SENDER
+// is a number, for cancel by SMS reply).
+if (demo && !childEnv.SMS_SIM_SMS_URL)
+  childEnv.SMS_SIM_SMS_URL = `${e.PUBLIC_BASE_URL}/api/sms/incoming?secret=${encodeURIComponent(e.SMS_WEBHOOK_SECRET)}`;
 function run(name: string, args: string[]): ChildProcess {
   const child = spawn(process.execPath, args, { stdio: "inherit", env: childEnv });
   child.on("exit", (code) => {

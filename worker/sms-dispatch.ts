@@ -36,6 +36,7 @@ import { DEFAULT_QUIET_HOURS, isInQuietHours, nextQuietHoursEnd, type QuietHours
 import { keyMatchesStart } from "@/lib/reminders/sync";
 import { deliveryCallbackUrl } from "@/lib/sms/delivery-reports";
 import { reminderText, type SmsLanguage } from "@/lib/sms/reminder-text";
+import { assignReplyCodes, isReplyNumber, phoneHash } from "@/lib/sms/reply-codes";
 import { SmsError, type SentSms, type SmsGateway } from "@/lib/sms/types";
 import { startPollingLoop, type PollingLoop } from "./poll-loop";
 
@@ -173,6 +174,8 @@ type Unfixed = Omit<Ready, "kind" | "text" | "visit"> & {
   endsAt: Date;
   lang: SmsLanguage;
   smsName: string;
+  /** Set when the clinic takes "AVBOKA <code>" replies: the reminder then names the visit's code. */
+  reply: { patientId: string; slotId: string } | null;
 };
 
 /**
@@ -220,6 +223,9 @@ function selectBatch(db: Db, ids: string[]) {
       endsAt: slots.endsAt,
       timeZone: clinics.timeZone,
       smsName: clinics.smsName,
+      smsReplyCancel: clinics.smsReplyCancel,
+      patientId: messages.patientId,
+      slotId: appointments.slotId,
       pushOpenedAt: push.openedAt,
     })
     .from(messages)
@@ -276,6 +282,7 @@ function check(keys: PiiKeys, c: Claimed, row: Row, now: Date): Ready | Void | {
       endsAt: row.endsAt,
       lang: isLocale(row.language) ? row.language : "sv",
       smsName: row.smsName,
+      reply: row.smsReplyCancel && row.slotId ? { patientId: row.patientId, slotId: row.slotId } : null,
     },
   };
 }
@@ -288,6 +295,21 @@ function check(keys: PiiKeys, c: Claimed, row: Row, now: Date): Ready | Void | {
 async function fixTexts(config: SmsDispatchConfig, unfixed: Unfixed[], now: Date): Promise<Prepared[]> {
   if (unfixed.length === 0) return [];
   const { db, keys } = config;
+  // Reply codes only where a reply can come back: a number as sender, and the clinic has it on.
+  const codes = new Map<Unfixed, string>();
+  if (isReplyNumber(config.sender)) {
+    const wanting = unfixed.filter((u) => u.reply);
+    const assigned = await assignReplyCodes(
+      db,
+      wanting.map((u) => ({
+        phoneHash: phoneHash(u.to, keys),
+        patientId: u.reply!.patientId,
+        appointmentId: u.appointmentId,
+        slotId: u.reply!.slotId,
+      })),
+    );
+    wanting.forEach((u, i) => codes.set(u, assigned[i]!));
+  }
   const drafts = unfixed.map((u) => {
     const token = newLinkToken();
     const link = new URL(`/l/${token}`, config.publicBaseUrl).toString();
@@ -297,6 +319,7 @@ async function fixTexts(config: SmsDispatchConfig, unfixed: Unfixed[], now: Date
       timeZone: u.visit.timeZone,
       clinicSmsName: u.smsName,
       link,
+      replyCode: codes.get(u) ?? null,
     });
     return { u, token, text };
   });

@@ -320,8 +320,12 @@ export async function listMyMessages(ctx: Ctx): Promise<MessageView[]> {
     sentAt: m.sentAt,
     deliveredAt: m.deliveredAt,
     parts: m.parts,
-    // A confirmation code is not worth keeping on screen; a reminder's text is the patient's own.
-    text: (m.purpose === "reminder" || m.purpose === "offer") && m.bodyEnc ? decryptPii(m.bodyEnc, ctx.keys) : null,
+    // A confirmation code is not worth keeping on screen; a reminder's text, or our answer to the
+    // patient's own SMS, is theirs.
+    text:
+      (m.purpose === "reminder" || m.purpose === "offer" || m.purpose === "sms_reply") && m.bodyEnc
+        ? decryptPii(m.bodyEnc, ctx.keys)
+        : null,
     appointmentStartsAt: startsAt,
     timeZone: timeZone ?? "Europe/Stockholm",
   }));

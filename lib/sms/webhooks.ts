@@ -4,7 +4,7 @@
 // stops retrying. Nothing here logs a number or a text.
 import type { Db } from "@/db/client";
 import { recordDeliveryReport, webhookSecretMatches } from "./delivery-reports";
-import type { SmsGateway } from "./types";
+import type { IncomingSms, SmsGateway } from "./types";
 
 type Parser = Pick<SmsGateway, "parseDeliveryReport" | "parseIncoming">;
 
@@ -22,14 +22,17 @@ export async function handleDeliveryWebhook(
 }
 
 /**
- * Incoming SMS (replies). The "AVBOKA" reply flow is not built yet: a reply is acknowledged and
- * dropped, and the empty answer body means the operator sends nothing back.
+ * Incoming SMS (replies), handed to `onReply` (lib/sms/reply-cancel.ts) when replies are on. The
+ * answer body stays empty, so the operator sends nothing back: answers go out through our own
+ * send path, where they are stored. A form we cannot read is acknowledged and dropped.
  */
-export function handleIncomingWebhook(
+export async function handleIncomingWebhook(
   gateway: Parser,
   input: { url: URL; form: URLSearchParams; secret: string },
-): number {
+  onReply?: (incoming: IncomingSms) => Promise<unknown>,
+): Promise<number> {
   if (!webhookSecretMatches(input.url.searchParams.get("secret"), input.secret)) return 401;
-  gateway.parseIncoming(input.form);
+  const incoming = gateway.parseIncoming(input.form);
+  if (incoming && onReply) await onReply(incoming);
   return 204;
 }

@@ -42,7 +42,10 @@ export default async function MessagesPage() {
         <ul className="cards">
           {list.map((m) => {
             const purpose =
-              m.purpose === "reminder" || m.purpose === "phone_verification" || m.purpose === "offer"
+              m.purpose === "reminder" ||
+              m.purpose === "phone_verification" ||
+              m.purpose === "offer" ||
+              m.purpose === "sms_reply"
                 ? t(`purpose.${m.purpose}`)
                 : m.purpose;
             const status = t(`status.${m.status as "sent"}`);

@@ -1,17 +1,9 @@
-// POST /api/sms/incoming?secret=…: replies to our number (46elks `sms_url`).
-import { env } from "@/lib/env";
-import { smsGateway } from "@/lib/sms/gateway";
-import { handleIncomingWebhook } from "@/lib/sms/webhooks";
+// POST /api/sms/incoming?secret=…: replies to our number (46elks `sms_url`), for cancel by SMS reply.
+import { receiveIncomingSms } from "@/lib/sms/incoming-endpoint";
 
 export const dynamic = "force-dynamic";
 
 export async function POST(request: Request) {
-  const form = new URLSearchParams(await request.text());
-  const status = handleIncomingWebhook(smsGateway(), {
-    url: new URL(request.url),
-    form,
-    secret: env().SMS_WEBHOOK_SECRET,
-  });
   // Empty body: 46elks would send a body back to the patient as a reply.
-  return new Response(null, { status });
+  return new Response(null, { status: await receiveIncomingSms(request) });
 }

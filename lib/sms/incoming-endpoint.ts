@@ -1,0 +1,40 @@
+import "server-only";
+// The incoming-SMS endpoint's server side: the route hands over the raw request. Replies are read
+// only when we send from a number that takes them (SMS_SENDER in E.164); otherwise there is no
+// reply to read and each callback is acknowledged and dropped.
+import { db } from "@/db";
+import { env } from "@/lib/env";
+import { smsGateway } from "./gateway";
+import { handleSmsReply } from "./reply-cancel";
+import { isReplyNumber } from "./reply-codes";
+import { handleIncomingWebhook } from "./webhooks";
+
+export async function receiveIncomingSms(request: Request): Promise<number> {
+  const e = env();
+  const form = new URLSearchParams(await request.text());
+  const gateway = smsGateway();
+  try {
+    return await handleIncomingWebhook(
+      gateway,
+      { url: new URL(request.url), form, secret: e.SMS_WEBHOOK_SECRET },
+      isReplyNumber(e.SMS_SENDER)
+        ? (incoming) =>
+            handleSmsReply(
+              {
+                db: db(),
+                keys: { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY },
+                now: new Date(),
+                sender: e.SMS_SENDER,
+                publicBaseUrl: e.PUBLIC_BASE_URL,
+                gateway,
+              },
+              incoming,
+            )
+        : undefined,
+    );
+  } catch {
+    // The operator retries a 5xx; the reply is handled once (its id is recorded), so a retry is safe.
+    // Nothing about the message is logged.
+    return 503;
+  }
+}
