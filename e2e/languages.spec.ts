@@ -135,4 +135,26 @@ test.describe("in Arabic, right to left", () => {
     await expect(page.getByText(/^غُيّر .* من /)).toBeVisible();
     await expectAccessible(page);
   });
+
+  test("offline, the designed offline page speaks the language the app last showed, right to left", async ({
+    page,
+    context,
+  }) => {
+    await page.goto("/");
+    await expect(page.locator("html")).toHaveAttribute("lang", "ar");
+    await page.waitForFunction(
+      async () => {
+        const reg = await navigator.serviceWorker.ready;
+        return Boolean(reg.active) && navigator.serviceWorker.controller !== null;
+      },
+      undefined,
+      { timeout: 20_000 },
+    );
+    await context.setOffline(true);
+    await page.goto("/besok").catch(() => undefined);
+    await expect(page.getByRole("heading", { level: 1, name: "أنت غير متصل بالإنترنت" })).toBeVisible();
+    await expect(page.locator("html")).toHaveAttribute("dir", "rtl");
+    await expect(page.getByRole("button", { name: "حاول مرة أخرى" })).toBeVisible();
+    await context.setOffline(false);
+  });
 });
