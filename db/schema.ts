@@ -35,7 +35,7 @@ export const patients = pgTable(
     surname: text("surname").notNull(),
     phoneEnc: text("phone_enc"),
     phoneVerifiedAt: tstz("phone_verified_at"),
-    language: text("language", { enum: ["sv", "en"] })
+    language: text("language", { enum: ["sv", "en", "ar", "fa", "so", "fi"] })
       .notNull()
       .default("sv"),
     createdAt: createdAt(),
@@ -545,7 +545,7 @@ export const smsInbound = pgTable(
     id: uuid("id").primaryKey().defaultRandom(),
     providerId: text("provider_id").notNull(),
     phoneHash: text("phone_hash").notNull(),
-    kind: text("kind").notNull(),
+    kind: text("kind", { enum: ["cancel", "yes", "other"] }).notNull(),
     outcome: text("outcome").notNull(),
     answered: boolean("answered").notNull(),
     receivedAt: tstz("received_at").notNull(),
