@@ -21,7 +21,7 @@ export default async function CancelPage({ params }: { params: Promise<{ id: str
     <section className="hero narrow" aria-labelledby="cancel-title">
       <h1 id="cancel-title">{t("title")}</h1>
       <p className="card">
-        <strong>{a.type.name}</strong>
+        <strong lang={a.textLang === locale ? undefined : a.textLang}>{a.type.name}</strong>
         <br />
         {when}
         <br />

@@ -42,7 +42,11 @@ export default async function RebookPage({ params }: { params: Promise<{ id: str
       </p>
       <h1 id="rebook-title">{t("title")}</h1>
       <p>
-        {a.type.name}, {a.clinic.name}. {t("current", { date: current })}
+        {/* Isolated: the clinic's Swedish text keeps its own direction inside an Arabic or Persian sentence. */}
+        <bdi lang={a.textLang === locale ? undefined : a.textLang}>
+          {a.type.name}, {a.clinic.name}
+        </bdi>
+        . {t("current", { date: current })}
       </p>
       <QueryProvider>
         <RebookPicker

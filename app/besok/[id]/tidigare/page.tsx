@@ -59,7 +59,10 @@ export default async function EarlierTimePage({
       </p>
       <h1 id="waitlist-title">{t("title")}</h1>
       <p>
-        {a.type.name}, {a.clinic.name}: {formatVisit(a.startsAt, locale, a.clinic.timeZone)}
+        <bdi lang={a.textLang === locale ? undefined : a.textLang}>
+          {a.type.name}, {a.clinic.name}
+        </bdi>
+        : {formatVisit(a.startsAt, locale, a.clinic.timeZone)}
       </p>
       {!state.enabled ? (
         <p className="notice">{t("errors.not_allowed")}</p>
