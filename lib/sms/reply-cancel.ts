@@ -14,7 +14,7 @@
 //   the patient's phone and our answers can never keep each other going.
 //
 // The incoming text is never stored or logged (a patient may write anything); what we made of it is.
-import { and, count, eq, gte, inArray } from "drizzle-orm";
+import { and, eq, gte, inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { appointments, messages, patients, smsInbound, smsReplyCodes } from "@/db/schema";
 import { isLocale } from "@/i18n/locales";
@@ -319,19 +319,4 @@ async function confirm(
     default:
       return help();
   }
-}
-
-/** Rows a number has answered today (for tests and operations: counts only). */
-export async function answersToday(db: Db, e164: string, keys: PiiKeys, now: Date): Promise<number> {
-  const [row] = await db
-    .select({ n: count() })
-    .from(smsInbound)
-    .where(
-      and(
-        eq(smsInbound.phoneHash, phoneHash(e164, keys)),
-        eq(smsInbound.answered, true),
-        gte(smsInbound.receivedAt, new Date(now.getTime() - DAY_MS)),
-      ),
-    );
-  return row?.n ?? 0;
 }

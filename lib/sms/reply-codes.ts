@@ -83,11 +83,6 @@ export async function assignReplyCodes(db: DbOrTx, requests: CodeRequest[]): Pro
   });
 }
 
-/** Codes given to one number, for answering its replies. */
-export async function codesForPhone(db: DbOrTx, hash: string) {
-  return db.select().from(smsReplyCodes).where(eq(smsReplyCodes.phoneHash, hash));
-}
-
 /** Asks for confirmation: the code's visit may be cancelled by a "JA" until `until`. */
 export async function markPending(db: DbOrTx, id: string, until: Date): Promise<void> {
   await db.update(smsReplyCodes).set({ pendingUntil: until, confirmedAt: null }).where(eq(smsReplyCodes.id, id));
