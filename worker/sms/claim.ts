@@ -1,0 +1,45 @@
+// Claiming: which rows a pass owns. One statement takes up to a batch of due rows (and rows whose
+// worker died: lease run out) with FOR UPDATE SKIP LOCKED, so any number of workers share the queue;
+// the claim raises `attempts`, and (id, attempts) is the fencing token every later write checks.
+import { and, asc, eq, inArray, lte, or, sql, type SQL } from "drizzle-orm";
+import { messages } from "@/db/schema";
+import { DEFAULT_SMS_BATCH_SIZE, leaseOf, type Claimed, type SmsDispatchConfig } from "./types";
+
+/** Claims up to a batch of due rows in one statement: attempts + 1 and a fresh lease. */
+export async function claimDueSms(config: SmsDispatchConfig, now: Date): Promise<Claimed[]> {
+  const due = config.db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.channel, "sms"),
+        or(
+          and(eq(messages.status, "queued"), lte(messages.dueAt, now)),
+          // The worker that claimed it is gone (or very late): take it over.
+          and(eq(messages.status, "sending"), lte(messages.leaseExpiresAt, now)),
+        ),
+      ),
+    )
+    .orderBy(asc(messages.dueAt))
+    .limit(config.batchSize ?? DEFAULT_SMS_BATCH_SIZE)
+    .for("update", { skipLocked: true });
+  return config.db
+    .update(messages)
+    .set({
+      status: "sending",
+      attempts: sql`${messages.attempts} + 1`,
+      leaseExpiresAt: new Date(now.getTime() + leaseOf(config)),
+      updatedAt: now,
+    })
+    .where(inArray(messages.id, due))
+    .returning({ id: messages.id, attempts: messages.attempts });
+}
+
+/** `(id, attempts) in (…)`: the rows of this claim, and only while no later claim took them. */
+export function stillOurs(rows: Claimed[]): SQL {
+  const pairs = rows.map((r) => sql`(${r.id}::uuid, ${r.attempts}::int)`);
+  return and(
+    eq(messages.status, "sending"),
+    sql`(${messages.id}, ${messages.attempts}) in (${sql.join(pairs, sql`, `)})`,
+  )!;
+}
