@@ -1,9 +1,11 @@
 // Claiming: which rows a pass owns. One statement takes up to a batch of due rows (and rows whose
 // worker died: lease run out) with FOR UPDATE SKIP LOCKED, so any number of workers share the queue;
-// the claim raises `attempts`, and (id, attempts) is the fencing token every later write checks.
-import { and, asc, eq, inArray, lte, or, sql, type SQL } from "drizzle-orm";
+// the claim raises `attempts`, and (id, attempts) is the fencing token every later write checks
+// (worker/lease.ts, shared with the push worker).
+import { and, asc, eq, inArray, lte, or, sql } from "drizzle-orm";
 import { messages } from "@/db/schema";
-import { DEFAULT_SMS_BATCH_SIZE, leaseOf, type Claimed, type SmsDispatchConfig } from "./types";
+import type { Claimed } from "../lease";
+import { DEFAULT_SMS_BATCH_SIZE, leaseOf, type SmsDispatchConfig } from "./types";
 
 /** Claims up to a batch of due rows in one statement: attempts + 1 and a fresh lease. */
 export async function claimDueSms(config: SmsDispatchConfig, now: Date): Promise<Claimed[]> {
@@ -33,13 +35,4 @@ export async function claimDueSms(config: SmsDispatchConfig, now: Date): Promise
     })
     .where(inArray(messages.id, due))
     .returning({ id: messages.id, attempts: messages.attempts });
-}
-
-/** `(id, attempts) in (…)`: the rows of this claim, and only while no later claim took them. */
-export function stillOurs(rows: Claimed[]): SQL {
-  const pairs = rows.map((r) => sql`(${r.id}::uuid, ${r.attempts}::int)`);
-  return and(
-    eq(messages.status, "sending"),
-    sql`(${messages.id}, ${messages.attempts}) in (${sql.join(pairs, sql`, `)})`,
-  )!;
 }

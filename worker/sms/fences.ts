@@ -2,7 +2,7 @@
 // its lease is renewed. Without it a worker that stalled past its lease (GC pause, slow gateway)
 // could send a row another worker has taken over. One statement fences a chunk of rows at a time.
 import { messages } from "@/db/schema";
-import { stillOurs } from "./claim";
+import { stillOurs } from "../lease";
 import { leaseOf, type Ready, type SmsDispatchConfig } from "./types";
 
 /**

@@ -5,6 +5,7 @@ import type { PiiKeys } from "@/lib/privacy/crypto";
 import type { QuietHours } from "@/lib/reminders/schedule";
 import type { SmsLanguage } from "@/lib/sms/reminder-text";
 import type { SmsGateway } from "@/lib/sms/types";
+import type { Claimed } from "../lease";
 
 export const DEFAULT_SMS_BATCH_SIZE = 100;
 export const DEFAULT_SMS_CONCURRENCY = 16;
@@ -50,11 +51,7 @@ export interface PassResult {
 
 export type Outcome = Exclude<keyof PassResult, "claimed">;
 
-/** A row this pass owns: its id and the attempt number its claim gave it (the fencing token). */
-export interface Claimed {
-  id: string;
-  attempts: number;
-}
+export type { Claimed } from "../lease";
 
 /** Recipient and text known: can be sent. `visit` is set for reminders (retry policy needs it). */
 export type Ready = {
