@@ -1,12 +1,13 @@
-// Earlier-time offers: who gets a freed slot (offerSlot), the patient's answer (acceptOffer,
-// declineOffer) and lapsed offers (expireDueOffers). Each runs in one transaction.
+// Earlier-time offers: who gets a freed slot (offerSlot) and the patient's answer (acceptOffer,
+// declineOffer). Each runs in one transaction. The worker passes that call offerSlot (lapsed
+// offers, queued "slot freed" jobs) live in worker/offers.ts.
 //
 // Every function that decides a slot's fate first locks the slot's row (FOR UPDATE): offering it,
 // accepting it and expiring its offers are decided one at a time per slot. That is what makes 50
 // patients pressing "Ta den nya tiden" at once simple: they queue on the slot row, the first one
 // moves, every later one finds its offer already `taken` and changes nothing. The partial unique
 // index on booked appointments still decides any race with a booking made outside the waitlist.
-import { and, asc, eq, gt, inArray, lte, ne, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db, Tx } from "@/db/client";
 import {
@@ -19,7 +20,6 @@ import {
   slotOffers,
   slots,
   waitlistEntries,
-  waitlistJobs,
 } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import {
@@ -257,7 +257,8 @@ async function findOwnOffer(tx: Tx, patientId: string, offerId: string) {
   return row;
 }
 
-async function lockSlot(tx: Tx, slotId: string) {
+/** Locks a slot's row: every decision about a slot's fate queues here (see the file's comment). */
+export async function lockSlot(tx: Tx, slotId: string) {
   const [slot] = await tx
     .select({ id: slots.id, startsAt: slots.startsAt, clinicId: slots.clinicId, status: slots.status })
     .from(slots)
@@ -415,93 +416,4 @@ export async function declineOffer(
     });
     return { ok: true } as const;
   });
-}
-
-/**
- * Worker pass: open offers past their expiry become `expired`, and in the same transaction
- * (per slot, under the slot's lock) the slot is offered to the next in line.
- */
-export async function expireDueOffers(
-  db: Db,
-  ctx: OfferContext,
-  limit = 100,
-): Promise<{ expired: number; offered: number }> {
-  const due = await db
-    .selectDistinct({ slotId: slotOffers.slotId })
-    .from(slotOffers)
-    .where(and(eq(slotOffers.status, "pending"), lte(slotOffers.expiresAt, ctx.now)))
-    .limit(limit);
-  const total = { expired: 0, offered: 0 };
-  for (const { slotId } of due) {
-    await db.transaction(async (tx) => {
-      await lockSlot(tx, slotId);
-      const expired = await tx
-        .update(slotOffers)
-        .set({ status: "expired" })
-        .where(and(eq(slotOffers.slotId, slotId), eq(slotOffers.status, "pending"), lte(slotOffers.expiresAt, ctx.now)))
-        .returning({ id: slotOffers.id });
-      await cancelOfferMessages(
-        tx,
-        expired.map((e) => e.id),
-        ctx.now,
-      );
-      total.expired += expired.length;
-      if (expired.length > 0) total.offered += (await offerSlot(tx, slotId, ctx)).offered;
-    });
-  }
-  return total;
-}
-
-/** Worker pass: the queued "slot freed" jobs, each in its own transaction; SKIP LOCKED lets many workers share them. */
-export async function runWaitlistJobs(
-  db: Db,
-  ctx: OfferContext,
-  limit = 25,
-): Promise<{ jobs: number; offered: number; failed: number }> {
-  const total = { jobs: 0, offered: 0, failed: 0 };
-  for (let i = 0; i < limit; i++) {
-    let claimed: { id: string; attempts: number } | undefined;
-    try {
-      const done = await db.transaction(async (tx) => {
-        const [job] = await tx
-          .select({ id: waitlistJobs.id, slotId: waitlistJobs.slotId, attempts: waitlistJobs.attempts })
-          .from(waitlistJobs)
-          .where(and(eq(waitlistJobs.status, "queued"), lte(waitlistJobs.runAt, ctx.now)))
-          .orderBy(asc(waitlistJobs.runAt))
-          .limit(1)
-          .for("update", { skipLocked: true });
-        if (!job) return null;
-        claimed = job;
-        const result = await offerSlot(tx, job.slotId, ctx);
-        await tx
-          .update(waitlistJobs)
-          .set({ status: "done", attempts: job.attempts + 1, doneAt: ctx.now })
-          .where(eq(waitlistJobs.id, job.id));
-        return result;
-      });
-      if (!done) break;
-      total.jobs += 1;
-      total.offered += done.offered;
-    } catch (error) {
-      total.failed += 1;
-      if (!claimed) throw error;
-      // Rolled back: try the job again later, backing off.
-      const retryMs = Math.min(60_000 * 2 ** claimed.attempts, 3_600_000);
-      await db
-        .update(waitlistJobs)
-        .set({ attempts: claimed.attempts + 1, runAt: new Date(ctx.now.getTime() + retryMs) })
-        .where(eq(waitlistJobs.id, claimed.id));
-    }
-  }
-  return total;
-}
-
-/** For tests and the worker: every offer-related change one pass makes. */
-export async function runOfferPass(
-  db: Db,
-  ctx: OfferContext,
-): Promise<{ expired: number; offered: number; jobs: number; failed: number }> {
-  const expiry = await expireDueOffers(db, ctx);
-  const jobs = await runWaitlistJobs(db, ctx);
-  return { expired: expiry.expired, offered: expiry.offered + jobs.offered, jobs: jobs.jobs, failed: jobs.failed };
 }
