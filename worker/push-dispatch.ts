@@ -12,7 +12,7 @@
 // may reach a device a second time if the first worker died after sending; the payload carries the
 // same messageId both times.
 import type { Agent } from "node:https";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { appointments, clinics, messages, patients, slots } from "@/db/schema";
 import { createAppointmentLink } from "@/lib/links/deep-links";
@@ -121,16 +121,6 @@ export async function runDuePush(config: PushDispatchConfig): Promise<PushPassRe
   if (result.claimed > 0)
     config.log?.(`push worker: ${result.sent} sent, ${result.escalated} escalated to SMS, ${result.skipped} skipped`);
   return result;
-}
-
-/** The service worker reports a tapped notification: the SMS fallback is then not needed. */
-export async function markPushOpened(db: Db, messageId: string, now: Date): Promise<boolean> {
-  const rows = await db
-    .update(messages)
-    .set({ openedAt: now, status: "opened", updatedAt: now })
-    .where(and(eq(messages.id, messageId), eq(messages.channel, "push"), sql`${messages.openedAt} is null`))
-    .returning({ id: messages.id });
-  return rows.length > 0;
 }
 
 export type PushWorker = PollingLoop;

@@ -5,6 +5,7 @@ import { eq, inArray } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "@/db/client";
 import { appointments, clinics, messages, notificationPreferences, patients, slots } from "@/db/schema";
+import { smsReachabilityColumns } from "@/lib/notifications/sms-consent";
 import { decryptPii } from "@/lib/privacy/crypto";
 import { smsEligibility } from "./eligibility";
 import { fixTexts } from "./fix-texts";
@@ -65,11 +66,8 @@ function selectBatch(db: Db, ids: string[]) {
       bodyEnc: messages.bodyEnc,
       appointmentId: messages.appointmentId,
       fallbackFor: messages.fallbackFor,
-      phoneEnc: patients.phoneEnc,
-      phoneVerifiedAt: patients.phoneVerifiedAt,
       language: patients.language,
-      smsEnabled: notificationPreferences.smsEnabled,
-      smsConsentAt: notificationPreferences.smsConsentAt,
+      ...smsReachabilityColumns,
       visitStatus: appointments.status,
       startsAt: slots.startsAt,
       endsAt: slots.endsAt,
