@@ -2,10 +2,10 @@
 // takes due rows and rows whose worker died (lease run out); a fence renews the lease right before
 // the devices are reached; outcomes are written only while the row is still ours, except `sent`,
 // which is true whoever owns the row now (the push is out).
-import { and, asc, eq, inArray, lte, or, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { messages } from "@/db/schema";
-import { stillOurs, type Claimed } from "../lease";
+import { claimDueMessages, stillOurs, type Claimed } from "../lease";
 
 export const DEFAULT_PUSH_BATCH_SIZE = 25;
 /** Far above what one row takes (a link and a few HTTPS calls with their own timeouts). */
@@ -18,39 +18,22 @@ export async function claimDuePush(
   db: Db,
   opts: { now: Date; batchSize?: number; leaseMs?: number },
 ): Promise<ClaimedPush[]> {
-  const { now } = opts;
-  const due = db
-    .select({ id: messages.id })
-    .from(messages)
-    .where(
-      and(
-        eq(messages.channel, "push"),
-        or(
-          and(eq(messages.status, "queued"), lte(messages.dueAt, now)),
-          // The worker that claimed it is gone (or very late): take it over.
-          and(eq(messages.status, "sending"), lte(messages.leaseExpiresAt, now)),
-        ),
-      ),
-    )
-    .orderBy(asc(messages.dueAt))
-    .limit(opts.batchSize ?? DEFAULT_PUSH_BATCH_SIZE)
-    .for("update", { skipLocked: true });
-  return db
-    .update(messages)
-    .set({
-      status: "sending",
-      attempts: sql`${messages.attempts} + 1`,
-      leaseExpiresAt: new Date(now.getTime() + (opts.leaseMs ?? DEFAULT_PUSH_LEASE_MS)),
-      updatedAt: now,
-    })
-    .where(inArray(messages.id, due))
-    .returning({
+  return claimDueMessages(
+    db,
+    {
+      channel: "push",
+      now: opts.now,
+      limit: opts.batchSize ?? DEFAULT_PUSH_BATCH_SIZE,
+      leaseMs: opts.leaseMs ?? DEFAULT_PUSH_LEASE_MS,
+    },
+    {
       id: messages.id,
       attempts: messages.attempts,
       patientId: messages.patientId,
       appointmentId: messages.appointmentId,
       key: messages.idempotencyKey,
-    });
+    },
+  );
 }
 
 /** The fence: true (and the lease renewed) only while no later claim has taken the row. */
