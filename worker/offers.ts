@@ -1,11 +1,12 @@
 // The waitlist's worker: expires lapsed offers (offering the slot to the next in line) and runs
 // the "slot freed" jobs queued by cancels, rebooks, accepted offers and added slots. Its own small
 // loop beside the SMS worker; the offer SMS it writes are sent by the SMS worker. Who gets a slot
-// (offerSlot) and the patient's answer are domain rules, in lib/waitlist/offers.ts.
+// (lib/waitlist/offer-slot.ts) and the patient's answer (lib/waitlist/offers.ts) are the domain's.
 import { and, asc, eq, lte } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { slotOffers, waitlistJobs } from "@/db/schema";
-import { lockSlot, offerSlot, type OfferContext } from "@/lib/waitlist/offers";
+import { offerSlot, type OfferContext } from "@/lib/waitlist/offer-slot";
+import { lockSlot } from "@/lib/waitlist/offers";
 import { cancelOfferMessages } from "@/lib/waitlist/queue";
 import type { PiiKeys } from "@/lib/privacy/crypto";
 import { startPollingLoop, type PollingLoop } from "./poll-loop";
