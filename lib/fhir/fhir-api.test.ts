@@ -20,7 +20,6 @@ import {
   startFhirServer,
   startTestAdminChannel,
   type FhirServer,
-  type TestClientKey,
 } from "@/test/fhir-harness";
 import { testKeys } from "@/test/fixtures";
 
