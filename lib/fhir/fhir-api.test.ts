@@ -362,6 +362,84 @@ describe.each(testDatabases)("FHIR R4 API through fhir-kit-client on $name", (ta
     );
   });
 
+  it("a clinic's move reaches the patient, and freed or added slots go to the waitlist", async () => {
+    const { hsa, fhir } = await onboard();
+    const loaded = await fhir.transaction({ body: weekBundle(hsa, monday, { slotsPerDay: 3, smsOnChange: true }) });
+    const scheduleId = loaded.entry![2]!.resource!.id!;
+    const [first, second, third] = [3, 4, 5].map((i) => loaded.entry![i]!.resource as Slot);
+    const book = async (slotId: string, withSms: boolean) => {
+      const pnr = testPersonnummer();
+      const patient = await fhir.create({
+        resourceType: "Patient",
+        body: {
+          resourceType: "Patient",
+          identifier: [{ system: PNR, value: pnr }],
+          name: [{ family: "F", given: ["G"] }],
+        },
+      });
+      if (withSms) {
+        await handle.db
+          .update(s.patients)
+          .set({ phoneEnc: encryptPii("+46701740606", testKeys), phoneVerifiedAt: new Date() })
+          .where(eq(s.patients.id, patient.id!));
+        await handle.db
+          .insert(s.notificationPreferences)
+          .values({ patientId: patient.id!, smsEnabled: true, smsConsentAt: new Date() });
+      }
+      return fhir.create<Appointment>({
+        resourceType: "Appointment",
+        body: {
+          resourceType: "Appointment",
+          status: "booked",
+          slot: [{ reference: `Slot/${slotId}` }],
+          participant: [{ actor: { reference: `Patient/${patient.id}` }, status: "accepted" }],
+        },
+      });
+    };
+    const moving = await book(first!.id!, true);
+    // Someone else waits for an earlier time.
+    const waiting = await book(third!.id!, false);
+    await handle.db.insert(s.waitlistEntries).values({
+      patientId: waiting.participant![0]!.actor!.reference!.slice(8),
+      appointmentId: waiting.id!,
+      fromDate: "2020-01-01",
+      weekdays: [1, 2, 3, 4, 5],
+      timesOfDay: ["morning", "afternoon"],
+    });
+    const remindersBefore = await handle.db
+      .select()
+      .from(s.messages)
+      .where(and(eq(s.messages.appointmentId, moving.id!), eq(s.messages.purpose, "reminder")));
+    expect(remindersBefore.length).toBeGreaterThan(0);
+
+    const moved = await fhir.update<Appointment>({
+      resourceType: "Appointment",
+      id: moving.id!,
+      body: { ...moving, slot: [{ reference: `Slot/${second!.id}` }], start: undefined, end: undefined },
+    });
+    expect(moved.start).toBe(second!.start);
+    const after = await handle.db.select().from(s.messages).where(eq(s.messages.appointmentId, moving.id!));
+    // The old time's reminders are withdrawn, the new time's queued, and the patient told once.
+    for (const old of remindersBefore) expect(after.find((m) => m.id === old.id)?.status).toBe("cancelled");
+    expect(after.filter((m) => m.purpose === "reminder" && m.status === "queued").length).toBeGreaterThan(0);
+    expect(after.filter((m) => m.purpose === "clinic_moved")).toHaveLength(1);
+    const jobs = await handle.db.select().from(s.waitlistJobs).where(eq(s.waitlistJobs.slotId, first!.id!));
+    expect(jobs.map((j) => j.reason)).toEqual(["rebooked"]);
+
+    const added = await fhir.create<Slot>({
+      resourceType: "Slot",
+      body: {
+        resourceType: "Slot",
+        schedule: { reference: `Schedule/${scheduleId}` },
+        status: "free",
+        start: new Date(monday.getTime() + 7 * 86_400_000).toISOString(),
+        end: new Date(monday.getTime() + 7 * 86_400_000 + 20 * 60_000).toISOString(),
+      },
+    });
+    const addedJobs = await handle.db.select().from(s.waitlistJobs).where(eq(s.waitlistJobs.slotId, added.id!));
+    expect(addedJobs.map((j) => j.reason)).toEqual(["added"]);
+  });
+
   it("refuses a wrong resource with a 422 naming the field, and changes nothing", async () => {
     const { hsa, fhir } = await onboard();
     const loaded = (await fhir.transaction({ body: weekBundle(hsa, monday, { slotsPerDay: 1 }) })) as Bundle;
