@@ -5,9 +5,10 @@
 import { TZDate } from "@date-fns/tz";
 import { and, asc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Db, DbOrTx, Tx } from "@/db/client";
-import { appointments, appointmentTypes, clinics, practitioners, slots, webhookDeliveries } from "@/db/schema";
+import { appointments, appointmentTypes, clinics, practitioners, slots } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { syncAppointmentReminders } from "@/lib/reminders/sync";
+import { queueCancelledEvent, queueMovedEvents } from "@/lib/webhooks/events";
 import { endWaitlistForAppointment, queueSlotOffers } from "@/lib/waitlist/queue";
 import { canPatientCancel, canPatientRebook, changeDeadline, type PatientChangeDecision } from "./cancellation-policy";
 
@@ -202,10 +203,6 @@ export async function lockOwnAppointmentView(
   return row ? toView(row, "sv", now) : undefined;
 }
 
-export async function queueClinicEvent(tx: Tx, clinicId: string, eventType: string, payload: Record<string, unknown>) {
-  await tx.insert(webhookDeliveries).values({ clinicId, eventType, payload });
-}
-
 export async function cancelAppointment(
   db: Db,
   patientId: string,
@@ -229,12 +226,11 @@ export async function cancelAppointment(
       })
       .where(and(eq(appointments.id, row.appointment.id), eq(appointments.status, "booked")))
       .returning();
-    await queueClinicEvent(tx, row.clinic.id, "appointment.cancelled", {
+    // The clinic's booking system hears of it (webhook outbox, same transaction).
+    await queueCancelledEvent(tx, {
       appointmentId: row.appointment.id,
-      externalId: row.appointment.externalId,
-      slotId: row.slot.id,
-      reason: input.reason,
-      at: input.now.toISOString(),
+      now: input.now,
+      summary: { appointmentId: row.appointment.id, slotId: row.slot.id, reason: input.reason },
     });
     // Queued reminders become `cancelled` in this same transaction.
     await syncAppointmentReminders(tx, row.appointment.id, input.now);
@@ -425,20 +421,12 @@ export async function rebookAppointment(
         })
         .where(and(eq(appointments.id, row.appointment.id), eq(appointments.status, "booked")))
         .returning();
-      await queueClinicEvent(tx, row.clinic.id, "appointment.rebooked", {
-        appointmentId: row.appointment.id,
-        externalId: row.appointment.externalId,
-        fromSlotId: row.slot.id,
-        toSlotId: target.id,
-        at: input.now.toISOString(),
+      // `row` is the appointment as it was: a move to a sister clinic is a cancel there.
+      await queueMovedEvents(tx, {
+        before: row,
+        now: input.now,
+        summary: { appointmentId: row.appointment.id, fromSlotId: row.slot.id, toSlotId: target.id },
       });
-      if (target.clinicId !== row.clinic.id) {
-        await queueClinicEvent(tx, target.clinicId, "appointment.booked", {
-          appointmentId: row.appointment.id,
-          slotId: target.id,
-          at: input.now.toISOString(),
-        });
-      }
       // The old time's reminders are cancelled and the new time's queued, in this transaction.
       await syncAppointmentReminders(tx, row.appointment.id, input.now);
       // A moved appointment's wish for an earlier time ends; its old slot goes to the waitlist.

@@ -22,16 +22,11 @@ import {
   waitlistJobs,
 } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import {
-  isUniqueViolation,
-  isUuid,
-  lockOwnAppointmentView,
-  queueClinicEvent,
-  type AuditMeta,
-} from "@/lib/appointments/service";
+import { isUniqueViolation, isUuid, lockOwnAppointmentView, type AuditMeta } from "@/lib/appointments/service";
 import { createOfferLink } from "@/lib/links/deep-links";
 import { decryptPii, encryptPii, type PiiKeys } from "@/lib/privacy/crypto";
 import { syncAppointmentReminders } from "@/lib/reminders/sync";
+import { appointmentSnapshot, queueMovedEvents } from "@/lib/webhooks/events";
 import { offerText } from "@/lib/sms/reminder-text";
 import { matchWaitlist, offerExpiresAt, type OfferFairness, type TimeOfDay, type WaitlistEntry } from "./matching";
 import { cancelOfferMessages, endWaitlistForAppointment, offerMessageKey, queueSlotOffers } from "./queue";
@@ -320,12 +315,9 @@ export async function acceptOffer(
         .where(and(eq(appointments.slotId, target.id), eq(appointments.status, "booked")))
         .limit(1);
       if (holder) return { ok: false, error: "taken" };
-      const [before] = await tx
-        .select({ slotId: appointments.slotId, externalId: appointments.externalId })
-        .from(appointments)
-        .where(eq(appointments.id, own.appointmentId))
-        .limit(1);
-      const fromSlotId = before!.slotId;
+      // As it stands before the move: the clinic's event names the slot it leaves.
+      const before = await appointmentSnapshot(tx, own.appointmentId);
+      const fromSlotId = before.appointment.slotId;
 
       await tx
         .update(appointments)
@@ -349,22 +341,11 @@ export async function acceptOffer(
       await endWaitlistForAppointment(tx, own.appointmentId, "fulfilled", now);
       await queueSlotOffers(tx, [fromSlotId], "offer_accepted", now);
       await syncAppointmentReminders(tx, own.appointmentId, now);
-      await queueClinicEvent(tx, view.clinic.id, "appointment.rebooked", {
-        appointmentId: own.appointmentId,
-        externalId: before!.externalId,
-        fromSlotId,
-        toSlotId: target.id,
-        source: "waitlist",
-        at: now.toISOString(),
+      await queueMovedEvents(tx, {
+        before,
+        now,
+        summary: { appointmentId: own.appointmentId, fromSlotId, toSlotId: target.id, source: "waitlist" },
       });
-      if (target.clinicId !== view.clinic.id) {
-        await queueClinicEvent(tx, target.clinicId, "appointment.booked", {
-          appointmentId: own.appointmentId,
-          slotId: target.id,
-          source: "waitlist",
-          at: now.toISOString(),
-        });
-      }
       await recordAudit(tx, {
         actorType: "patient",
         actorId: patientId,
