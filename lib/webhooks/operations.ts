@@ -79,9 +79,16 @@ export async function listWebhookEvents(
     ...e,
     receivers: dispatches
       .filter((d) => d.eventId === e.eventId)
-      .map(({ eventId: _, ...d }) => ({
-        ...d,
+      .map((d) => ({
+        client: d.client,
+        clientId: d.clientId,
+        status: d.status,
+        attempts: d.attempts,
+        lastStatus: d.lastStatus,
+        lastError: d.lastError,
         nextAttemptAt: d.status === "pending" || d.status === "sending" ? d.nextAttemptAt : null,
+        deliveredAt: d.deliveredAt,
+        failedAt: d.failedAt,
       })),
   }));
 }

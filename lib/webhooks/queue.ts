@@ -11,6 +11,9 @@ import { rowsOf, type Db } from "@/db/client";
 import { webhookDeliveries, webhookDispatches } from "@/db/schema";
 import { subscribedPairsSql } from "./subscribers";
 
+/** A timestamp parameter both drivers accept in raw SQL (postgres.js will not bind a Date there). */
+const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+
 /** Fans out up to `limit` pending outbox events (oldest first); returns how many. */
 export async function fanOutEvents(db: Db, now: Date, limit = 200): Promise<number> {
   return db.transaction(async (tx) => {
@@ -33,7 +36,7 @@ export async function fanOutEvents(db: Db, now: Date, limit = 200): Promise<numb
       await tx.execute(sql`
         insert into webhook_dispatches
           (event_id, endpoint_id, event_seq, appointment_id, next_attempt_at, window_started_at, created_at, updated_at)
-        select p.event_id, p.endpoint_id, p.event_seq, p.appointment_id, ${now}, ${now}, ${now}, ${now}
+        select p.event_id, p.endpoint_id, p.event_seq, p.appointment_id, ${ts(now)}, ${ts(now)}, ${ts(now)}, ${ts(now)}
         from (${subscribedPairsSql(ready)}) p
         on conflict (event_id, endpoint_id) do nothing`);
       await tx
@@ -58,11 +61,11 @@ export async function claimDispatches(db: Db, now: Date, opts: { limit: number; 
   const lease = new Date(now.getTime() + opts.leaseMs);
   const result = await db.execute(sql`
     update webhook_dispatches d
-    set status = 'sending', attempts = d.attempts + 1, lease_expires_at = ${lease}, updated_at = ${now}
+    set status = 'sending', attempts = d.attempts + 1, lease_expires_at = ${ts(lease)}, updated_at = ${ts(now)}
     where d.id in (
       select c.id from webhook_dispatches c
-      where ((c.status = 'pending' and c.next_attempt_at <= ${now})
-          or (c.status = 'sending' and c.lease_expires_at <= ${now}))
+      where ((c.status = 'pending' and c.next_attempt_at <= ${ts(now)})
+          or (c.status = 'sending' and c.lease_expires_at <= ${ts(now)}))
         and not exists (
           select 1 from webhook_dispatches p
           where p.endpoint_id = c.endpoint_id and p.appointment_id = c.appointment_id
