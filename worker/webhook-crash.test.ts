@@ -137,6 +137,7 @@ describe.runIf(postgresTarget)("webhook worker crash on real Postgres", () => {
         .where(eq(s.webhookDeliveries.clinicId, clinic.id));
       expect(events).toHaveLength(APPOINTMENTS * 1.5);
 
+      const startedAt = Date.now();
       const first = startWorker();
       const second = startWorker();
       const atKill = await waitFor(
@@ -172,6 +173,7 @@ describe.runIf(postgresTarget)("webhook worker crash on real Postgres", () => {
         "every dispatch to be delivered",
         180_000,
       );
+      const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
       second.kill("SIGTERM");
       third.kill("SIGTERM");
       await Promise.all([exited(second), exited(third)]);
@@ -180,7 +182,7 @@ describe.runIf(postgresTarget)("webhook worker crash on real Postgres", () => {
       const ids = new Set(got.map((g) => g.id));
       const duplicates = got.length - ids.size;
       console.log(
-        `webhook crash test: ${events.length} events, ${got.length} requests received (${atKill} when a worker was killed), ${orphaned[0]?.n ?? 0} dispatches left 'sending' by it, ${duplicates} repeated deliveries, max in flight per webhook-id ${receiver.maxInFlightPerId()}`,
+        `webhook crash test: ${events.length} events delivered in ${seconds} s from the first worker's start (process start-up included), ${got.length} requests received (${atKill} when a worker was killed), ${orphaned[0]?.n ?? 0} dispatches left 'sending' by it, ${duplicates} repeated deliveries, max in flight per webhook-id ${receiver.maxInFlightPerId()}`,
       );
       expect(ids).toEqual(new Set(events.map((e) => e.id)));
       expect(receiver.maxInFlightPerId()).toBe(1);
