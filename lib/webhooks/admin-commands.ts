@@ -3,18 +3,15 @@
 // channel (lib/admin), so they work while the demo server holds the PGlite folder. A user mistake
 // throws WebhookAdminError, which the channel turns into a one-line message.
 import type { Db } from "@/db/client";
+import { AdminInputError } from "@/lib/admin/registry";
 import { env } from "@/lib/env";
 import { rotateWebhookSecret, setWebhookEndpoint, validateWebhookUrl, type EndpointResult } from "./endpoints";
 import { listWebhookEvents, replayWebhookEvent, webhookCounts } from "./operations";
 
-export class WebhookAdminError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "WebhookAdminError";
-  }
-}
+/** A user mistake: the admin channel answers it as a one-line message, not a failure. */
+export class WebhookAdminError extends AdminInputError {}
 
-function context() {
+export function webhookContext() {
   const e = env();
   return {
     keys: { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY },
@@ -28,7 +25,7 @@ const text = (v: unknown, what: string): string => {
   return v.trim();
 };
 
-function endpointAnswer(clientId: string, result: EndpointResult) {
+export function endpointAnswer(clientId: string, result: EndpointResult) {
   if (result.ok)
     return {
       client_id: clientId,
@@ -51,12 +48,12 @@ export async function assertWebhookUrl(raw: unknown): Promise<string> {
 
 export async function webhookSetCommand(db: Db, args: Record<string, unknown>) {
   const clientId = text(args.clientId, "CLIENT_ID");
-  return endpointAnswer(clientId, await setWebhookEndpoint(db, clientId, text(args.url, "URL"), context()));
+  return endpointAnswer(clientId, await setWebhookEndpoint(db, clientId, text(args.url, "URL"), webhookContext()));
 }
 
 export async function webhookRotateCommand(db: Db, args: Record<string, unknown>) {
   const clientId = text(args.clientId, "CLIENT_ID");
-  const answer = endpointAnswer(clientId, await rotateWebhookSecret(db, clientId, context()));
+  const answer = endpointAnswer(clientId, await rotateWebhookSecret(db, clientId, webhookContext()));
   return { ...answer, previous_secret_valid_for_hours: 24 };
 }
 
