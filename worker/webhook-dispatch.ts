@@ -8,9 +8,9 @@
 // lease runs out, and then any worker sends them again with the same `webhook-id`. While a lease
 // holds, no other worker touches the row, so two workers never deliver the same event at once. The
 // lease must therefore exceed the send timeout by far (worker/main.ts enforces twice).
-import { inArray } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { webhookDeliveries, webhookEndpoints } from "@/db/schema";
+import { apiClients, webhookDeliveries, webhookEndpoints } from "@/db/schema";
 import { decryptPii, type PiiKeys } from "@/lib/privacy/crypto";
 import { postWebhook } from "@/lib/webhooks/post";
 import { claimDispatches, fanOutEvents, recordOutcome, type ClaimedDispatch } from "@/lib/webhooks/queue";
@@ -62,6 +62,17 @@ export async function runWebhookPass(config: WebhookDispatchConfig): Promise<Web
   const sendNext = async (): Promise<void> => {
     for (let c = queue.shift(); c; c = queue.shift()) {
       const target = targets.get(c.id);
+      if (target === "revoked") {
+        // A revoked client gets nothing more, not even what was queued before the revocation.
+        const stored = await recordOutcome(
+          config.db,
+          c,
+          { kind: "failed", status: null, error: "client_revoked" },
+          now(),
+        );
+        result[stored ? "failed" : "lost"] += 1;
+        continue;
+      }
       const tried = target
         ? await postWebhook(target.url, target.body, signWebhook({ ...target, id: c.eventId, at: now() }), {
             timeoutMs: config.timeoutMs ?? 10_000,
@@ -111,8 +122,16 @@ async function loadTargets(config: WebhookDispatchConfig, claimed: ClaimedDispat
       ),
     );
   const endpoints = await config.db
-    .select()
+    .select({
+      id: webhookEndpoints.id,
+      url: webhookEndpoints.url,
+      secretEnc: webhookEndpoints.secretEnc,
+      previousSecretEnc: webhookEndpoints.previousSecretEnc,
+      previousUntil: webhookEndpoints.previousUntil,
+      revokedAt: apiClients.revokedAt,
+    })
     .from(webhookEndpoints)
+    .innerJoin(apiClients, eq(apiClients.id, webhookEndpoints.apiClientId))
     .where(
       inArray(
         webhookEndpoints.id,
@@ -121,11 +140,15 @@ async function loadTargets(config: WebhookDispatchConfig, claimed: ClaimedDispat
     );
   const bodyOf = new Map(events.map((e) => [e.id, e.body]));
   const endpointOf = new Map(endpoints.map((e) => [e.id, e]));
-  const targets = new Map<string, { url: string; body: string; secrets: string[] }>();
+  const targets = new Map<string, { url: string; body: string; secrets: string[] } | "revoked">();
   for (const c of claimed) {
     const body = bodyOf.get(c.eventId);
     const endpoint = endpointOf.get(c.endpointId);
     if (!body || !endpoint) continue;
+    if (endpoint.revokedAt) {
+      targets.set(c.id, "revoked");
+      continue;
+    }
     const secrets = [decryptPii(endpoint.secretEnc, config.keys)];
     // During a rotation the old secret signs too, so a receiver not yet switched still verifies.
     if (endpoint.previousSecretEnc && endpoint.previousUntil && endpoint.previousUntil > now)

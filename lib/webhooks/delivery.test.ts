@@ -17,6 +17,7 @@ import { runWebhookPass, type WebhookDispatchConfig } from "@/worker/webhook-dis
 import { rotateWebhookSecret, setWebhookEndpoint } from "./endpoints";
 import type { WebhookEventBody } from "./events";
 import { listWebhookEvents, replayWebhookEvent, webhookCounts } from "./operations";
+import { fanOutEvents } from "./queue";
 import { DEFAULT_RETRY_POLICY } from "./retry-policy";
 import { signWebhook } from "./signing";
 
@@ -266,6 +267,29 @@ describe.each(testDatabases)("webhooks on $name", (target) => {
     expect(ids(rb, cb.secret)).toEqual([atB.appointment.id]);
     expect(ids(rab, cab.secret).sort()).toEqual([atA.appointment.id, atB.appointment.id].sort());
     expect(revoked.received).toHaveLength(0);
+
+    // Revoked while an event for it waits: that event is not sent either, and shows why.
+    const late = await bookedAppointment(a.clinic.id, a.type.id, new Date(Date.now() + 7 * day));
+    await cancelAppointment(handle.db, late.patient.id, {
+      appointmentId: late.appointment.id,
+      reason: null,
+      now: new Date(),
+      audit,
+    });
+    expect(await fanOutEvents(handle.db, new Date())).toBeGreaterThanOrEqual(1);
+    await handle.db.update(s.apiClients).set({ revokedAt: new Date() }).where(eq(s.apiClients.id, ca.clientId));
+    await drain();
+    expect(ra.received).toHaveLength(1);
+    expect(rab.received).toHaveLength(3);
+    const [lateEvent] = await handle.db
+      .select()
+      .from(s.webhookDeliveries)
+      .where(eq(s.webhookDeliveries.appointmentId, late.appointment.id));
+    const lateDispatches = await handle.db
+      .select()
+      .from(s.webhookDispatches)
+      .where(eq(s.webhookDispatches.eventId, lateEvent!.id));
+    expect(lateDispatches.map((d) => d.lastError ?? d.status).sort()).toEqual(["client_revoked", "delivered"]);
   });
 
   it("a rebook names the slot it left; a sister-clinic move is a cancel (moved) there and a booking here", async () => {
