@@ -3,7 +3,7 @@
 // from one that does not exist. Changes happen in one transaction each, with their audit event and
 // the change event for the clinic's booking system; the partial unique index decides races.
 import { TZDate } from "@date-fns/tz";
-import { and, asc, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, lt, ne, sql } from "drizzle-orm";
 import type { Db, DbOrTx, Tx } from "@/db/client";
 import { appointments, appointmentTypes, clinics, practitioners, slots } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
@@ -75,6 +75,10 @@ function baseQuery(db: DbOrTx) {
 
 type Row = Awaited<ReturnType<ReturnType<typeof baseQuery>["execute"]>>[number];
 
+// A booking the clinic entered in error (FHIR entered-in-error) is gone for the patient: not
+// listed, not readable, not changeable, exactly like an id that never existed.
+const visibleToPatient = ne(appointments.status, "entered_in_error");
+
 function cutoffOf(row: Pick<Row, "clinic" | "type">): number {
   return row.type.cancelCutoffHours ?? row.clinic.cancelCutoffHours;
 }
@@ -132,7 +136,10 @@ export async function listAppointments(
   patientId: string,
   opts: { locale: Locale; now: Date; audit: AuditMeta },
 ): Promise<{ upcoming: AppointmentView[]; past: AppointmentView[] }> {
-  const rows = await baseQuery(db).where(eq(appointments.patientId, patientId)).orderBy(asc(slots.startsAt)).limit(500);
+  const rows = await baseQuery(db)
+    .where(and(eq(appointments.patientId, patientId), visibleToPatient))
+    .orderBy(asc(slots.startsAt))
+    .limit(500);
   const views = rows.map((r) => toView(r, opts.locale, opts.now));
   await recordAudit(db, {
     actorType: "patient",
@@ -158,7 +165,7 @@ export async function getAppointment(
 ): Promise<AppointmentView | null> {
   if (!isUuid(appointmentId)) return null;
   const [row] = await baseQuery(db)
-    .where(and(eq(appointments.id, appointmentId), eq(appointments.patientId, patientId)))
+    .where(and(eq(appointments.id, appointmentId), eq(appointments.patientId, patientId), visibleToPatient))
     .limit(1);
   if (!row) return null;
   await recordAudit(db, {
@@ -186,7 +193,7 @@ export type ChangeResult =
 
 async function lockOwnAppointment(tx: Tx, patientId: string, appointmentId: string): Promise<Row | undefined> {
   const [row] = await baseQuery(tx)
-    .where(and(eq(appointments.id, appointmentId), eq(appointments.patientId, patientId)))
+    .where(and(eq(appointments.id, appointmentId), eq(appointments.patientId, patientId), visibleToPatient))
     .for("update", { of: appointments })
     .limit(1);
   return row;
@@ -315,7 +322,7 @@ export async function findFreeSlots(
 > {
   if (!isUuid(input.appointmentId)) return { ok: false, error: "not_found" };
   const [row] = await baseQuery(db)
-    .where(and(eq(appointments.id, input.appointmentId), eq(appointments.patientId, patientId)))
+    .where(and(eq(appointments.id, input.appointmentId), eq(appointments.patientId, patientId), visibleToPatient))
     .limit(1);
   if (!row) return { ok: false, error: "not_found" };
   const decision = toView(row, "sv", input.now).rebook;
