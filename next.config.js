@@ -22,9 +22,6 @@ const securityHeaders = [
 const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
-  // Type checking runs in `npm test` (tsc --noEmit over the whole tree, tests included); the
-  // build skips it so a newcomer's first start is faster.
-  typescript: { ignoreBuildErrors: true },
   serverExternalPackages: ["@electric-sql/pglite", "postgres"],
   async headers() {
     return [

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { envOrExit } from "@/lib/env";
 import { migrateDatabase, openDatabase } from "@/db/client";
-import { isSeeded, seedDemoData } from "@/db/seed";
+import { isSeeded, seedDemoData } from "@/lib/demo/seed";
 
 const root = process.cwd();
 // Next.js would otherwise report usage to Vercel: nothing about Vårdtid leaves the machine.

@@ -110,10 +110,10 @@ export async function recordOutcome(db: Db, c: ClaimedDispatch, outcome: Dispatc
   };
   const set =
     outcome.kind === "delivered"
-      ? { ...common, status: "delivered", deliveredAt: now }
+      ? { ...common, status: "delivered" as const, deliveredAt: now }
       : outcome.kind === "retry"
-        ? { ...common, status: "pending", nextAttemptAt: outcome.at }
-        : { ...common, status: "failed", failedAt: now };
+        ? { ...common, status: "pending" as const, nextAttemptAt: outcome.at }
+        : { ...common, status: "failed" as const, failedAt: now };
   const updated = await db
     .update(webhookDispatches)
     .set(set)

@@ -1,29 +1,9 @@
 // For load balancers: process up, database reachable, migrations current. No patient data.
-import { sql } from "drizzle-orm";
-import { db } from "@/db";
-import { migrationStatus } from "@/db/client";
+import { healthStatus } from "@/lib/health/status";
 
 export const dynamic = "force-dynamic";
 
 export async function GET() {
-  const started = Date.now();
-  try {
-    await db().execute(sql`select 1`);
-    const migrations = await migrationStatus(db());
-    const current = migrations.applied >= migrations.expected;
-    return Response.json(
-      {
-        status: current ? "ok" : "degraded",
-        database: "ok",
-        migrations: { ...migrations, current },
-        ms: Date.now() - started,
-      },
-      { status: current ? 200 : 503, headers: { "Cache-Control": "no-store" } },
-    );
-  } catch {
-    return Response.json(
-      { status: "error", database: "unreachable", ms: Date.now() - started },
-      { status: 503, headers: { "Cache-Control": "no-store" } },
-    );
-  }
+  const report = await healthStatus();
+  return Response.json(report.body, { status: report.httpStatus, headers: { "Cache-Control": "no-store" } });
 }

@@ -58,7 +58,7 @@ async function parse(ctx: FhirContext, body: unknown) {
       scheduleId: schedule.id,
       startsAt: s.start,
       endsAt: s.end,
-      status: s.status === "busy-unavailable" ? "blocked" : "open",
+      status: s.status === "busy-unavailable" ? ("blocked" as const) : ("open" as const),
       externalSystem: s.identifier?.[0]?.system ?? null,
       externalId: s.identifier?.[0]?.value ?? null,
     },
