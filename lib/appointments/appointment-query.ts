@@ -27,8 +27,10 @@ export function baseQuery(db: DbOrTx) {
 
 export type Row = Awaited<ReturnType<ReturnType<typeof baseQuery>["execute"]>>[number];
 
-// A booking the clinic entered in error (FHIR entered-in-error) is gone for the patient: not
-// listed, not readable, not changeable, exactly like an id that never existed.
+/**
+ * A booking the clinic entered in error (FHIR entered-in-error) is gone for the patient: not
+ * listed, not readable, not changeable, exactly like an id that never existed.
+ */
 export const visibleToPatient = ne(appointments.status, "entered_in_error");
 
 export function toView(row: Row, locale: Locale, now: Date): AppointmentView {

@@ -18,7 +18,7 @@ import { isInQuietHours, nextQuietHoursEnd } from "@/lib/reminders/schedule";
 import { syncAppointmentReminders } from "@/lib/reminders/sync";
 import { clinicChangeText } from "@/lib/sms/reminder-text";
 import { endWaitlistForAppointment, queueSlotOffers, type SlotFreedReason } from "@/lib/waitlist/queue";
-import type { FhirContext } from "./context";
+import { memo, type FhirContext } from "./context";
 
 /**
  * Queues "offer this slot to the waiting patients" when someone could be waiting: a bulk load of
@@ -26,12 +26,15 @@ import type { FhirContext } from "./context";
  */
 export async function offerFreedSlots(ctx: FhirContext, slotIds: string[], reason: SlotFreedReason): Promise<void> {
   if (slotIds.length === 0) return;
-  const [waiting] = await ctx.tx
-    .select({ n: sql<number>`count(*)::int` })
-    .from(waitlistEntries)
-    .where(eq(waitlistEntries.status, "active"))
-    .limit(1);
-  if (Number(waiting?.n ?? 0) === 0) return;
+  // The FHIR API never adds waitlist entries, so one look per call is enough.
+  const waiting = await memo(ctx, "waitlist-active", async () => {
+    const [row] = await ctx.tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(waitlistEntries)
+      .where(eq(waitlistEntries.status, "active"));
+    return Number(row?.n ?? 0) > 0;
+  });
+  if (!waiting) return;
   await queueSlotOffers(ctx.tx, slotIds, reason, ctx.now);
 }
 

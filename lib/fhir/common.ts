@@ -46,6 +46,14 @@ export async function resolveReference(
   return id;
 }
 
+/** The resource type a reference names ("Slot/…", a Bundle's urn:uuid, an absolute URL, "Slot?…"). */
+export function referenceType(ctx: FhirContext, reference: string): string | undefined {
+  let ref = reference;
+  if (ref.startsWith("urn:uuid:")) ref = ctx.bundleRefs.get(ref) ?? "";
+  if (ref.startsWith(`${ctx.baseUrl}/`)) ref = ref.slice(ctx.baseUrl.length + 1);
+  return /^([A-Z][A-Za-z]+)[/?]/.exec(ref)?.[1];
+}
+
 /** If-Match: W/"3" or "3" → 3. */
 export function parseIfMatch(header: string | null): number | undefined {
   if (header === null) return undefined;

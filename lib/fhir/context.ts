@@ -24,6 +24,8 @@ export interface FhirContext {
   publicBaseUrl: string;
   /** fullUrl (urn:uuid:…) → "Type/id" for entries already processed in this Bundle. */
   bundleRefs: Map<string, string>;
+  /** Lookups that cannot change within this call (a schedule's clinic and type), for bulk loads. */
+  cache?: Map<string, unknown>;
   /** Audit events of this call, written in the same transaction by the router. */
   audit: Omit<AuditEventInput, "actorType" | "actorId">[];
 }
@@ -34,4 +36,13 @@ export function inClientClinics(ctx: FhirContext, column: AnyPgColumn): SQL {
     column,
     ctx.tx.select({ id: clinics.id }).from(clinics).where(inArray(clinics.hsaId, ctx.client.clinicHsaIds)),
   );
+}
+
+/** A per-call memo: the same question asked by 500 Slot entries of one Bundle is asked once. */
+export async function memo<T>(ctx: FhirContext, key: string, compute: () => Promise<T>): Promise<T> {
+  ctx.cache ??= new Map();
+  if (ctx.cache.has(key)) return ctx.cache.get(key) as T;
+  const value = await compute();
+  ctx.cache.set(key, value);
+  return value;
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as s from "@/db/schema";
 import { verifyAuditChain } from "@/lib/audit";
 import { luhnCheckDigit } from "@/lib/personal-number";
+import { listAccessLog } from "@/lib/privacy/access-log";
 import { encryptPii } from "@/lib/privacy/crypto";
 import { requirePostgresInCi, testDatabases } from "@/test/databases";
 import {
@@ -20,13 +21,12 @@ import {
   startFhirServer,
   startTestAdminChannel,
   type FhirServer,
-  type TestClientKey,
 } from "@/test/fhir-harness";
 import { testKeys } from "@/test/fixtures";
 
 requirePostgresInCi();
 // Each story spawns the real CLI (tsx start-up) and loads a week: give it room on a busy 2-core machine.
-vi.setConfig({ testTimeout: 180_000 });
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 300_000 });
 
 const HSA = "urn:oid:1.2.752.129.2.1.4.1";
 const PNR = "http://electronichealth.se/identifier/personnummer";
@@ -350,6 +350,16 @@ describe.each(testDatabases)("FHIR R4 API through fhir-kit-client on $name", (ta
       expect.arrayContaining(["fhir.create", "fhir.update", "fhir.search_result"]),
     );
     expect(await verifyAuditChain(handle.db)).toEqual([]);
+    // The patient's access log names the booking system and what it did.
+    const log = await listAccessLog(handle.db, patient.id!, { audit: {} });
+    expect(log).toContainEqual(
+      expect.objectContaining({
+        actor: "api_client",
+        actorName: `Bokningssystem ${hsa}`,
+        action: "fhir.create",
+        resourceType: "Appointment",
+      }),
+    );
   });
 
   it("refuses a wrong resource with a 422 naming the field, and changes nothing", async () => {

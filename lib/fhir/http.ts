@@ -1,7 +1,7 @@
 // The FHIR API over HTTP: Web-standard Request in, Response out, so the Next.js route stays one
 // line and tests can serve the very same handler from a plain Node server. Every answer is JSON
 // (FHIR or OAuth); nothing here ever renders HTML.
-import type { Bundle, BundleEntry, Resource } from "@medplum/fhirtypes";
+import type { Bundle, BundleEntry } from "@medplum/fhirtypes";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { apiClients } from "@/db/schema";
@@ -11,6 +11,7 @@ import type { PiiKeys } from "@/lib/privacy/crypto";
 import { capabilityStatement, smartConfiguration } from "./capability";
 import { parseIfMatch } from "./common";
 import type { FhirClient, FhirContext } from "./context";
+import { processTransaction, toInteraction } from "./bundle";
 import { perform, type InteractionRequest, type InteractionResult } from "./interactions";
 import { badRequest, FhirError, operationOutcome, outcomeOf } from "./outcome";
 import { issueAccessToken, OAuthError, verifyAccessToken, type SmartConfig } from "./smart";
@@ -253,27 +254,7 @@ export function createFhirHandler(deps: FhirDeps): (req: Request) => Promise<Res
     const requests = entries.map((e, i) => toInteraction(e, i));
 
     if (b.type === "transaction") {
-      const results = await inTransaction(client, meta, async (ctx) => {
-        const out: InteractionResult[] = [];
-        for (const [i, req] of requests.entries()) {
-          try {
-            const result = await perform(ctx, req);
-            const fullUrl = entries[i]!.fullUrl;
-            if (fullUrl && result.location) ctx.bundleRefs.set(fullUrl, result.location);
-            out.push(result);
-          } catch (error) {
-            if (error instanceof FhirError)
-              throw new FhirError(
-                error.status,
-                error.code,
-                `Bundle.entry[${i}]: ${error.diagnostics}`,
-                error.expression?.map((x) => `Bundle.entry[${i}].resource.${x}`),
-              );
-            throw error;
-          }
-        }
-        return out;
-      });
+      const results = await inTransaction(client, meta, (ctx) => processTransaction(ctx, requests, entries));
       return json(200, {
         resourceType: "Bundle",
         type: "transaction-response",
@@ -294,21 +275,6 @@ export function createFhirHandler(deps: FhirDeps): (req: Request) => Promise<Res
       }
     }
     return json(200, { resourceType: "Bundle", type: "batch-response", entry: out } satisfies Bundle);
-  }
-
-  function toInteraction(e: BundleEntry, i: number): InteractionRequest {
-    const r = e?.request;
-    if (!r || typeof r.url !== "string" || !r.method)
-      throw badRequest(`Bundle.entry[${i}].request needs method and url`);
-    const [path, query = ""] = r.url.replace(/^\/+/, "").split("?");
-    return {
-      method: r.method.toUpperCase(),
-      path: path!,
-      query: new URLSearchParams(query),
-      body: e.resource as Resource | undefined,
-      ifMatch: parseIfMatch(r.ifMatch ?? null),
-      ifNoneExist: r.ifNoneExist,
-    };
   }
 
   function resultResponse(result: InteractionResult): Response {

@@ -20,6 +20,7 @@ import { afterClinicChange } from "../clinic-change";
 import {
   dateCondition,
   isUuid,
+  referenceType,
   referenceSearchId,
   resolveReference,
   tokenValues,
@@ -79,10 +80,7 @@ async function parse(ctx: FhirContext, body: unknown) {
       ["Appointment.status"],
     );
   const slotId = await resolveReference(ctx, a.slot[0]!.reference, "Slot", "Appointment.slot[0]");
-  const patientIndex = a.participant.findIndex((p) => {
-    const ref = p.actor?.reference ?? "";
-    return ref.startsWith("Patient") || ref.includes("/Patient/") || ref.startsWith("urn:uuid:");
-  });
+  const patientIndex = a.participant.findIndex((p) => referenceType(ctx, p.actor?.reference ?? "") === "Patient");
   if (patientIndex < 0) throw unprocessable("Appointment.participant needs a Patient", ["Appointment.participant"]);
   const patientPath = `Appointment.participant[${patientIndex}].actor`;
   const patientId = await resolveReference(ctx, a.participant[patientIndex]!.actor!.reference, "Patient", patientPath);

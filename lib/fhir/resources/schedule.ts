@@ -4,7 +4,7 @@ import type { Schedule } from "@medplum/fhirtypes";
 import { and, asc, eq, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { appointmentTypes, practitioners, schedules } from "@/db/schema";
-import { isUuid, resolveReference, zIdentifier, zReference } from "../common";
+import { isUuid, referenceType, resolveReference, zIdentifier, zReference } from "../common";
 import { inClientClinics, type FhirContext } from "../context";
 import { badRequest, forbidden, invalidResource, notFound, preconditionFailed, unprocessable } from "../outcome";
 import { LOCAL_SYSTEMS } from "../systems";
@@ -49,7 +49,7 @@ async function parse(ctx: FhirContext, body: unknown) {
   for (const [i, a] of s.actor.entries()) {
     const path = `Schedule.actor[${i}]`;
     const ref = a.reference;
-    const isRole = ref.startsWith("PractitionerRole") || ref.includes("/PractitionerRole/");
+    const isRole = referenceType(ctx, ref) === "PractitionerRole";
     if (isRole) practitionerId = await resolveReference(ctx, ref, "PractitionerRole", path);
     else typeId = await resolveReference(ctx, ref, "HealthcareService", path);
   }

@@ -3,10 +3,10 @@
 import type { Slot } from "@medplum/fhirtypes";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import { appointments, schedules, slotOffers, slots, waitlistJobs } from "@/db/schema";
+import { appointments, appointmentTypes, clinics, schedules, slotOffers, slots, waitlistJobs } from "@/db/schema";
 import { dateCondition, referenceSearchId, resolveReference, zIdentifier, zInstant, zReference } from "../common";
 import { afterClinicChange, offerFreedSlots } from "../clinic-change";
-import { inClientClinics, type FhirContext } from "../context";
+import { inClientClinics, memo, type FhirContext } from "../context";
 import {
   conflict,
   forbidden,
@@ -44,13 +44,20 @@ async function parse(ctx: FhirContext, body: unknown) {
   if (!r.success) throw invalidResource("Slot", r.error);
   const s = r.data;
   const scheduleId = await resolveReference(ctx, s.schedule.reference, "Schedule", "Slot.schedule");
-  const [schedule] = await ctx.tx
-    .select()
-    .from(schedules)
-    .where(and(eq(schedules.id, scheduleId), inClientClinics(ctx, schedules.clinicId)));
-  if (!schedule) throw forbidden("Slot.schedule is not a Schedule of this client's clinics");
+  const info = await memo(ctx, `schedule:${scheduleId}`, async () => {
+    const [row] = await ctx.tx
+      .select({ schedule: schedules, type: appointmentTypes, clinic: clinics })
+      .from(schedules)
+      .innerJoin(appointmentTypes, eq(appointmentTypes.id, schedules.typeId))
+      .innerJoin(clinics, eq(clinics.id, schedules.clinicId))
+      .where(and(eq(schedules.id, scheduleId), inClientClinics(ctx, schedules.clinicId)));
+    return row ?? null;
+  });
+  if (!info) throw forbidden("Slot.schedule is not a Schedule of this client's clinics");
+  const schedule = info.schedule;
   return {
     status: s.status,
+    info,
     values: {
       clinicId: schedule.clinicId,
       typeId: schedule.typeId,
@@ -141,20 +148,29 @@ export const slotModule: ResourceModule = {
       throw unprocessable("Slot.status: busy comes from a booked Appointment; a new Slot has none (write free)", [
         "Slot.status",
       ]);
-    let id: string;
+    let created: typeof slots.$inferSelect;
     try {
       const [row] = await ctx.tx
         .insert(slots)
         .values({ ...input.values, createdAt: ctx.now, updatedAt: ctx.now })
-        .returning({ id: slots.id });
-      id = row!.id;
+        .returning();
+      created = row!;
     } catch (error) {
       if (duplicateExternal(error))
         throw conflict("a Slot with this identifier exists in the clinic; update it instead");
       throw error;
     }
-    if (input.values.status === "open" && input.values.startsAt > ctx.now) await offerFreedSlots(ctx, [id], "added");
-    return (await readSlot(ctx, id))!;
+    if (input.values.status === "open" && input.values.startsAt > ctx.now)
+      await offerFreedSlots(ctx, [created.id], "added");
+    // A new slot holds no appointment: its resource follows from the row (no read-back per slot
+    // when a Bundle loads a month of them).
+    return toFhirSlot({
+      slot: created,
+      type: input.info.type,
+      clinic: input.info.clinic,
+      booked: false,
+      lastUpdated: created.updatedAt,
+    });
   },
   async update(ctx, id, body, ifMatch) {
     const existing = await lockSlot(ctx, id);
