@@ -194,7 +194,7 @@ describe.each(testDatabases)("webhooks on $name", (target) => {
 
     const start = new Date();
     let clock = start;
-    const cfg = config({ now: () => clock, timeoutMs: 50 });
+    const cfg = config({ now: () => clock, timeoutMs: 200 });
     await runWebhookPass(cfg);
     const [outbox] = await handle.db
       .select()
@@ -209,8 +209,11 @@ describe.each(testDatabases)("webhooks on $name", (target) => {
     expect(d.status).toBe("failed");
     expect(d.lastError).toBe("timeout");
     expect(d.failedAt!.getTime() - start.getTime()).toBeGreaterThanOrEqual(DEFAULT_RETRY_POLICY.windowMs);
-    expect(d.attempts).toBe(r.received.length);
-    expect(d.attempts).toBeGreaterThan(20);
+    // Every try that reached the receiver counts (under load a 200 ms try can time out before its
+    // request is read, so the receiver may have seen a few fewer).
+    expect(r.received.length).toBeLessThanOrEqual(d.attempts);
+    expect(r.received.length).toBeGreaterThan(20);
+    expect(new Set(r.received.map((g) => g.id))).toEqual(new Set([outbox!.id]));
     // Nothing more is tried on its own.
     clock = new Date(clock.getTime() + 7 * day);
     expect((await runWebhookPass(cfg)).claimed).toBe(0);
