@@ -62,6 +62,23 @@ function errorResponse(error: FhirError): Response {
 
 class BodyTooLarge extends Error {}
 
+/**
+ * An unexpected error for the log, without the data: a failed query's message carries its
+ * parameters (names, identifiers), so only the error's kind, the database's code and its first
+ * message line are kept.
+ */
+function describeError(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const err = e as { name?: string; code?: string; message?: string };
+    const first = (err.message ?? "").split("\n")[0]!;
+    parts.push(
+      `${err.name ?? "Error"}${err.code ? ` ${err.code}` : ""}${first.startsWith("Failed query") ? "" : `: ${first.slice(0, 200)}`}`,
+    );
+  }
+  return parts.join(" <- ");
+}
+
 async function readBody(req: Request, max: number): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > max) throw new BodyTooLarge();
@@ -270,7 +287,7 @@ export function createFhirHandler(deps: FhirDeps): (req: Request) => Promise<Res
         out.push({ ...(r.resource ? { resource: r.resource } : {}), response: entryResponse(r) });
       } catch (error) {
         const fe = error instanceof FhirError ? error : new FhirError(500, "exception", "internal error");
-        if (!(error instanceof FhirError)) deps.log?.(`fhir batch entry failed: ${(error as Error).message}`);
+        if (!(error instanceof FhirError)) deps.log?.(`fhir batch entry failed: ${describeError(error)}`);
         out.push({ response: { status: String(fe.status), outcome: outcomeOf(fe) } });
       }
     }
@@ -297,7 +314,7 @@ export function createFhirHandler(deps: FhirDeps): (req: Request) => Promise<Res
           413,
           operationOutcome("error", "too-costly", `request bodies are limited to ${limits.maxBodyBytes} bytes`),
         );
-      deps.log?.(`fhir request failed: ${(error as Error).stack ?? String(error)}`);
+      deps.log?.(`fhir request failed: ${describeError(error)}`);
       return json(500, operationOutcome("fatal", "exception", "internal error; nothing was changed"));
     }
   };
