@@ -2,6 +2,7 @@
 // whatever the application code does, the database refuses illegal states.
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -538,6 +539,10 @@ export const apiClientPatients = pgTable(
   (t) => [uniqueIndex("api_client_patients_uq").on(t.clientId, t.patientId)],
 );
 
+// The outbox: one row per change and clinic, written in the booking's own transaction (the name is
+// historic: a row is an *event*, and its id is the `webhook-id` every receiver sees). The webhook
+// worker fans each `pending` row out to one `webhook_dispatches` row per subscribed API client of
+// that clinic and marks it `dispatched`. `delivered`/`dead` are states of rows from before dispatch.
 export const webhookDeliveries = pgTable(
   "webhook_deliveries",
   {
@@ -546,18 +551,86 @@ export const webhookDeliveries = pgTable(
       .notNull()
       .references(() => clinics.id),
     eventType: text("event_type").notNull(),
+    // Ids only (appointment, slots, reason): what an operator's list shows.
     payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
-    status: text("status", { enum: ["pending", "delivered", "dead"] })
+    status: text("status", { enum: ["pending", "dispatched", "delivered", "dead"] })
       .notNull()
       .default("pending"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: tstz("next_attempt_at").notNull().defaultNow(),
     deliveredAt: tstz("delivered_at"),
     createdAt: createdAt(),
+    // Commit order per appointment (its row lock serialises changes): events of one appointment go
+    // out in this order.
+    seq: bigserial("seq", { mode: "number" }).notNull(),
+    appointmentId: uuid("appointment_id"),
+    // The exact JSON body every receiver gets, fixed at the change: retries and replays send the
+    // same bytes.
+    body: text("body"),
   },
   (t) => [
     index("webhook_deliveries_pending_idx").on(t.status, t.nextAttemptAt),
-    check("webhook_deliveries_status_ck", sql`${t.status} in ('pending', 'delivered', 'dead')`),
+    index("webhook_deliveries_appointment_idx").on(t.appointmentId, t.seq),
+    check("webhook_deliveries_status_ck", sql`${t.status} in ('pending', 'dispatched', 'delivered', 'dead')`),
+  ],
+);
+
+// An API client's webhook subscription: where its clinics' events go and the secret they are
+// signed with. The secret is stored encrypted (AES-256-GCM, the PII key) because we must sign with
+// it, so a hash would not do. During a rotation the old secret signs too, until `previous_until`.
+export const webhookEndpoints = pgTable(
+  "webhook_endpoints",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    apiClientId: uuid("api_client_id")
+      .notNull()
+      .references(() => apiClients.id),
+    url: text("url").notNull(),
+    secretEnc: text("secret_enc").notNull(),
+    previousSecretEnc: text("previous_secret_enc"),
+    previousUntil: tstz("previous_until"),
+    createdAt: createdAt(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("webhook_endpoints_client_uq").on(t.apiClientId)],
+);
+
+// One event to one subscribed endpoint: the unit that is sent, retried, leased and replayed.
+// Life: pending → (claim: attempts+1, lease) sending → delivered | pending (backoff) | failed
+// (retry window over; `replay` makes it pending again).
+export const webhookDispatches = pgTable(
+  "webhook_dispatches",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    eventId: uuid("event_id")
+      .notNull()
+      .references(() => webhookDeliveries.id),
+    endpointId: uuid("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id),
+    // Copied from the event so the "earlier event of this appointment still open?" check is one index probe.
+    eventSeq: bigint("event_seq", { mode: "number" }).notNull(),
+    appointmentId: uuid("appointment_id"),
+    status: text("status", { enum: ["pending", "sending", "delivered", "failed"] })
+      .notNull()
+      .default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: tstz("next_attempt_at").notNull(),
+    // The retry window is counted from here (the first try, or the last replay).
+    windowStartedAt: tstz("window_started_at").notNull(),
+    leaseExpiresAt: tstz("lease_expires_at"),
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+    deliveredAt: tstz("delivered_at"),
+    failedAt: tstz("failed_at"),
+    createdAt: createdAt(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("webhook_dispatches_event_endpoint_uq").on(t.eventId, t.endpointId),
+    index("webhook_dispatches_due_idx").on(t.status, t.nextAttemptAt),
+    index("webhook_dispatches_order_idx").on(t.endpointId, t.appointmentId, t.eventSeq),
+    check("webhook_dispatches_status_ck", sql`${t.status} in ('pending', 'sending', 'delivered', 'failed')`),
   ],
 );
 

@@ -4,7 +4,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { AdminInputError } from "../registry";
 
 export interface Subcommand {
-  /** "create" */
+  /** "create", or two words: "webhook set" */
   name: string;
   usage: string;
   options: NonNullable<ParseArgsConfig["options"]>;
@@ -21,9 +21,12 @@ export function parseSubcommand(
   table: Subcommand[],
   argv: string[],
 ): Promise<{ command: string; args: Record<string, unknown> }> {
-  const [name, ...rest] = argv;
-  const sub = table.find((s) => s.name === name);
+  // A name may be two words ("webhook set"): the longest name that argv starts with wins.
+  const sub = table
+    .filter((s) => s.name.split(" ").every((word, i) => argv[i] === word))
+    .sort((a, b) => b.name.length - a.name.length)[0];
   if (!sub) throw new AdminInputError(`usage:\n${table.map((s) => `  ${s.usage}`).join("\n")}`);
+  const rest = argv.slice(sub.name.split(" ").length);
   let parsed;
   try {
     parsed = parseArgs({ args: rest, options: sub.options, allowPositionals: true, strict: true });
