@@ -25,7 +25,10 @@ const nextConfig = {
   // Type checking runs in `npm test` (tsc --noEmit over the whole tree, tests included); the
   // build skips it so a newcomer's first start is faster.
   typescript: { ignoreBuildErrors: true },
-  serverExternalPackages: ["@electric-sql/pglite", "postgres"],
+  serverExternalPackages: ["@electric-sql/pglite", "postgres", "pino", "prom-client"],
+  // The container runs the traced minimal server tree (.next/standalone), without dev dependencies;
+  // our own server (server/main.ts) serves it in every mode.
+  output: "standalone",
   async headers() {
     return [
       { source: "/:path*", headers: securityHeaders },

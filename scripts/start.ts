@@ -1,6 +1,6 @@
 // `npm start`: the whole product on one machine. Validates configuration, builds if the build is
 // missing or older than the sources, migrates (and in demo mode seeds on first run), starts the
-// BankID and SMS simulators in demo mode, then serves the app with `next start`.
+// BankID and SMS simulators in demo mode, then serves the app with our server (server/main.ts).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
@@ -94,7 +94,8 @@ if (demo) {
     run("BankID simulator", [tsx, "simulators/bankid/main.ts"]);
   if (existsSync(path.join(root, "simulators/sms/main.ts"))) run("SMS simulator", [tsx, "simulators/sms/main.ts"]);
 }
-run("Vårdtid", [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(e.PORT)]);
+// Our own server around Next.js (server/main.ts): the client address from the socket, JSON logs.
+run("Vårdtid", [tsx, "server/main.ts"]);
 
 if (demo) {
   console.log(

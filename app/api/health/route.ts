@@ -2,11 +2,16 @@
 import { sql } from "drizzle-orm";
 import { db } from "@/db";
 import { migrationStatus } from "@/db/client";
+import { isShuttingDown } from "@/lib/http/shutdown-state";
 
 export const dynamic = "force-dynamic";
 
 export async function GET() {
   const started = Date.now();
+  // Draining after SIGTERM: out of the load balancer's rotation, still finishing what it has.
+  if (isShuttingDown()) {
+    return Response.json({ status: "stopping" }, { status: 503, headers: { "Cache-Control": "no-store" } });
+  }
   try {
     await db().execute(sql`select 1`);
     const migrations = await migrationStatus(db());
