@@ -34,17 +34,15 @@ export async function storeAppointmentLinks(
   now: Date,
 ): Promise<void> {
   if (links.length === 0) return;
-  await tx
-    .insert(deepLinks)
-    .values(
-      links.map((l) => ({
-        tokenHash: sha256Hex(l.token),
-        purpose: "appointment",
-        appointmentId: l.appointmentId,
-        expiresAt: l.expiresAt,
-        createdAt: now,
-      })),
-    );
+  await tx.insert(deepLinks).values(
+    links.map((l) => ({
+      tokenHash: sha256Hex(l.token),
+      purpose: "appointment",
+      appointmentId: l.appointmentId,
+      expiresAt: l.expiresAt,
+      createdAt: now,
+    })),
+  );
 }
 
 /** A link in an earlier-time offer: opens the offer, and lapses with it. */
@@ -53,16 +51,14 @@ export async function createOfferLink(
   input: { appointmentId: string; offerId: string; expiresAt: Date; now: Date },
 ): Promise<string> {
   const token = randomToken(24);
-  await tx
-    .insert(deepLinks)
-    .values({
-      tokenHash: sha256Hex(token),
-      purpose: "offer",
-      appointmentId: input.appointmentId,
-      offerId: input.offerId,
-      expiresAt: input.expiresAt,
-      createdAt: input.now,
-    });
+  await tx.insert(deepLinks).values({
+    tokenHash: sha256Hex(token),
+    purpose: "offer",
+    appointmentId: input.appointmentId,
+    offerId: input.offerId,
+    expiresAt: input.expiresAt,
+    createdAt: input.now,
+  });
   return token;
 }
 

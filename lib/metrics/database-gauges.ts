@@ -138,8 +138,10 @@ export async function refreshDatabaseGauges(db: Db, registry: Registry): Promise
       sql`select status, hint_code as hint, count(*)::int as n from login_orders group by status, hint_code`,
     );
     g.queueDepth.reset();
-    for (const queue of ["messages", "waitlist_jobs", "webhook_deliveries"])
-      g.queueDepth.set({ queue, status: "queued" }, 0);
+    // An empty queue still reports its depth (0), so an alert on it never goes silent.
+    g.queueDepth.set({ queue: "messages", status: "queued" }, 0);
+    g.queueDepth.set({ queue: "waitlist_jobs", status: "queued" }, 0);
+    g.queueDepth.set({ queue: "webhook_deliveries", status: "pending" }, 0);
     for (const r of depth) g.queueDepth.set({ queue: r.queue, status: r.status }, Number(r.n));
     for (const r of ages) g.queueAge.set({ queue: r.queue }, Math.max(Number(r.age ?? 0), 0));
     g.messages.reset();

@@ -116,16 +116,14 @@ export async function saveWaitlistWishes(
       .where(and(eq(waitlistEntries.appointmentId, input.appointmentId), eq(waitlistEntries.status, "active")))
       .returning({ id: waitlistEntries.id });
     if (updated.length === 0) {
-      await tx
-        .insert(waitlistEntries)
-        .values({
-          patientId,
-          appointmentId: input.appointmentId,
-          ...wishes,
-          status: "active",
-          createdAt: input.now,
-          updatedAt: input.now,
-        });
+      await tx.insert(waitlistEntries).values({
+        patientId,
+        appointmentId: input.appointmentId,
+        ...wishes,
+        status: "active",
+        createdAt: input.now,
+        updatedAt: input.now,
+      });
     }
     await recordAudit(tx, {
       actorType: "patient",
