@@ -137,9 +137,35 @@ describe.skipIf(!adminUrl)("the image's command on the standalone build (read-on
       });
     const spoofed = ["203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4", "198.51.100.9, 203.0.113.5"];
     const statuses = [];
-    for (const xff of spoofed) statuses.push((await start(xff)).status);
+    let binding = "";
+    for (const xff of spoofed) {
+      const res = await start(xff);
+      statuses.push(res.status);
+      binding ||= res.headers.getSetCookie()[0]?.split(";")[0] ?? "";
+    }
     // Three a minute for this (one) client, whatever address each request claimed.
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
+
+    // One login fails in BankID (the user cancels): the audit trail records the address of that.
+    const { orders } = (await (await fetch(`${bankid.url}/__simulator/orders`)).json()) as {
+      orders: { orderRef: string; status: string }[];
+    };
+    for (const o of orders.filter((o) => o.status === "pending")) {
+      await fetch(`${bankid.url}/__simulator/orders/${o.orderRef}/fail`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: "{}",
+      });
+    }
+    let state = "";
+    for (let i = 0; i < 40 && state !== "failed"; i++) {
+      const res = await fetch(`${base}/api/bankid/status`, {
+        headers: { Cookie: binding, "X-Forwarded-For": "203.0.113.66" },
+      });
+      state = ((await res.json()) as { state: string }).state;
+      if (state !== "failed") await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(state).toBe("failed");
 
     const bad = await start("not-an-ip");
     expect(bad.status).toBe(429);
@@ -162,7 +188,8 @@ describe.skipIf(!adminUrl)("the image's command on the standalone build (read-on
     expect(text).toMatch(
       /vardtid_http_request_duration_seconds_count\{method="POST",route="\/api\/bankid\/start",status="429"\} 3/,
     );
-    expect(text).toMatch(/vardtid_bankid_orders_recent\{status="pending",hint=""\} 3/);
+    expect(text).toMatch(/vardtid_bankid_orders_recent\{status="pending",hint=""\} 2/);
+    expect(text).toMatch(/vardtid_bankid_orders_recent\{status="failed",hint="\w+"\} 1/);
     expect(text).toContain("vardtid_database_up 1");
     expect(text).toContain("vardtid_audit_chain_ok 1");
     expect(text).toContain('vardtid_queue_depth{queue="messages",status="queued"} 0');
