@@ -12,14 +12,10 @@ const root = path.resolve(import.meta.dirname, "..", "..");
 const hasKubectl = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
 if (process.env.CI && !hasKubectl) throw new Error("CI must have kubectl: the manifest tests did not run");
 
-type Obj = {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; [k: string]: unknown };
-} & Record<
-  string,
-  any // eslint-disable-line @typescript-eslint/no-explicit-any -- rendered YAML, checked field by field below
->;
+// Rendered YAML, checked field by field below.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = Record<string, any>;
+type Obj = Loose & { apiVersion: string; kind: string; metadata: Loose & { name: string; namespace?: string } };
 
 function render(overlay: string): Obj[] {
   const out = spawnSync("kubectl", ["kustomize", path.join(root, "deploy/kubernetes/overlays", overlay)], {
