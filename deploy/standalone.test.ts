@@ -151,11 +151,12 @@ describe.skipIf(!adminUrl)("the image's command on the standalone build (read-on
       orders: { orderRef: string; status: string }[];
     };
     for (const o of orders.filter((o) => o.status === "pending")) {
-      await fetch(`${bankid.url}/__simulator/orders/${o.orderRef}/fail`, {
+      const failed = await fetch(`${bankid.url}/__simulator/orders/${o.orderRef}/fail`, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: "{}",
+        body: JSON.stringify({ hintCode: "userCancel" }),
       });
+      expect(failed.status).toBe(200);
     }
     let state = "";
     for (let i = 0; i < 40 && state !== "failed"; i++) {

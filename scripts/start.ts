@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { envOrExit } from "@/lib/env";
-import { migrateDatabase, openDatabase } from "@/db/client";
+import { databaseOptionsFromEnv, migrateDatabase, openDatabase } from "@/db/client";
 import { isSeeded, seedDemoData } from "@/db/seed";
 import { ensureBuild } from "./lib/build";
 
@@ -28,7 +28,7 @@ if (!ensureBuild(root)) {
   process.exit(1);
 }
 
-const handle = openDatabase({ url: e.DATABASE_URL, dataDir: e.PGLITE_DATA_DIR, max: 1 });
+const handle = openDatabase({ ...databaseOptionsFromEnv(e), max: 2 });
 await migrateDatabase(handle);
 if (demo && !(await isSeeded(handle.db))) {
   const r = await seedDemoData(handle.db, { keys: { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY } });
