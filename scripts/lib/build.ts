@@ -12,7 +12,14 @@ function newestMtime(target: string): number {
   let newest = 0;
   for (const entry of readdirSync(target)) {
     // Build outputs that live among the sources (the service worker, the offline stylesheet).
-    if (entry === "node_modules" || entry.startsWith(".") || entry.startsWith("sw.js") || entry === "offline.css")
+    // Tests are not part of the build either.
+    if (
+      entry === "node_modules" ||
+      entry.startsWith(".") ||
+      entry.startsWith("sw.js") ||
+      entry === "offline.css" ||
+      entry.endsWith(".test.ts")
+    )
       continue;
     newest = Math.max(newest, newestMtime(path.join(target, entry)));
   }
