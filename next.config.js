@@ -22,9 +22,6 @@ const securityHeaders = [
 const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
-  // Type checking runs in `npm test` (tsc --noEmit over the whole tree, tests included); the
-  // build skips it so a newcomer's first start is faster.
-  typescript: { ignoreBuildErrors: true },
   serverExternalPackages: ["@electric-sql/pglite", "postgres", "pino", "prom-client"],
   // The container runs the traced minimal server tree (.next/standalone), without dev dependencies;
   // our own server (server/main.ts) serves it in every mode.

@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { calendarFeedAction } from "@/app/installningar/kalender/actions";
+import { calendarFeedAction } from "@/lib/calendar/actions";
 
 export interface CalendarFeedText {
   off: string;

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useActionState, useState } from "react";
-import { cancelAction } from "@/app/besok/actions";
+import { cancelAction } from "@/lib/appointments/actions";
 
 export interface CancelFormText {
   reasonLegend: string;

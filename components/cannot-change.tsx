@@ -4,29 +4,22 @@ import type { AppointmentView } from "@/lib/appointments/service";
 import type { PatientChangeRefusal } from "@/lib/appointments/cancellation-policy";
 import { telHref } from "@/lib/format";
 
-/** The cutoff in whole hours, from the deadline the policy reported (DST-proof for the text). */
-export function cutoffHoursOf(a: Pick<AppointmentView, "startsAt">, deadline: Date | undefined): number {
-  return deadline ? Math.round((a.startsAt.getTime() - deadline.getTime()) / 3_600_000) : 24;
-}
-
 // Shown instead of a cancel or rebook form when the patient may not change the visit here:
 // why, and the clinic's phone number.
 export async function CannotChange({
   appointment: a,
   reason,
-  deadline,
   errorNamespace,
 }: {
   appointment: AppointmentView;
   reason: PatientChangeRefusal;
-  deadline?: Date;
   errorNamespace: "cancel" | "rebook";
 }) {
   const ta = await getTranslations("appointments");
   const te = await getTranslations(errorNamespace);
   const text =
     reason === "past_cutoff"
-      ? ta("pastCutoff", { hours: String(cutoffHoursOf(a, deadline)) })
+      ? ta("pastCutoff", { hours: String(a.cutoffHours) })
       : reason === "not_allowed"
         ? ta("notAllowed")
         : te(`errors.${reason}`);

@@ -1,5 +1,5 @@
 import { getTranslations } from "next-intl/server";
-import { setLanguage } from "@/app/actions/set-language";
+import { setLanguage } from "@/lib/i18n/set-language";
 
 // A plain form: switching language works without JavaScript.
 export async function LanguageSwitch() {

@@ -10,7 +10,7 @@ import {
   removePhoneAction,
   requestCodeAction,
   smsConsentAction,
-} from "@/app/installningar/actions";
+} from "@/lib/notifications/actions";
 
 type Action = typeof smsConsentAction;
 

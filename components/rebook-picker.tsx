@@ -2,7 +2,7 @@
 
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useActionState, useState } from "react";
-import { rebookAction } from "@/app/besok/actions";
+import { rebookAction } from "@/lib/appointments/actions";
 
 interface Slot {
   id: string;

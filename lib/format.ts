@@ -1,6 +1,8 @@
 // Dates as patients read them: Swedish format by default, always in the clinic's time zone
 // (Europe/Stockholm), whatever zone the server or the phone runs in.
-export type Locale = "sv" | "en";
+import type { Locale } from "@/i18n/locales";
+
+export type { Locale };
 
 const tag = (locale: Locale) => (locale === "en" ? "en-GB" : "sv-SE");
 

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { envOrExit } from "@/lib/env";
 import { databaseOptionsFromEnv, migrateDatabase, openDatabase } from "@/db/client";
-import { isSeeded, seedDemoData } from "@/db/seed";
+import { isSeeded, seedDemoData } from "@/lib/demo/seed";
 import { ensureBuild } from "./lib/build";
 
 const root = process.cwd();

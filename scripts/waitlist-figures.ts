@@ -4,7 +4,7 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import { migrateDatabase, openDatabase } from "@/db/client";
 import * as s from "@/db/schema";
-import { seedDemoData } from "@/db/seed";
+import { seedDemoData } from "@/lib/demo/seed";
 import { cancelAppointment } from "@/lib/appointments/service";
 import { acceptOffer, runOfferPass } from "@/lib/waitlist/offers";
 import { waitlistStats } from "@/lib/waitlist/stats";

@@ -148,16 +148,6 @@ export async function runDuePush(config: PushDispatchConfig): Promise<PushPassRe
   return result;
 }
 
-/** The service worker reports a tapped notification: the SMS fallback is then not needed. */
-export async function markPushOpened(db: Db, messageId: string, now: Date): Promise<boolean> {
-  const rows = await db
-    .update(messages)
-    .set({ openedAt: now, status: "opened", updatedAt: now })
-    .where(and(eq(messages.id, messageId), eq(messages.channel, "push"), sql`${messages.openedAt} is null`))
-    .returning({ id: messages.id });
-  return rows.length > 0;
-}
-
 export type PushWorker = PollingLoop;
 
 /** Polls for due push reminders until stopped. */

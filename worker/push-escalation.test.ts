@@ -11,7 +11,8 @@ import { requirePostgresInCi, testDatabases } from "@/test/databases";
 import { makeClinic, makePatient, makeSlot, testKeys } from "@/test/fixtures";
 import { startPushService } from "@/test/push-service";
 import { consentToSms, startDeliveryEndpoint, WEBHOOK_SECRET, type AppStub } from "@/test/sms-harness";
-import { markPushOpened, runDuePush } from "./push-dispatch";
+import { markPushOpened } from "@/lib/push/opened";
+import { runDuePush } from "./push-dispatch";
 import { runDueSms } from "./sms-dispatch";
 
 requirePostgresInCi();
@@ -90,7 +91,7 @@ describe.each(testDatabases)("push first, SMS as fallback, on $name", (target) =
   });
 
   it("push opened → no SMS", async () => {
-    const { phone, pushRow, smsRow } = await bookedWithPush();
+    const { patient, phone, pushRow, smsRow } = await bookedWithPush();
     await pushPass(pushDue);
     // Earlier tests' rows share the database: pick this patient's push by its message id.
     const mine = push.received.filter((r) => (r.payload as { messageId?: string }).messageId === pushRow.id);
@@ -100,7 +101,11 @@ describe.each(testDatabases)("push first, SMS as fallback, on $name", (target) =
     const payload = mine[0]!.payload as { title: string; body: string; url: string; messageId: string };
     expect(payload.url).toMatch(/^\/l\/[A-Za-z0-9_-]{32,}$/);
     expect(payload.body).toContain("Vårdcentralen Centrum");
-    expect(await markPushOpened(handle.db, pushRow.id, new Date(pushDue.getTime() + 10 * 60_000))).toBe(true);
+    const openedAt = new Date(pushDue.getTime() + 10 * 60_000);
+    // Another patient cannot mark it (a message id alone would otherwise stop the SMS fallback).
+    const other = await makePatient(handle.db);
+    expect(await markPushOpened(handle.db, other.id, pushRow.id, openedAt)).toBe(false);
+    expect(await markPushOpened(handle.db, patient.id, pushRow.id, openedAt)).toBe(true);
     await smsPass(new Date(pushDue.getTime() + 3 * 3_600_000));
     expect(await smsTo(phone)).toHaveLength(0);
     const [sms] = await handle.db.select().from(s.messages).where(eq(s.messages.id, smsRow.id));

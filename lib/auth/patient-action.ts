@@ -15,6 +15,8 @@ export function patientAction<S extends z.ZodType, R extends { status: "ok" | "e
   return async (_prev: ActionState<R>, formData: FormData): Promise<ActionState<R>> => {
     const session = await currentSession();
     if (!session) return { status: "error", error: "unauthorized" };
+    // A server action is a public endpoint: it may be called with any arguments, not only a form.
+    if (!(formData instanceof FormData)) return { status: "error", error: "invalid" };
     const parsed = schema.safeParse(Object.fromEntries(formData));
     if (!parsed.success) return { status: "error", error: "invalid" };
     const meta = await requestMeta();

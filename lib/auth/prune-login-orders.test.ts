@@ -20,8 +20,8 @@ for (const engine of testDatabases) {
         orderRef: `ref-${binding}`,
         qrStartToken: "t",
         qrStartSecretEnc: "s",
-        startedBy: "qr",
-        device: "desktop",
+        startedBy: "qr" as const,
+        device: "desktop" as const,
         startedAt: new Date(now.getTime() - minutesAgo * 60_000),
         createdAt: new Date(now.getTime() - minutesAgo * 60_000),
       });

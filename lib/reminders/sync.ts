@@ -19,7 +19,8 @@ import {
   slots,
 } from "@/db/schema";
 import { changeDeadline } from "@/lib/appointments/cancellation-policy";
-import { maySendSms } from "@/lib/notifications/sms-consent";
+import { effectiveCutoffHoursSql } from "@/lib/appointments/effective-cutoff";
+import { maySendSms, smsReachabilityColumns } from "@/lib/notifications/sms-consent";
 import { computeReminderTimes, type QuietHours, type ReminderOffset } from "./schedule";
 
 export interface SyncOptions {
@@ -77,11 +78,8 @@ export async function syncAppointmentReminders(
       clinicOffsets: clinics.reminderOffsets,
       pushFirst: clinics.pushFirst,
       pushEscalationMinutes: clinics.pushEscalationMinutes,
-      cutoffHours: sql<number>`coalesce(${appointmentTypes.cancelCutoffHours}, ${clinics.cancelCutoffHours})`,
-      phoneEnc: patients.phoneEnc,
-      phoneVerifiedAt: patients.phoneVerifiedAt,
-      smsEnabled: notificationPreferences.smsEnabled,
-      smsConsentAt: notificationPreferences.smsConsentAt,
+      cutoffHours: effectiveCutoffHoursSql,
+      ...smsReachabilityColumns,
       patientOffsets: notificationPreferences.reminderOffsets,
     })
     .from(appointments)
@@ -120,7 +118,7 @@ export async function syncAppointmentReminders(
       offsets,
       timeZone: row.timeZone,
       now,
-      channel: "sms",
+      channel: "sms" as const,
       quietHours: opts.quietHours,
     });
     // Reminders already out for this visit time: an overdue offset then adds nothing (it would be
@@ -174,10 +172,10 @@ export async function syncAppointmentReminders(
         [...wantedPush].map(([idempotencyKey, dueAt]) => ({
           patientId: row.patientId,
           appointmentId,
-          channel: "push",
+          channel: "push" as const,
           purpose: "reminder",
           idempotencyKey,
-          status: "queued",
+          status: "queued" as const,
           dueAt,
           createdAt: now,
           updatedAt: now,
@@ -185,7 +183,7 @@ export async function syncAppointmentReminders(
       )
       .onConflictDoUpdate({
         target: messages.idempotencyKey,
-        set: { status: "queued", dueAt: sql`excluded.due_at`, updatedAt: now },
+        set: { status: "queued" as const, dueAt: sql`excluded.due_at`, updatedAt: now },
         setWhere: sql`${messages.status} in ('queued', 'cancelled') and ${messages.attempts} = 0`,
       });
     const rows = await tx
@@ -199,10 +197,10 @@ export async function syncAppointmentReminders(
     const values = [...wanted].map(([idempotencyKey, dueAt]) => ({
       patientId: row.patientId,
       appointmentId,
-      channel: "sms",
+      channel: "sms" as const,
       purpose: "reminder",
       idempotencyKey,
-      status: "queued",
+      status: "queued" as const,
       dueAt,
       fallbackFor: pushIds.get(idempotencyKey.replace(/:sms$/, ":push")) ?? null,
       createdAt: now,
@@ -215,7 +213,12 @@ export async function syncAppointmentReminders(
       .values(values)
       .onConflictDoUpdate({
         target: messages.idempotencyKey,
-        set: { status: "queued", dueAt: sql`excluded.due_at`, fallbackFor: sql`excluded.fallback_for`, updatedAt: now },
+        set: {
+          status: "queued" as const,
+          dueAt: sql`excluded.due_at`,
+          fallbackFor: sql`excluded.fallback_for`,
+          updatedAt: now,
+        },
         setWhere: sql`${messages.status} in ('queued', 'cancelled') and ${messages.attempts} = 0`,
       })
       .returning({ id: messages.id });

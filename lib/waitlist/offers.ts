@@ -22,20 +22,15 @@ import {
   waitlistJobs,
 } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import {
-  isUniqueViolation,
-  isUuid,
-  lockOwnAppointmentView,
-  queueClinicEvent,
-  type AuditMeta,
-} from "@/lib/appointments/service";
+import { isUniqueViolation, isUuid, lockOwnAppointmentView, type AuditMeta } from "@/lib/appointments/service";
 import { createOfferLink } from "@/lib/links/deep-links";
 import { decryptPii, encryptPii, type PiiKeys } from "@/lib/privacy/crypto";
-import { syncAppointmentReminders } from "@/lib/reminders/sync";
 import { offerText } from "@/lib/sms/reminder-text";
 import { matchWaitlist, offerExpiresAt, type OfferFairness, type TimeOfDay, type WaitlistEntry } from "./matching";
-import { cancelOfferMessages, endWaitlistForAppointment, offerMessageKey, queueSlotOffers } from "./queue";
-import { maySendSms } from "@/lib/notifications/sms-consent";
+import { cancelOfferMessages, offerMessageKey, queueSlotOffers } from "./queue";
+import { effectiveCutoffHours } from "@/lib/appointments/effective-cutoff";
+import { moveAppointment } from "@/lib/appointments/move-appointment";
+import { maySendSms, smsReachabilityColumns } from "@/lib/notifications/sms-consent";
 
 export interface OfferContext {
   keys: PiiKeys;
@@ -83,7 +78,7 @@ export async function offerSlot(tx: Tx, slotId: string, ctx: OfferContext): Prom
     .where(and(eq(slotOffers.slotId, slot.id), eq(slotOffers.status, "pending"), gt(slotOffers.expiresAt, now)))
     .limit(1);
   if (open) return { offered: 0, skipped: "pending" };
-  const cutoffHours = type.cancelCutoffHours ?? clinic.cancelCutoffHours;
+  const cutoffHours = effectiveCutoffHours(type, clinic);
   const expiresAt = offerExpiresAt({
     now,
     answerWindowMinutes: clinic.offerAnswerMinutes,
@@ -129,11 +124,8 @@ export async function offerSlot(tx: Tx, slotId: string, ctx: OfferContext): Prom
       entry: waitlistEntries,
       appointmentStartsAt: entrySlot.startsAt,
       appointmentClinicId: entrySlot.clinicId,
-      phoneEnc: patients.phoneEnc,
-      phoneVerifiedAt: patients.phoneVerifiedAt,
       language: patients.language,
-      smsEnabled: notificationPreferences.smsEnabled,
-      smsConsentAt: notificationPreferences.smsConsentAt,
+      ...smsReachabilityColumns,
     })
     .from(waitlistEntries)
     .innerJoin(appointments, eq(appointments.id, waitlistEntries.appointmentId))
@@ -327,17 +319,6 @@ export async function acceptOffer(
         .limit(1);
       const fromSlotId = before!.slotId;
 
-      await tx
-        .update(appointments)
-        .set({
-          slotId: target.id,
-          version: sql`${appointments.version} + 1`,
-          rebookedAt: now,
-          previousStartsAt: view.startsAt,
-          source: "waitlist",
-          updatedAt: now,
-        })
-        .where(and(eq(appointments.id, own.appointmentId), eq(appointments.status, "booked")));
       await tx.update(slotOffers).set({ status: "accepted", respondedAt: now }).where(eq(slotOffers.id, input.offerId));
       const siblings = await tx
         .update(slotOffers)
@@ -345,26 +326,16 @@ export async function acceptOffer(
         .where(and(eq(slotOffers.slotId, target.id), eq(slotOffers.status, "pending")))
         .returning({ id: slotOffers.id });
       await cancelOfferMessages(tx, [input.offerId, ...siblings.map((s) => s.id)], now);
-      // The wish is fulfilled; its offers for other slots are withdrawn (and those slots go on).
-      await endWaitlistForAppointment(tx, own.appointmentId, "fulfilled", now);
-      await queueSlotOffers(tx, [fromSlotId], "offer_accepted", now);
-      await syncAppointmentReminders(tx, own.appointmentId, now);
-      await queueClinicEvent(tx, view.clinic.id, "appointment.rebooked", {
+      // The same move as a rebook: reminders moved, the wish fulfilled (its offers for other slots
+      // withdrawn), the old slot offered on, the clinic told.
+      await moveAppointment(tx, {
         appointmentId: own.appointmentId,
         externalId: before!.externalId,
-        fromSlotId,
-        toSlotId: target.id,
+        from: { slotId: fromSlotId, clinicId: view.clinic.id, startsAt: view.startsAt },
+        to: { slotId: target.id, clinicId: target.clinicId },
         source: "waitlist",
-        at: now.toISOString(),
+        now,
       });
-      if (target.clinicId !== view.clinic.id) {
-        await queueClinicEvent(tx, target.clinicId, "appointment.booked", {
-          appointmentId: own.appointmentId,
-          slotId: target.id,
-          source: "waitlist",
-          at: now.toISOString(),
-        });
-      }
       await recordAudit(tx, {
         actorType: "patient",
         actorId: patientId,

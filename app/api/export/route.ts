@@ -1,21 +1,18 @@
-import { db } from "@/db";
-import { currentSession } from "@/lib/auth/current-patient";
-import { requestMeta } from "@/lib/auth/request-context";
+import { z } from "zod";
+import { patientRoute } from "@/lib/auth/patient-route";
 import { env } from "@/lib/env";
 import { exportPatientData } from "@/lib/privacy/access-log";
 
 export const dynamic = "force-dynamic";
 
 // The patient's own data as a JSON file (GDPR art. 15/20). Never cached anywhere.
-export async function GET() {
-  const session = await currentSession();
-  if (!session) return Response.json({ error: "unauthorized" }, { status: 401 });
+export const GET = patientRoute(z.object({}), async (_input, { session, meta, db }) => {
   const e = env();
   const data = await exportPatientData(
-    db(),
+    db,
     session.patientId,
     { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY },
-    await requestMeta(),
+    meta,
     new Date(),
   );
   if (!data) return Response.json({ error: "not_found" }, { status: 404 });
@@ -26,4 +23,4 @@ export async function GET() {
       "Cache-Control": "private, no-store",
     },
   });
-}
+});

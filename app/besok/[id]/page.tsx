@@ -1,6 +1,5 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { cutoffHoursOf } from "@/components/cannot-change";
 import { myAppointment } from "@/lib/appointments/dal";
 import { formatShort, formatVisit, telHref } from "@/lib/format";
 import { myWaitlist } from "@/lib/waitlist/dal";
@@ -135,7 +134,7 @@ export default async function AppointmentPage({
             {a.cancel.allowed
               ? null
               : a.cancel.reason === "past_cutoff"
-                ? t("pastCutoff", { hours: String(cutoffHoursOf(a, a.cancel.deadline)) })
+                ? t("pastCutoff", { hours: String(a.cutoffHours) })
                 : t("notAllowed")}
           </p>
         </div>

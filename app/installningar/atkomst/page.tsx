@@ -1,10 +1,7 @@
 import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
-import { db } from "@/db";
-import { requirePatient } from "@/lib/auth/current-patient";
-import { requestMeta } from "@/lib/auth/request-context";
 import { formatShort, type Locale } from "@/lib/format";
-import { listAccessLog } from "@/lib/privacy/access-log";
+import { myAccessLog } from "@/lib/privacy/dal";
 
 export async function generateMetadata() {
   const t = await getTranslations("access");
@@ -16,14 +13,11 @@ export default async function AccessLogPage({
 }: {
   searchParams: Promise<Record<string, string | undefined>>;
 }) {
-  const session = await requirePatient("/installningar/atkomst");
   const query = await searchParams;
   const before = Number(query.fore);
-  const meta = await requestMeta();
-  const entries = await listAccessLog(db(), session.patientId, {
+  const entries = await myAccessLog({
     before: Number.isSafeInteger(before) && before > 0 ? before : undefined,
     limit: 50,
-    audit: meta,
   });
   const t = await getTranslations("access");
   const locale = (await getLocale()) as Locale;

@@ -1,10 +1,7 @@
+import { mySessions } from "@/lib/auth/dal";
 import { getLocale, getTranslations } from "next-intl/server";
-import { db } from "@/db";
-import { requirePatient } from "@/lib/auth/current-patient";
-import { listActiveSessions } from "@/lib/auth/sessions";
-import { env } from "@/lib/env";
 import { formatShort, type Locale } from "@/lib/format";
-import { endOtherSessions } from "./actions";
+import { EndOtherSessionsForm } from "@/components/end-other-sessions-form";
 
 export async function generateMetadata() {
   const t = await getTranslations("sessions");
@@ -41,15 +38,10 @@ export default async function SessionsPage({
 }: {
   searchParams: Promise<Record<string, string | undefined>>;
 }) {
-  const session = await requirePatient("/installningar/inloggningar");
   const query = await searchParams;
   const t = await getTranslations("sessions");
   const locale = (await getLocale()) as Locale;
-  const e = env();
-  const list = await listActiveSessions(db(), session.patientId, session.sessionHash, new Date(), {
-    idleMinutes: e.SESSION_IDLE_MINUTES,
-    absoluteHours: e.SESSION_ABSOLUTE_HOURS,
-  });
+  const list = await mySessions();
   const ended = query.avslutade !== undefined ? Number(query.avslutade) : null;
   return (
     <section aria-labelledby="sessions-title">
@@ -75,11 +67,7 @@ export default async function SessionsPage({
         ))}
       </ul>
       {list.some((s) => !s.current) ? (
-        <form action={endOtherSessions}>
-          <button type="submit" className="button button--danger">
-            {t("endOthers")}
-          </button>
-        </form>
+        <EndOtherSessionsForm label={t("endOthers")} failedText={t("endOthersFailed")} />
       ) : null}
     </section>
   );

@@ -1,8 +1,6 @@
 import { getTranslations } from "next-intl/server";
 import { CalendarFeedForm } from "@/components/calendar-feed-form";
-import { db } from "@/db";
-import { requirePatient } from "@/lib/auth/current-patient";
-import { hasCalendarFeed } from "@/lib/calendar/feed";
+import { myCalendarFeedIsOn } from "@/lib/calendar/dal";
 import { env } from "@/lib/env";
 
 export async function generateMetadata() {
@@ -11,10 +9,9 @@ export async function generateMetadata() {
 }
 
 export default async function CalendarFeedPage() {
-  const session = await requirePatient("/installningar/kalender");
   const t = await getTranslations("calendarFeed");
   const ts = await getTranslations("states");
-  const on = await hasCalendarFeed(db(), session.patientId);
+  const on = await myCalendarFeedIsOn();
   return (
     <section aria-labelledby="feed-title" className="narrow">
       <h1 id="feed-title">{t("title")}</h1>

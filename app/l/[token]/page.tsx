@@ -5,9 +5,9 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { db } from "@/db";
 import { currentSession } from "@/lib/auth/current-patient";
-import { deepLinkPath, resolveDeepLink } from "@/lib/links/deep-links";
+import { resolveLink } from "@/lib/links/dal";
+import { deepLinkPath } from "@/lib/links/deep-links";
 
 export const dynamic = "force-dynamic";
 
@@ -19,7 +19,7 @@ export async function generateMetadata() {
 
 export default async function DeepLinkPage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
-  const target = await resolveDeepLink(db(), token, new Date());
+  const target = await resolveLink(token);
   if (target) {
     if (await currentSession()) redirect(deepLinkPath(target));
     redirect(`/login?returnTo=${encodeURIComponent(`/l/${token}`)}`);

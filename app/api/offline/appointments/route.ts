@@ -1,21 +1,18 @@
 import { getLocale, getTranslations } from "next-intl/server";
-import { db } from "@/db";
-import { listAppointments, type Locale } from "@/lib/appointments/service";
-import { currentSession } from "@/lib/auth/current-patient";
-import { requestMeta } from "@/lib/auth/request-context";
+import { z } from "zod";
+import { listAppointments } from "@/lib/appointments/list-appointments";
+import { patientRoute } from "@/lib/auth/patient-route";
 import { formatTime, formatVisit } from "@/lib/format";
+import type { Locale } from "@/i18n/locales";
 
 export const dynamic = "force-dynamic";
 
 // The minimal copy of "Mina tider" a patient may keep on their own device (opt-in): time,
 // clinic, address and preparations of upcoming visits. Never cached by the service worker.
-export async function GET() {
-  const session = await currentSession();
-  if (!session) return Response.json({ error: "unauthorized" }, { status: 401 });
+export const GET = patientRoute(z.object({}), async (_input, { session, meta, db }) => {
   const locale = (await getLocale()) as Locale;
-  const meta = await requestMeta();
   const now = new Date();
-  const { upcoming } = await listAppointments(db(), session.patientId, {
+  const { upcoming } = await listAppointments(db, session.patientId, {
     locale,
     now,
     audit: { ip: meta.ip, userAgent: meta.userAgent },
@@ -39,4 +36,4 @@ export async function GET() {
     },
     { headers: { "Cache-Control": "no-store" } },
   );
-}
+});

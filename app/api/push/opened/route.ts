@@ -1,17 +1,13 @@
 import { z } from "zod";
-import { db } from "@/db";
-import { markPushOpened } from "@/worker/push-dispatch";
-import { forbidden, isSameOrigin } from "@/lib/security/same-origin";
+import { patientRoute } from "@/lib/auth/patient-route";
+import { markPushOpened } from "@/lib/push/opened";
 
 export const dynamic = "force-dynamic";
 
-// The service worker reports that the patient opened a push notification. The message id is an
-// unguessable uuid and this only sets "opened", so it needs no session (the patient may be logged
-// out when tapping the notification); an SMS fallback that waits for it is then not sent.
-export async function POST(request: Request) {
-  if (!isSameOrigin(request)) return forbidden();
-  const parsed = z.object({ messageId: z.uuid() }).safeParse(await request.json().catch(() => null));
-  if (!parsed.success) return Response.json({ error: "invalid" }, { status: 400 });
-  await markPushOpened(db(), parsed.data.messageId, new Date());
+// The service worker reports that the patient opened a push notification; the SMS fallback that
+// waits for it is then not sent. Only the logged-in patient the push was for can mark it: a
+// logged-out tap simply lets the fallback SMS go as planned.
+export const POST = patientRoute(z.object({ messageId: z.uuid() }), async ({ messageId }, { session, db }) => {
+  await markPushOpened(db, session.patientId, messageId, new Date());
   return new Response(null, { status: 204 });
-}
+});

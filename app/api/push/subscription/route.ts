@@ -1,9 +1,6 @@
 import { z } from "zod";
-import { db } from "@/db";
-import { currentSession } from "@/lib/auth/current-patient";
-import { requestMeta } from "@/lib/auth/request-context";
+import { patientRoute } from "@/lib/auth/patient-route";
 import { removePushSubscription, savePushSubscription } from "@/lib/push/subscriptions";
-import { forbidden, isSameOrigin } from "@/lib/security/same-origin";
 
 export const dynamic = "force-dynamic";
 
@@ -12,32 +9,12 @@ const subscription = z.object({
   keys: z.object({ p256dh: z.string().min(20).max(200), auth: z.string().min(8).max(100) }),
 });
 
-async function guard(request: Request) {
-  if (!isSameOrigin(request)) return { error: forbidden() } as const;
-  const session = await currentSession();
-  if (!session) return { error: Response.json({ error: "unauthorized" }, { status: 401 }) } as const;
-  return { session, meta: await requestMeta() } as const;
-}
-
-export async function POST(request: Request) {
-  const g = await guard(request);
-  if ("error" in g) return g.error;
-  const parsed = subscription.safeParse(await request.json().catch(() => null));
-  if (!parsed.success) return Response.json({ error: "invalid" }, { status: 400 });
-  await savePushSubscription(
-    db(),
-    g.session.patientId,
-    { endpoint: parsed.data.endpoint, ...parsed.data.keys, userAgent: g.meta.userAgent },
-    g.meta,
-  );
+export const POST = patientRoute(subscription, async ({ endpoint, keys }, { session, meta, db }) => {
+  await savePushSubscription(db, session.patientId, { endpoint, ...keys, userAgent: meta.userAgent }, meta);
   return new Response(null, { status: 204 });
-}
+});
 
-export async function DELETE(request: Request) {
-  const g = await guard(request);
-  if ("error" in g) return g.error;
-  const parsed = z.object({ endpoint: z.string().max(1000) }).safeParse(await request.json().catch(() => null));
-  if (!parsed.success) return Response.json({ error: "invalid" }, { status: 400 });
-  await removePushSubscription(db(), g.session.patientId, parsed.data.endpoint, g.meta);
+export const DELETE = patientRoute(z.object({ endpoint: z.string().max(1000) }), async ({ endpoint }, ctx) => {
+  await removePushSubscription(ctx.db, ctx.session.patientId, endpoint, ctx.meta);
   return new Response(null, { status: 204 });
-}
+});

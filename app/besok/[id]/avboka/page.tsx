@@ -16,10 +16,7 @@ export default async function CancelPage({ params }: { params: Promise<{ id: str
   const t = await getTranslations("cancel");
   const when = formatVisit(a.startsAt, locale, a.clinic.timeZone);
   const video = !a.type.isVideo && (await clinicOffersVideo(a.clinic.id));
-  if (!a.cancel.allowed)
-    return (
-      <CannotChange appointment={a} reason={a.cancel.reason} deadline={a.cancel.deadline} errorNamespace="cancel" />
-    );
+  if (!a.cancel.allowed) return <CannotChange appointment={a} reason={a.cancel.reason} errorNamespace="cancel" />;
   return (
     <section className="hero narrow" aria-labelledby="cancel-title">
       <h1 id="cancel-title">{t("title")}</h1>

@@ -17,10 +17,7 @@ export default async function RebookPage({ params }: { params: Promise<{ id: str
   const t = await getTranslations("rebook");
   const ta = await getTranslations("appointments");
   const current = formatVisit(a.startsAt, locale, a.clinic.timeZone);
-  if (!a.rebook.allowed)
-    return (
-      <CannotChange appointment={a} reason={a.rebook.reason} deadline={a.rebook.deadline} errorNamespace="rebook" />
-    );
+  if (!a.rebook.allowed) return <CannotChange appointment={a} reason={a.rebook.reason} errorNamespace="rebook" />;
   const errorKeys = [
     "taken",
     "slot_unavailable",

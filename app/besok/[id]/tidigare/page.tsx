@@ -6,7 +6,7 @@ import { myAppointment } from "@/lib/appointments/dal";
 import { formatVisit } from "@/lib/format";
 import { myWaitlist } from "@/lib/waitlist/dal";
 import { NOTICE_CHOICES, TIMES_OF_DAY } from "@/lib/waitlist/wishes";
-import { saveWaitlistAction, stopWaitlistAction } from "../../waitlist-actions";
+import { saveWaitlistAction, stopWaitlistAction } from "@/lib/waitlist/actions";
 
 export async function generateMetadata() {
   const t = await getTranslations("waitlist");
@@ -43,10 +43,7 @@ export default async function EarlierTimePage({
   const state = await myWaitlist(a.id, returnTo);
   const t = await getTranslations("waitlist");
   const ta = await getTranslations("appointments");
-  if (!a.rebook.allowed)
-    return (
-      <CannotChange appointment={a} reason={a.rebook.reason} deadline={a.rebook.deadline} errorNamespace="rebook" />
-    );
+  if (!a.rebook.allowed) return <CannotChange appointment={a} reason={a.rebook.reason} errorNamespace="rebook" />;
   const wish = state.wish;
   const error = query.fel && ERRORS.includes(query.fel) ? query.fel : query.fel ? "unexpected" : null;
   const notice = wish?.minNoticeMinutes ?? 1440;

@@ -5,7 +5,7 @@ import { getTranslations } from "next-intl/server";
 import { myAppointment } from "@/lib/appointments/dal";
 import { formatShort, formatVisit } from "@/lib/format";
 import { myOffer } from "@/lib/waitlist/dal";
-import { answerOfferAction } from "../../../waitlist-actions";
+import { answerOfferAction } from "@/lib/waitlist/actions";
 
 export const dynamic = "force-dynamic";
 

@@ -3,8 +3,8 @@
 import { TZDate } from "@date-fns/tz";
 import { addDays, startOfDay } from "date-fns";
 import { and, count, eq } from "drizzle-orm";
-import type { Db } from "./client";
-import * as s from "./schema";
+import type { Db } from "@/db/client";
+import * as s from "@/db/schema";
 import { encryptPii, keyedHash, type PiiKeys } from "@/lib/privacy/crypto";
 import { syncAppointmentReminders } from "@/lib/reminders/sync";
 

@@ -1,8 +1,8 @@
 // npm run seed: migrates, then inserts the demo data set if the database has no clinics yet.
 // Refuses in production mode: demo patients never belong in a real database.
 import { envOrExit } from "@/lib/env";
-import { migrateDatabase, openDatabase } from "./client";
-import { isSeeded, seedDemoData } from "./seed";
+import { migrateDatabase, openDatabase } from "@/db/client";
+import { isSeeded, seedDemoData } from "@/lib/demo/seed";
 
 const e = envOrExit();
 if (e.isProduction) {

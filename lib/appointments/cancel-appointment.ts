@@ -1,0 +1,72 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { appointments } from "@/db/schema";
+import { recordAudit } from "@/lib/audit";
+import { syncAppointmentReminders } from "@/lib/reminders/sync";
+import { endWaitlistForAppointment, queueSlotOffers } from "@/lib/waitlist/queue";
+import { lockOwnAppointment, toView } from "./appointment-query";
+import { queueClinicEvent } from "./clinic-events";
+import { isUuid, type AuditMeta, type CancelReason, type ChangeResult } from "./types";
+
+/**
+ * The patient cancels: in one transaction the appointment is cancelled (its slot is free the moment
+ * the row is), reminders withdrawn, the wish for an earlier time ended, the freed slot queued for the
+ * waitlist, the clinic's event queued and the audit event written.
+ */
+export async function cancelAppointment(
+  db: Db,
+  patientId: string,
+  input: { appointmentId: string; reason: CancelReason | null; now: Date; audit: AuditMeta },
+): Promise<ChangeResult> {
+  if (!isUuid(input.appointmentId)) return { ok: false, error: "not_found" };
+  return db.transaction(async (tx) => {
+    const row = await lockOwnAppointment(tx, patientId, input.appointmentId);
+    if (!row) return { ok: false, error: "not_found" } as const;
+    const decision = toView(row, "sv", input.now).cancel;
+    if (!decision.allowed) return { ok: false, error: decision.reason } as const;
+    const [updated] = await tx
+      .update(appointments)
+      .set({
+        status: "cancelled",
+        cancelledAt: input.now,
+        cancelledBy: "patient",
+        cancelReason: input.reason,
+        version: sql`${appointments.version} + 1`,
+        updatedAt: input.now,
+      })
+      .where(and(eq(appointments.id, row.appointment.id), eq(appointments.status, "booked")))
+      .returning();
+    await queueClinicEvent(tx, row.clinic.id, "appointment.cancelled", {
+      appointmentId: row.appointment.id,
+      externalId: row.appointment.externalId,
+      slotId: row.slot.id,
+      reason: input.reason,
+      at: input.now.toISOString(),
+    });
+    // Queued reminders become `cancelled` in this same transaction.
+    await syncAppointmentReminders(tx, row.appointment.id, input.now);
+    // The wish for an earlier time ends with the appointment; the freed slot goes to the waitlist.
+    await endWaitlistForAppointment(tx, row.appointment.id, "stopped", input.now);
+    await queueSlotOffers(tx, [row.slot.id], "cancelled", input.now);
+    await recordAudit(tx, {
+      actorType: "patient",
+      actorId: patientId,
+      action: "appointment.cancel",
+      resourceType: "appointment",
+      resourceId: row.appointment.id,
+      patientId,
+      ...input.audit,
+      details: { reason: input.reason, slotId: row.slot.id },
+    });
+    return {
+      ok: true,
+      appointment: {
+        id: updated!.id,
+        status: updated!.status,
+        startsAt: row.slot.startsAt,
+        cancelledAt: updated!.cancelledAt,
+        rebookedAt: updated!.rebookedAt,
+      },
+    } as const;
+  });
+}

@@ -1,0 +1,16 @@
+// The one rule for how many hours before a visit the patient may still change it: the appointment
+// type's own cutoff where it has one, else the clinic's. Written once in TypeScript (for rows
+// already loaded) and once in SQL (for queries that filter or select by it); every caller uses one
+// of these two.
+import { sql } from "drizzle-orm";
+import { appointmentTypes, clinics } from "@/db/schema";
+
+export function effectiveCutoffHours(
+  type: { cancelCutoffHours: number | null },
+  clinic: { cancelCutoffHours: number },
+): number {
+  return type.cancelCutoffHours ?? clinic.cancelCutoffHours;
+}
+
+/** The same rule as a SQL expression over a query that joins `appointment_types` and `clinics`. */
+export const effectiveCutoffHoursSql = sql<number>`coalesce(${appointmentTypes.cancelCutoffHours}, ${clinics.cancelCutoffHours})`;

@@ -1,0 +1,15 @@
+import "server-only";
+// The logins page's data: the patient's active sessions, the current one marked.
+import { db } from "@/db";
+import { env } from "@/lib/env";
+import { requirePatient } from "./current-patient";
+import { listActiveSessions } from "./sessions";
+
+export async function mySessions() {
+  const session = await requirePatient("/installningar/inloggningar");
+  const e = env();
+  return listActiveSessions(db(), session.patientId, session.sessionHash, new Date(), {
+    idleMinutes: e.SESSION_IDLE_MINUTES,
+    absoluteHours: e.SESSION_ABSOLUTE_HOURS,
+  });
+}

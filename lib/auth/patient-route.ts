@@ -1,0 +1,84 @@
+import "server-only";
+// Route handlers are public HTTP endpoints, like server actions. Every patient route is built with
+// this helper (the route twin of patient-action.ts, after dub's `withWorkspace`), so the session
+// check, input validation and, for writes, the same-origin check cannot be forgotten.
+//
+// Input is one object: the route's dynamic params merged with the query string (GET/HEAD) or the
+// JSON body (other methods), validated by one zod schema. A failed check answers a small JSON
+// error with a 4xx; the handler only ever sees a validated patient request.
+import type { z } from "zod";
+import { db as processDb } from "@/db";
+import type { Db } from "@/db/client";
+import { forbidden, isSameOrigin } from "@/lib/security/same-origin";
+import { currentSession, type PatientSession } from "./current-patient";
+import { requestMeta } from "./request-context";
+
+export interface PatientRouteContext {
+  session: PatientSession;
+  meta: { ip: string; userAgent: string | null; isMobile: boolean };
+  db: Db;
+  request: Request;
+}
+
+interface PatientRouteOptions {
+  /** What to answer when there is no valid session (default: 401 JSON). */
+  onUnauthorized?: (request: Request) => Response | Promise<Response>;
+}
+
+/** Requests with a body above this are refused before parsing (patient routes take small JSON). */
+const MAX_BODY_BYTES = 16 * 1024;
+
+const READ_METHODS = new Set(["GET", "HEAD"]);
+
+export function jsonError(error: string, status: number): Response {
+  return Response.json({ error }, { status, headers: { "Cache-Control": "no-store" } });
+}
+
+async function readInput(request: Request): Promise<{ ok: true; value: unknown } | { ok: false }> {
+  if (READ_METHODS.has(request.method)) {
+    return { ok: true, value: Object.fromEntries(new URL(request.url).searchParams) };
+  }
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) return { ok: false };
+  const type = request.headers.get("content-type") ?? "";
+  if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data")) {
+    const form = await request.formData().catch(() => null);
+    if (!form) return { ok: false };
+    return { ok: true, value: Object.fromEntries([...form].filter(([, v]) => typeof v === "string")) };
+  }
+  const text = await request.text().catch(() => null);
+  if (text === null || text.length > MAX_BODY_BYTES) return { ok: false };
+  if (text.trim() === "") return { ok: true, value: {} };
+  try {
+    const value: unknown = JSON.parse(text);
+    return { ok: true, value };
+  } catch {
+    return { ok: false };
+  }
+}
+
+export function patientRoute<S extends z.ZodType, P extends Record<string, string> = Record<string, string>>(
+  schema: S,
+  handler: (input: z.infer<S>, ctx: PatientRouteContext) => Promise<Response>,
+  options: PatientRouteOptions = {},
+) {
+  return async (request: Request, route?: { params?: Promise<P> }): Promise<Response> => {
+    if (!READ_METHODS.has(request.method) && !isSameOrigin(request)) return forbidden();
+    const session = await currentSession();
+    if (!session) return options.onUnauthorized ? options.onUnauthorized(request) : jsonError("unauthorized", 401);
+    const body = await readInput(request);
+    if (!body.ok || typeof body.value !== "object" || body.value === null || Array.isArray(body.value)) {
+      return jsonError("invalid", 400);
+    }
+    const params = route?.params ? await route.params : {};
+    const parsed = schema.safeParse({ ...(body.value as Record<string, unknown>), ...params });
+    if (!parsed.success) return jsonError("invalid", 400);
+    try {
+      return await handler(parsed.data, { session, meta: await requestMeta(), db: processDb(), request });
+    } catch (error) {
+      // Logged without input (which may hold patient data); the patient gets a calm answer.
+      console.error("patient route failed:", error instanceof Error ? error.name : "unknown");
+      return jsonError("unexpected", 500);
+    }
+  };
+}
