@@ -24,8 +24,8 @@ export interface RequestTracker {
   inFlight: number;
 }
 
-// Probes and scrapes every few seconds would drown the log; they are still timed.
-const QUIET_ROUTES = new Set(["/api/health", "/api/metrics"]);
+// Probes, scrapes and static files would drown the log; they are still timed.
+const QUIET_ROUTES = new Set(["/api/health", "/api/metrics", "/_next/*"]);
 
 export function createRequestListener(options: ListenerOptions, tracker: RequestTracker) {
   return (req: IncomingMessage, res: ServerResponse): void => {
