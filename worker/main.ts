@@ -5,7 +5,7 @@
 // --send-timeout-seconds. The lease must be well above the send timeout: a send still in flight
 // when its lease runs out could be sent again by another worker.
 import { parseArgs } from "node:util";
-import { migrationStatus, openDatabase } from "@/db/client";
+import { databaseOptionsFromEnv, migrationStatus, openDatabase } from "@/db/client";
 import { envOrExit } from "@/lib/env";
 import { vapidKeysFor } from "@/lib/push/vapid";
 import { smsDispatchConfig } from "./config";
@@ -43,8 +43,7 @@ if (leaseSeconds < 2 * sendTimeoutSeconds) {
 // Sends no longer hold a connection each (a pass's database work is a few batched statements),
 // so the pool need not grow with --concurrency.
 const handle = openDatabase({
-  url: e.DATABASE_URL,
-  dataDir: e.PGLITE_DATA_DIR,
+  ...databaseOptionsFromEnv(e),
   max: Math.min(positive("concurrency", values.concurrency), 8) + 2,
 });
 const status = await migrationStatus(handle.db);
