@@ -72,11 +72,39 @@ for (const engine of testDatabases) {
         msg(7, "sms", "reminder", "queued", 10), // overdue by ten minutes: the queue's age
         msg(8, "sms", "reminder", "queued", -60), // not due yet: depth, not age
       ]);
-      await db.insert(s.webhookDeliveries).values([
-        { clinicId: clinic.id, eventType: "appointment.cancelled", payload: {}, status: "pending" },
-        { clinicId: clinic.id, eventType: "appointment.cancelled", payload: {}, status: "delivered" },
-        { clinicId: clinic.id, eventType: "appointment.cancelled", payload: {}, status: "dead" },
-      ]);
+      const events = await db
+        .insert(s.webhookDeliveries)
+        .values([
+          { clinicId: clinic.id, eventType: "appointment.cancelled", payload: {}, status: "pending" },
+          { clinicId: clinic.id, eventType: "appointment.cancelled", payload: {}, status: "dispatched" },
+          { clinicId: clinic.id, eventType: "appointment.cancelled", payload: {}, status: "dispatched" },
+          { clinicId: clinic.id, eventType: "appointment.cancelled", payload: {}, status: "dispatched" },
+        ])
+        .returning();
+      const [client] = await db
+        .insert(s.apiClients)
+        .values({
+          name: "Metrics test",
+          clinicHsaIds: ["SE2321000032-MT001"],
+          scopes: ["system/Appointment.rs"],
+          jwks: { keys: [] },
+        })
+        .returning();
+      const [endpoint] = await db
+        .insert(s.webhookEndpoints)
+        .values({ apiClientId: client!.id, url: "https://booking.example/hook", secretEnc: "x" })
+        .returning();
+      const dispatch = (i: number, status: "pending" | "delivered" | "failed", dueMinutesAgo: number) => ({
+        eventId: events[i]!.id,
+        endpointId: endpoint!.id,
+        eventSeq: events[i]!.seq,
+        status,
+        nextAttemptAt: new Date(now - dueMinutesAgo * 60_000),
+        windowStartedAt: new Date(now - dueMinutesAgo * 60_000),
+      });
+      await db
+        .insert(s.webhookDispatches)
+        .values([dispatch(1, "pending", 5), dispatch(2, "delivered", 5), dispatch(3, "failed", 5)]);
       for (let i = 0; i < 3; i++) await recordAudit(db, { actorType: "system", action: `test.${i}` });
 
       const registry = new Registry();
@@ -98,8 +126,10 @@ for (const engine of testDatabases) {
       expect(m("sms", "failed")).toBe(1);
       expect(m("sms", "dead")).toBe(1);
       expect(m("push", "sent")).toBe(1);
+      expect(sample(text, "vardtid_queue_depth", { queue: "webhook_dispatches", status: "pending" })).toBe(1);
       expect(sample(text, "vardtid_webhook_deliveries_recent", { status: "delivered" })).toBe(1);
-      expect(sample(text, "vardtid_webhook_deliveries_recent", { status: "dead" })).toBe(1);
+      expect(sample(text, "vardtid_webhook_deliveries_recent", { status: "failed" })).toBe(1);
+      expect(sample(text, "vardtid_webhook_deliveries_recent", { status: "pending" })).toBe(1);
       expect(sample(text, "vardtid_audit_chain_ok")).toBe(1);
       expect(sample(text, "vardtid_audit_events")).toBe(3);
 

@@ -40,7 +40,7 @@ function gauges(registry: Registry): DatabaseGauges {
     up: new Gauge({ name: "vardtid_database_up", help: "1 if the last scrape could read the database", registers: r }),
     queueDepth: new Gauge({
       name: "vardtid_queue_depth",
-      help: "Open rows per job queue and status (messages, waitlist_jobs, webhook_deliveries)",
+      help: "Open rows per job queue and status (messages, waitlist_jobs, webhook_deliveries not yet fanned out, webhook_dispatches)",
       labelNames: ["queue", "status"] as const,
       registers: r,
     }),
@@ -106,7 +106,10 @@ export async function refreshDatabaseGauges(db: Db, registry: Registry): Promise
           select 'waitlist_jobs', status, count(*)::int from waitlist_jobs where status = 'queued' group by status
           union all
           select 'webhook_deliveries', status, count(*)::int from webhook_deliveries
-            where status not in ('delivered', 'dead', 'failed', 'cancelled') group by status`,
+            where status = 'pending' group by status
+          union all
+          select 'webhook_dispatches', status, count(*)::int from webhook_dispatches
+            where status in ('pending', 'sending') group by status`,
     );
     const ages = await rows<{ queue: string; age: number | null }>(
       db,
@@ -117,7 +120,10 @@ export async function refreshDatabaseGauges(db: Db, registry: Registry): Promise
             from waitlist_jobs where status = 'queued' and run_at <= now()
           union all
           select 'webhook_deliveries', extract(epoch from now() - min(created_at))::float8
-            from webhook_deliveries where status not in ('delivered', 'dead', 'failed', 'cancelled')`,
+            from webhook_deliveries where status = 'pending'
+          union all
+          select 'webhook_dispatches', extract(epoch from now() - min(created_at))::float8
+            from webhook_dispatches where status = 'pending' and next_attempt_at <= now()`,
     );
     const messageCounts = await rows<{ channel: string; purpose: string; status: string; n: number }>(
       db,
@@ -131,7 +137,8 @@ export async function refreshDatabaseGauges(db: Db, registry: Registry): Promise
     );
     const webhookCounts = await rows<{ status: string; n: number }>(
       db,
-      sql`select status, count(*)::int as n from webhook_deliveries where created_at > now() - ${WINDOW}::interval group by status`,
+      // One row per event and receiving client: `delivered`, `failed` (retry window over) or still open.
+      sql`select status, count(*)::int as n from webhook_dispatches where created_at > now() - ${WINDOW}::interval group by status`,
     );
     const bankidCounts = await rows<{ status: string; hint: string | null; n: number }>(
       db,
@@ -142,6 +149,7 @@ export async function refreshDatabaseGauges(db: Db, registry: Registry): Promise
     g.queueDepth.set({ queue: "messages", status: "queued" }, 0);
     g.queueDepth.set({ queue: "waitlist_jobs", status: "queued" }, 0);
     g.queueDepth.set({ queue: "webhook_deliveries", status: "pending" }, 0);
+    g.queueDepth.set({ queue: "webhook_dispatches", status: "pending" }, 0);
     for (const r of depth) g.queueDepth.set({ queue: r.queue, status: r.status }, Number(r.n));
     for (const r of ages) g.queueAge.set({ queue: r.queue }, Math.max(Number(r.age ?? 0), 0));
     g.messages.reset();
