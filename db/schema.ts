@@ -74,10 +74,21 @@ export const clinics = pgTable(
     pushFirst: boolean("push_first").notNull().default(true),
     pushEscalationMinutes: integer("push_escalation_minutes").notNull().default(120),
     patientTransportInfo: text("patient_transport_info").notNull().default(""),
+    // A reminder that offers "cancel or rebook" arrives at least this long before the cutoff, so
+    // the patient has time to act on it; one that cannot says to call instead.
+    reminderMinLeadMinutes: integer("reminder_min_lead_minutes").notNull().default(120),
+    // Reminder SMS go out only between these clinic wall-clock times ("HH:MM").
+    wakingHoursStart: text("waking_hours_start").notNull().default("08:00"),
+    wakingHoursEnd: text("waking_hours_end").notNull().default("21:00"),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex("clinics_slug_uq").on(t.slug),
+    check("clinics_reminder_lead_ck", sql`${t.reminderMinLeadMinutes} between 0 and 10080`),
+    check(
+      "clinics_waking_hours_ck",
+      sql`${t.wakingHoursStart} ~ '^([01][0-9]|2[0-3]):[0-5][0-9]$' and ${t.wakingHoursEnd} ~ '^([01][0-9]|2[0-3]):[0-5][0-9]$'`,
+    ),
     check("clinics_cutoff_ck", sql`${t.cancelCutoffHours} >= 0`),
     check("clinics_fairness_ck", sql`${t.offerFairness} in ('first_come', 'in_turn')`),
     check("clinics_batch_ck", sql`${t.offerBatchSize} between 1 and 50`),

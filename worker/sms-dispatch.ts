@@ -28,10 +28,26 @@
 import { and, asc, eq, inArray, lte, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { rowsOf, type Db } from "@/db/client";
-import { appointments, clinics, messages, notificationPreferences, patients, slots } from "@/db/schema";
+import {
+  appointments,
+  appointmentTypes,
+  clinics,
+  messages,
+  notificationPreferences,
+  patients,
+  slots,
+} from "@/db/schema";
+import { changeDeadline } from "@/lib/appointments/cancellation-policy";
+import { effectiveCutoffHoursSql } from "@/lib/appointments/effective-cutoff";
 import { newLinkToken, storeAppointmentLinks } from "@/lib/links/deep-links";
 import { decryptPii, encryptPii, type PiiKeys } from "@/lib/privacy/crypto";
-import { DEFAULT_QUIET_HOURS, isInQuietHours, nextQuietHoursEnd, type QuietHours } from "@/lib/reminders/schedule";
+import {
+  DEFAULT_QUIET_HOURS,
+  isInQuietHours,
+  nextQuietHoursEnd,
+  offersChangeWhenSent,
+  type QuietHours,
+} from "@/lib/reminders/schedule";
 import { keyMatchesStart } from "@/lib/reminders/sync";
 import { deliveryCallbackUrl } from "@/lib/sms/delivery-reports";
 import { reminderText, type SmsLanguage } from "@/lib/sms/reminder-text";
@@ -172,6 +188,8 @@ type Unfixed = Omit<Ready, "kind" | "text" | "visit"> & {
   endsAt: Date;
   lang: SmsLanguage;
   smsName: string;
+  /** Decided when the text is written: can the patient still act on "cancel or rebook"? */
+  offersChange: boolean;
 };
 
 /**
@@ -219,6 +237,9 @@ function selectBatch(db: Db, ids: string[]) {
       endsAt: slots.endsAt,
       timeZone: clinics.timeZone,
       smsName: clinics.smsName,
+      cutoffHours: effectiveCutoffHoursSql,
+      minLeadMinutes: clinics.reminderMinLeadMinutes,
+      selfService: sql<boolean>`(${clinics.selfServiceCancel} and ${appointmentTypes.cancellable}) or (${clinics.selfServiceRebook} and ${appointmentTypes.rebookable})`,
       pushOpenedAt: push.openedAt,
     })
     .from(messages)
@@ -227,6 +248,7 @@ function selectBatch(db: Db, ids: string[]) {
     .leftJoin(appointments, eq(appointments.id, messages.appointmentId))
     .leftJoin(slots, eq(slots.id, appointments.slotId))
     .leftJoin(clinics, eq(clinics.id, slots.clinicId))
+    .leftJoin(appointmentTypes, eq(appointmentTypes.id, slots.typeId))
     .leftJoin(push, eq(push.id, messages.fallbackFor))
     .where(inArray(messages.id, ids));
 }
@@ -275,6 +297,17 @@ function check(keys: PiiKeys, c: Claimed, row: Row, now: Date): Ready | Void | {
       endsAt: row.endsAt,
       lang: row.language === "en" ? "en" : "sv",
       smsName: row.smsName,
+      // Asked now, at the moment the text is written, not when the reminder was planned: a late
+      // send (a worker that was down, a retry) must not promise a change that has become impossible.
+      offersChange: offersChangeWhenSent(now, {
+        deadline: changeDeadline({
+          startsAt: row.startsAt,
+          cutoffHours: Number(row.cutoffHours),
+          timeZone: row.timeZone,
+        }),
+        minLeadMinutes: row.minLeadMinutes ?? 0,
+        selfService: Boolean(row.selfService),
+      }),
     },
   };
 }
@@ -296,6 +329,7 @@ async function fixTexts(config: SmsDispatchConfig, unfixed: Unfixed[], now: Date
       timeZone: u.visit.timeZone,
       clinicSmsName: u.smsName,
       link,
+      offersChange: u.offersChange,
     });
     return { u, token, text };
   });
