@@ -16,6 +16,29 @@ async function startQrLogin(page: import("@playwright/test").Page) {
 const status = (page: import("@playwright/test").Page) => page.getByTestId("bankid-status");
 
 test.describe("log in with BankID", () => {
+  test("a QR order survives the tab being hidden (the patient opens the BankID test app in another tab)", async ({
+    page,
+  }) => {
+    const order = await startQrLogin(page);
+    // What a browser does when another tab or app comes to the front.
+    await page.evaluate(() => {
+      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+      Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    await page.waitForTimeout(500);
+    await page.evaluate(() => {
+      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "visible" });
+      Object.defineProperty(document, "hidden", { configurable: true, get: () => false });
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    await simulator(`/__simulator/orders/${order.orderRef}/scan`, {
+      personalNumber: testPatients.tolvan.personalNumber,
+    });
+    expect((await simulator(`/__simulator/orders/${order.orderRef}/approve`, testPatients.tolvan)).ok).toBe(true);
+    await page.waitForURL("**/besok");
+  });
+
   test("other device: the QR code animates, the phone scans and approves, the patient lands on their appointments", async ({
     page,
   }) => {
