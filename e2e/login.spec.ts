@@ -132,14 +132,25 @@ test.describe("log in with BankID", () => {
     const cookie = (await context.cookies()).find((c) => c.name.endsWith("vardtid.session"));
     expect(cookie?.httpOnly).toBe(true);
     expect(cookie?.sameSite).toBe("Lax");
+    // Who am I, where am I: the name is shown, and the start page does not offer to log in again.
+    await expect(page.getByText("Inloggad: Tolvan Tolvansson")).toBeVisible();
+    await page.goto("/");
+    await expect(page.getByText("Du är inloggad som Tolvan Tolvansson.")).toBeVisible();
+    await expect(page.getByRole("link", { name: "Logga in med BankID" })).toHaveCount(0);
+    await page.getByRole("link", { name: "Till mina tider" }).click();
+    await page.waitForURL("**/besok");
     await page.getByRole("button", { name: "Logga ut" }).click();
     await page.waitForURL((u) => u.pathname === "/");
+    await expect(page.getByText(/^Du är utloggad\./)).toBeVisible();
+    await expectAccessible(page);
     await page.goBack();
     await expect(page.getByRole("heading", { name: "Kommande besök" })).toHaveCount(0);
-    // A replayed cookie gets nothing: the session is revoked on the server.
+    // A replayed cookie gets nothing: the session is revoked on the server. A device whose session
+    // ended elsewhere is told why it has to log in again.
     await context.addCookies([cookie!]);
     await page.goto("/besok");
     await page.waitForURL(/\/login\?returnTo=/);
+    await expect(page.getByText(/Du har blivit utloggad/)).toBeVisible();
   });
 
   test("a deep link is kept across login, but only to our own paths", async ({ page }) => {

@@ -53,6 +53,7 @@ test.describe("SMS reminders", () => {
     await phone.waitForURL(
       (url) => url.pathname === "/login" && (url.searchParams.get("returnTo") ?? "").startsWith("/l/"),
     );
+    await expect(phone.getByText(/Du har öppnat en länk från ett sms/)).toBeVisible();
     await phone.getByLabel("BankID på annan enhet").check();
     await phone.getByRole("button", { name: "Logga in", exact: true }).click();
     await expect(phone.getByRole("img", { name: /QR-kod/ })).toBeVisible();
