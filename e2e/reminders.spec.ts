@@ -88,7 +88,12 @@ test.describe("SMS reminders", () => {
     await phone.getByRole("button", { name: "Spara påminnelsetider" }).click();
     await expect(planned.getByText(/7 dagar före: skickas inte för det här besöket/).first()).toBeVisible();
     await expectAccessible(phone);
-    await phone.waitForTimeout(3_000); // a few worker polls
+    // Removing the number is asked twice; going back keeps it.
+    await phone.getByRole("button", { name: "Ta bort nummer" }).click();
+    await expect(phone.getByText(/Vill du ta bort ditt mobilnummer\?/)).toBeFocused();
+    await phone.getByRole("button", { name: "Avbryt, behåll numret" }).click();
+    await expect(phone.getByText(/Bekräftat nummer: 070-\*\*\* \*\* 05/)).toBeVisible();
+    await phone.waitForTimeout(2_000); // a few worker polls
     expect((await tolvansReminders()).length).toBe(before);
     await phone.getByRole("link", { name: "Se skickade meddelanden" }).click();
     await expect(phone.getByRole("heading", { level: 1, name: "Skickade meddelanden" })).toBeVisible();

@@ -62,6 +62,9 @@ export default async function SettingsPage() {
       confirm: t("phone.confirm"),
       verified: t("phone.verified"),
       remove: t("phone.remove"),
+      removeConfirm: t("phone.removeConfirm"),
+      removeYes: t("phone.removeYes"),
+      removeCancel: t("phone.removeCancel"),
       removed: t("phone.removed"),
     },
     offsets: {
