@@ -139,6 +139,8 @@ test.describe("log in with BankID", () => {
     await expect(page.getByRole("link", { name: "Logga in med BankID" })).toHaveCount(0);
     await page.getByRole("link", { name: "Till mina tider" }).click();
     await page.waitForURL("**/besok");
+    // Focus follows the navigation to the new page's heading (not left on <body>).
+    await expect(page.getByRole("heading", { level: 1 })).toBeFocused();
     await page.getByRole("button", { name: "Logga ut" }).click();
     await page.waitForURL((u) => u.pathname === "/");
     await expect(page.getByText(/^Du är utloggad\./)).toBeVisible();

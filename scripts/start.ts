@@ -1,7 +1,7 @@
 // `npm start`: the whole product on one machine. Validates configuration, builds if the build is
 // missing or older than the sources, migrates (and in demo mode seeds on first run), starts the
 // BankID and SMS simulators in demo mode, then serves the app with `next start`.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { envOrExit } from "@/lib/env";
@@ -60,8 +60,21 @@ process.on("SIGINT", () => stopAll(0));
 process.on("SIGTERM", () => stopAll(0));
 
 if (!buildIsCurrent()) {
-  console.log("Building Vårdtid (first start or changed sources) …");
-  const result = spawnSync("npm", ["run", "--silent", "build"], { stdio: "inherit", env: process.env });
+  console.log("Building Vårdtid (first start or changed sources); this takes a few minutes on two cores …");
+  // Next.js prints little while it compiles, so a line every 15 s shows the start is not stuck.
+  const started = Date.now();
+  const result = await new Promise<{ status: number | null }>((resolve) => {
+    const child = spawn("npm", ["run", "--silent", "build"], { stdio: "inherit", env: process.env });
+    const ticker = setInterval(
+      () => console.log(`… still building (${Math.round((Date.now() - started) / 1000)} s)`),
+      15_000,
+    );
+    child.on("exit", (status) => {
+      clearInterval(ticker);
+      resolve({ status });
+    });
+  });
+  console.log(`Build finished in ${Math.round((Date.now() - started) / 1000)} s.`);
   if (result.status !== 0) {
     console.error("The build failed; see the lines above.");
     process.exit(1);
