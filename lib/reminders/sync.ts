@@ -141,7 +141,7 @@ export async function syncAppointmentReminders(
       offsets,
       timeZone: row.timeZone,
       now,
-      channel: "sms",
+      channel: "sms" as const,
       quietHours: opts.quietHours ?? quietHoursOf(row),
       change,
       overdue: opts.sendOverdue ? "send_now" : "skip",
@@ -202,10 +202,10 @@ export async function syncAppointmentReminders(
         [...wantedPush].map(([idempotencyKey, dueAt]) => ({
           patientId: row.patientId,
           appointmentId,
-          channel: "push",
+          channel: "push" as const,
           purpose: "reminder",
           idempotencyKey,
-          status: "queued",
+          status: "queued" as const,
           dueAt,
           createdAt: now,
           updatedAt: now,
@@ -213,7 +213,7 @@ export async function syncAppointmentReminders(
       )
       .onConflictDoUpdate({
         target: messages.idempotencyKey,
-        set: { status: "queued", dueAt: sql`excluded.due_at`, updatedAt: now },
+        set: { status: "queued" as const, dueAt: sql`excluded.due_at`, updatedAt: now },
         setWhere: sql`${messages.status} in ('queued', 'cancelled') and ${messages.attempts} = 0`,
       });
     const rows = await tx
@@ -227,10 +227,10 @@ export async function syncAppointmentReminders(
     const values = [...wanted].map(([idempotencyKey, dueAt]) => ({
       patientId: row.patientId,
       appointmentId,
-      channel: "sms",
+      channel: "sms" as const,
       purpose: "reminder",
       idempotencyKey,
-      status: "queued",
+      status: "queued" as const,
       dueAt,
       fallbackFor: pushIds.get(idempotencyKey.replace(/:sms$/, ":push")) ?? null,
       createdAt: now,
@@ -243,7 +243,12 @@ export async function syncAppointmentReminders(
       .values(values)
       .onConflictDoUpdate({
         target: messages.idempotencyKey,
-        set: { status: "queued", dueAt: sql`excluded.due_at`, fallbackFor: sql`excluded.fallback_for`, updatedAt: now },
+        set: {
+          status: "queued" as const,
+          dueAt: sql`excluded.due_at`,
+          fallbackFor: sql`excluded.fallback_for`,
+          updatedAt: now,
+        },
         setWhere: sql`${messages.status} in ('queued', 'cancelled') and ${messages.attempts} = 0`,
       })
       .returning({ id: messages.id });
