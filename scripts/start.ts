@@ -18,7 +18,9 @@ function newestMtime(target: string): number {
   if (!existsSync(target)) return 0;
   const st = statSync(target);
   if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
+  // Files only: a folder's own time changes when the build writes into it (public/sw.js), which
+  // made every start after a build look stale and build again (a second 2-4 minutes for nothing).
+  let newest = 0;
   for (const entry of readdirSync(target)) {
     // Build outputs that live among the sources (the service worker, the offline stylesheet).
     if (entry === "node_modules" || entry.startsWith(".") || entry.startsWith("sw.js") || entry === "offline.css")
