@@ -15,7 +15,7 @@ export function proxy(request: NextRequest) {
     publicBaseUrl: e.PUBLIC_BASE_URL,
     production: e.isProduction,
   });
-  if (canonical) return NextResponse.redirect(canonical, 307);
+  if (canonical && (request.method === "GET" || request.method === "HEAD")) return sendTo(canonical);
 
   const nonce = newNonce();
   const csp = buildCsp(nonce, {
@@ -28,6 +28,25 @@ export function proxy(request: NextRequest) {
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("Content-Security-Policy", csp);
   return response;
+}
+
+// Not a 3xx: Next.js rewrites a proxy's Location to a relative one when the target's host equals
+// the host it thinks it serves (localhost), which would loop on 127.0.0.1. A Refresh to the full
+// address (and a link, for anything that ignores Refresh) gets the browser there in one step.
+function sendTo(url: string): Response {
+  const href = url.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+  return new Response(
+    `<!doctype html><html lang="sv"><meta charset="utf-8"><title>Vårdtid</title><p><a href="${href}">Vårdtid</a></p></html>`,
+    {
+      status: 200,
+      headers: {
+        Refresh: `0; url=${url}`,
+        "Content-Type": "text/html; charset=utf-8",
+        "Cache-Control": "no-store",
+        "Content-Security-Policy": "default-src 'none'",
+      },
+    },
+  );
 }
 
 export const config = {
