@@ -39,6 +39,8 @@ export const patients = pgTable(
       .notNull()
       .default("sv"),
     createdAt: createdAt(),
+    // Bumped by the integration API (Patient.meta.lastUpdated); the patient's own pages leave it.
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex("patients_personal_number_hash_uq").on(t.personalNumberHash),
@@ -84,7 +86,13 @@ export const clinics = pgTable(
     // Reminder SMS go out only between these clinic wall-clock times ("HH:MM").
     wakingHoursStart: text("waking_hours_start").notNull().default("08:00"),
     wakingHoursEnd: text("waking_hours_end").notNull().default("21:00"),
+    // The care unit's HSA-id: how booking systems and api_clients name the clinic (FHIR Organization).
+    hsaId: text("hsa_id"),
+    // Tell the patient by SMS when the clinic (its booking system) cancels or moves a visit.
+    smsOnClinicChange: boolean("sms_on_clinic_change").notNull().default(false),
+    version: integer("version").notNull().default(1),
     createdAt: createdAt(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex("clinics_slug_uq").on(t.slug),
@@ -93,6 +101,7 @@ export const clinics = pgTable(
       "clinics_waking_hours_ck",
       sql`${t.wakingHoursStart} ~ '^([01][0-9]|2[0-3]):[0-5][0-9]$' and ${t.wakingHoursEnd} ~ '^([01][0-9]|2[0-3]):[0-5][0-9]$'`,
     ),
+    uniqueIndex("clinics_hsa_id_uq").on(t.hsaId),
     check("clinics_cutoff_ck", sql`${t.cancelCutoffHours} >= 0`),
     check("clinics_fairness_ck", sql`${t.offerFairness} in ('first_come', 'in_turn')`),
     check("clinics_batch_ck", sql`${t.offerBatchSize} between 1 and 50`),
@@ -119,6 +128,10 @@ export const appointmentTypes = pgTable(
     isVideo: boolean("is_video").notNull().default(false),
     allowSisterClinics: boolean("allow_sister_clinics").notNull().default(false),
     waitlistEnabled: boolean("waitlist_enabled").notNull().default(true),
+    // The booking system's identifier system for `code` (FHIR HealthcareService.identifier).
+    codeSystem: text("code_system"),
+    version: integer("version").notNull().default(1),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex("appointment_types_clinic_code_uq").on(t.clinicId, t.code),
@@ -126,16 +139,51 @@ export const appointmentTypes = pgTable(
   ],
 );
 
-export const practitioners = pgTable("practitioners", {
-  id: uuid("id").primaryKey().defaultRandom(),
-  clinicId: uuid("clinic_id")
-    .notNull()
-    .references(() => clinics.id, { onDelete: "cascade" }),
-  // Patients see the role ("Sjuksköterska"), not necessarily a name.
-  roleSv: text("role_sv").notNull(),
-  roleEn: text("role_en").notNull(),
-  displayName: text("display_name"),
-});
+export const practitioners = pgTable(
+  "practitioners",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    clinicId: uuid("clinic_id")
+      .notNull()
+      .references(() => clinics.id, { onDelete: "cascade" }),
+    // Patients see the role ("Sjuksköterska"), not necessarily a name.
+    roleSv: text("role_sv").notNull(),
+    roleEn: text("role_en").notNull(),
+    displayName: text("display_name"),
+    // The booking system's id for this role (FHIR PractitionerRole.identifier).
+    externalSystem: text("external_system"),
+    externalId: text("external_id"),
+    version: integer("version").notNull().default(1),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("practitioners_external_uq").on(t.clinicId, t.externalSystem, t.externalId)],
+);
+
+// A bookable calendar (FHIR Schedule): an appointment type of a clinic, optionally one
+// practitioner's. Slots belong to a schedule; the type and practitioner of a slot follow from it.
+export const schedules = pgTable(
+  "schedules",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    clinicId: uuid("clinic_id")
+      .notNull()
+      .references(() => clinics.id, { onDelete: "cascade" }),
+    typeId: uuid("type_id")
+      .notNull()
+      .references(() => appointmentTypes.id),
+    practitionerId: uuid("practitioner_id").references(() => practitioners.id),
+    active: boolean("active").notNull().default(true),
+    externalSystem: text("external_system"),
+    externalId: text("external_id"),
+    version: integer("version").notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("schedules_external_uq").on(t.clinicId, t.externalSystem, t.externalId),
+    index("schedules_type_idx").on(t.typeId),
+  ],
+);
 
 export const slots = pgTable(
   "slots",
@@ -148,17 +196,23 @@ export const slots = pgTable(
       .notNull()
       .references(() => appointmentTypes.id),
     practitionerId: uuid("practitioner_id").references(() => practitioners.id),
+    // null only for slots made before schedules existed (the backfill migration gives them one).
+    scheduleId: uuid("schedule_id").references(() => schedules.id),
     startsAt: tstz("starts_at").notNull(),
     endsAt: tstz("ends_at").notNull(),
     // 'open' slots are bookable when no booked appointment holds them; 'blocked' ones never are.
     status: text("status", { enum: ["open", "blocked"] })
       .notNull()
       .default("open"),
+    externalSystem: text("external_system"),
     externalId: text("external_id"),
+    version: integer("version").notNull().default(1),
     createdAt: createdAt(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
   },
   (t) => [
     index("slots_search_idx").on(t.clinicId, t.typeId, t.startsAt),
+    index("slots_schedule_idx").on(t.scheduleId, t.startsAt),
     uniqueIndex("slots_external_uq").on(t.clinicId, t.externalId),
     check("slots_time_ck", sql`${t.endsAt} > ${t.startsAt}`),
     check("slots_status_ck", sql`${t.status} in ('open', 'blocked')`),
@@ -175,7 +229,7 @@ export const appointments = pgTable(
     slotId: uuid("slot_id")
       .notNull()
       .references(() => slots.id),
-    status: text("status", { enum: ["booked", "cancelled", "completed", "no_show"] })
+    status: text("status", { enum: ["booked", "cancelled", "completed", "no_show", "entered_in_error"] })
       .notNull()
       .default("booked"),
     // Bumped on every change: optimistic concurrency and the .ics SEQUENCE.
@@ -188,6 +242,7 @@ export const appointments = pgTable(
     cancelledBy: text("cancelled_by"),
     rebookedAt: tstz("rebooked_at"),
     previousStartsAt: tstz("previous_starts_at"),
+    externalSystem: text("external_system"),
     externalId: text("external_id"),
     createdAt: createdAt(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
@@ -198,7 +253,12 @@ export const appointments = pgTable(
       .on(t.slotId)
       .where(sql`${t.status} = 'booked'`),
     index("appointments_patient_idx").on(t.patientId, t.status),
-    check("appointments_status_ck", sql`${t.status} in ('booked', 'cancelled', 'completed', 'no_show')`),
+    index("appointments_updated_idx").on(t.updatedAt),
+    // entered_in_error: the clinic booked it by mistake; the patient no longer sees it.
+    check(
+      "appointments_status_ck",
+      sql`${t.status} in ('booked', 'cancelled', 'completed', 'no_show', 'entered_in_error')`,
+    ),
     check("appointments_source_ck", sql`${t.source} in ('clinic', 'patient', 'waitlist')`),
     check("appointments_cancelled_ck", sql`(${t.status} = 'cancelled') = (${t.cancelledAt} is not null)`),
   ],
@@ -399,7 +459,7 @@ export const auditEvents = pgTable(
   {
     seq: bigserial("seq", { mode: "number" }).primaryKey(),
     at: tstz("at").notNull(),
-    actorType: text("actor_type", { enum: ["patient", "system", "clinic", "anonymous"] }).notNull(),
+    actorType: text("actor_type", { enum: ["patient", "system", "clinic", "anonymous", "api_client"] }).notNull(),
     actorId: text("actor_id"),
     action: text("action").notNull(),
     resourceType: text("resource_type"),
@@ -414,7 +474,7 @@ export const auditEvents = pgTable(
   (t) => [
     index("audit_events_patient_idx").on(t.patientId, t.seq),
     uniqueIndex("audit_events_hash_uq").on(t.hash),
-    check("audit_events_actor_ck", sql`${t.actorType} in ('patient', 'system', 'clinic', 'anonymous')`),
+    check("audit_events_actor_ck", sql`${t.actorType} in ('patient', 'system', 'clinic', 'anonymous', 'api_client')`),
   ],
 );
 
@@ -439,17 +499,54 @@ export const sessions = pgTable(
 export const apiClients = pgTable(
   "api_clients",
   {
+    // The SMART client_id is this id.
     id: uuid("id").primaryKey().defaultRandom(),
-    clinicId: uuid("clinic_id")
-      .notNull()
-      .references(() => clinics.id),
     name: text("name").notNull(),
-    keyHash: text("key_hash").notNull(),
+    // The care units this client may see and change, by HSA-id. A clinic named here may not exist
+    // yet: that is how a region onboards one (the client then creates the Organization).
+    clinicHsaIds: text("clinic_hsa_ids").array().notNull(),
+    // SMART v2 system scopes, e.g. {"system/Slot.cruds", "system/Appointment.rs"}.
+    scopes: text("scopes").array().notNull(),
+    // The client's public JSON Web Key Set: its private_key_jwt assertions must verify against it.
+    jwks: jsonb("jwks").$type<{ keys: Record<string, unknown>[] }>().notNull(),
     webhookUrl: text("webhook_url"),
     createdAt: createdAt(),
     revokedAt: tstz("revoked_at"),
   },
-  (t) => [uniqueIndex("api_clients_key_uq").on(t.keyHash)],
+  (t) => [check("api_clients_clinics_ck", sql`cardinality(${t.clinicHsaIds}) > 0`)],
+);
+
+// Client assertion ids seen (SMART: a `jti` must never be accepted twice). Rows can go once the
+// assertion has expired; until then the unique index refuses the replay.
+export const apiClientAssertions = pgTable(
+  "api_client_assertions",
+  {
+    clientId: uuid("client_id")
+      .notNull()
+      .references(() => apiClients.id, { onDelete: "cascade" }),
+    jti: text("jti").notNull(),
+    expiresAt: tstz("expires_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("api_client_assertions_jti_uq").on(t.clientId, t.jti),
+    index("api_client_assertions_exp_idx").on(t.expiresAt),
+  ],
+);
+
+// Which patients a client may see: one it created or updated (or that holds an appointment in its
+// clinics, checked at read time). A booking system learns nothing of other systems' patients.
+export const apiClientPatients = pgTable(
+  "api_client_patients",
+  {
+    clientId: uuid("client_id")
+      .notNull()
+      .references(() => apiClients.id, { onDelete: "cascade" }),
+    patientId: uuid("patient_id")
+      .notNull()
+      .references(() => patients.id),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("api_client_patients_uq").on(t.clientId, t.patientId)],
 );
 
 export const webhookDeliveries = pgTable(

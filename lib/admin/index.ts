@@ -1,0 +1,5 @@
+// Every admin command, registered by importing its module here (the one list to extend).
+import "./commands/api-client";
+
+export { adminCommandNames, AdminInputError, findAdminCommand, registerAdminCommand } from "./registry";
+export { runAdminCommand } from "./run";
