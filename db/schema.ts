@@ -81,6 +81,12 @@ export const clinics = pgTable(
     pushFirst: boolean("push_first").notNull().default(true),
     pushEscalationMinutes: integer("push_escalation_minutes").notNull().default(120),
     patientTransportInfo: text("patient_transport_info").notNull().default(""),
+    // A reminder that offers "cancel or rebook" arrives at least this long before the cutoff, so
+    // the patient has time to act on it; one that cannot says to call instead.
+    reminderMinLeadMinutes: integer("reminder_min_lead_minutes").notNull().default(120),
+    // Reminder SMS go out only between these clinic wall-clock times ("HH:MM").
+    wakingHoursStart: text("waking_hours_start").notNull().default("08:00"),
+    wakingHoursEnd: text("waking_hours_end").notNull().default("21:00"),
     // The care unit's HSA-id: how booking systems and api_clients name the clinic (FHIR Organization).
     hsaId: text("hsa_id"),
     // Tell the patient by SMS when the clinic (its booking system) cancels or moves a visit.
@@ -91,6 +97,11 @@ export const clinics = pgTable(
   },
   (t) => [
     uniqueIndex("clinics_slug_uq").on(t.slug),
+    check("clinics_reminder_lead_ck", sql`${t.reminderMinLeadMinutes} between 0 and 10080`),
+    check(
+      "clinics_waking_hours_ck",
+      sql`${t.wakingHoursStart} ~ '^([01][0-9]|2[0-3]):[0-5][0-9]$' and ${t.wakingHoursEnd} ~ '^([01][0-9]|2[0-3]):[0-5][0-9]$'`,
+    ),
     uniqueIndex("clinics_hsa_id_uq").on(t.hsaId),
     check("clinics_cutoff_ck", sql`${t.cancelCutoffHours} >= 0`),
     check("clinics_fairness_ck", sql`${t.offerFairness} in ('first_come', 'in_turn')`),

@@ -394,7 +394,10 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<{ slot
       // Reminders as a real booking queues them. Quiet hours are ignored here, and only here, so
       // that overdue reminders (the visit a few hours away) go out at once at any hour and the
       // demo's SMS inbox shows one right after the first start.
-      await syncAppointmentReminders(tx, created!.id, now, { quietHours: { start: "00:00", end: "00:00" } });
+      await syncAppointmentReminders(tx, created!.id, now, {
+        quietHours: { start: "00:00", end: "00:00" },
+        sendOverdue: true,
+      });
     };
     const hours = (h: number) => new Date(now.getTime() + h * 3_600_000);
 

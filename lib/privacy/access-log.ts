@@ -80,6 +80,27 @@ export async function listAccessLog(
   }));
 }
 
+export interface AccessLogPage {
+  entries: AccessEntry[];
+  /** The seq to continue from for older events, or null when these are the oldest. */
+  olderBefore: number | null;
+}
+
+/**
+ * One page of the log. Reads one row more than it shows, so "show older" appears only when there
+ * is something older: with exactly `limit` events the second page would otherwise be empty.
+ */
+export async function listAccessLogPage(
+  db: Db,
+  patientId: string,
+  opts: { before?: number; limit: number; audit: Audit },
+): Promise<AccessLogPage> {
+  const limit = Math.min(Math.max(1, opts.limit), 199);
+  const rows = await listAccessLog(db, patientId, { ...opts, limit: limit + 1 });
+  const entries = rows.slice(0, limit);
+  return { entries, olderBefore: rows.length > limit ? entries.at(-1)!.seq : null };
+}
+
 /** Everything Vårdtid holds about the patient, decrypted, as one JSON document. */
 export async function exportPatientData(db: Db, patientId: string, keys: PiiKeys, audit: Audit, now: Date) {
   const [patient] = await db.select().from(patients).where(eq(patients.id, patientId)).limit(1);

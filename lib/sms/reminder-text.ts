@@ -23,9 +23,15 @@ export interface ReminderTextInput {
   clinicSmsName: string;
   /** An opaque deep link (e.g. https://host/l/<token>); must already be GSM-7 safe. */
   link: string;
+  /**
+   * Whether the patient can still cancel or rebook, with time to do it, when the SMS arrives
+   * (see offersChange in lib/reminders/schedule). Required, so that no caller promises a change
+   * by default: without it, the text says to call the clinic (the link shows its number).
+   */
+  offersChange: boolean;
 }
 
-export interface OfferTextInput extends ReminderTextInput {
+export interface OfferTextInput extends Omit<ReminderTextInput, "offersChange"> {
   /** When the offer lapses. */
   respondBy: Date;
   /**
@@ -132,13 +138,24 @@ function sameClinicDay(a: Date, b: Date, timeZone: string): boolean {
   return format(local(a, timeZone), "yyyy-MM-dd") === format(local(b, timeZone), "yyyy-MM-dd");
 }
 
-export function reminderText({ lang, startsAt, timeZone, clinicSmsName, link }: ReminderTextInput): string {
+export function reminderText({
+  lang,
+  startsAt,
+  timeZone,
+  clinicSmsName,
+  link,
+  offersChange,
+}: ReminderTextInput): string {
   const clinic = toGsm7Name(clinicSmsName);
   const url = checkLink(link);
   const time = when(startsAt, lang, timeZone);
-  return lang === "sv"
-    ? `Påminnelse: du har en tid ${time} hos ${clinic}. Se, av- eller omboka: ${url}`
-    : `Reminder: you have an appointment ${time} at ${clinic}. View, cancel or rebook: ${url}`;
+  // Both variants fit one segment with a typical clinic name and link (a test measures it).
+  if (lang === "sv") {
+    const action = offersChange ? "Se, av- eller omboka" : "Ring mottagningen för att ändra";
+    return `Påminnelse: du har en tid ${time} hos ${clinic}. ${action}: ${url}`;
+  }
+  const action = offersChange ? "View, cancel or rebook" : "To change, call the clinic";
+  return `Reminder: you have an appointment ${time} at ${clinic}. ${action}: ${url}`;
 }
 
 export function offerText({ lang, startsAt, respondBy, now, timeZone, clinicSmsName, link }: OfferTextInput): string {
@@ -154,7 +171,7 @@ export function offerText({ lang, startsAt, respondBy, now, timeZone, clinicSmsN
   return `An earlier time is available: ${time} at ${clinic}. Respond by ${deadline} via the link: ${url}`;
 }
 
-export interface ClinicChangeTextInput extends ReminderTextInput {
+export interface ClinicChangeTextInput extends Omit<ReminderTextInput, "offersChange"> {
   kind: "moved" | "cancelled";
   /** The time the patient had before a move (shown as "din tid … är flyttad till …"). */
   previousStartsAt?: Date;

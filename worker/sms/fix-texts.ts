@@ -26,6 +26,7 @@ export async function fixTexts(config: SmsDispatchConfig, unfixed: Unfixed[], no
       timeZone: u.visit.timeZone,
       clinicSmsName: u.smsName,
       link,
+      offersChange: u.offersChange,
     });
     return { u, token, text };
   });

@@ -1,12 +1,23 @@
 // Preparing a claimed batch: one select joins everything eligibility needs (message, patient,
 // preferences, visit, push twin) for the whole batch; each row is judged by smsEligibility; the
 // reminders still without a text get one (fix-texts.ts). Decrypting happens here, not in the rule.
-import { eq, inArray } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "@/db/client";
-import { appointments, clinics, messages, notificationPreferences, patients, slots } from "@/db/schema";
+import {
+  appointments,
+  appointmentTypes,
+  clinics,
+  messages,
+  notificationPreferences,
+  patients,
+  slots,
+} from "@/db/schema";
+import { changeDeadline } from "@/lib/appointments/cancellation-policy";
+import { effectiveCutoffHoursSql } from "@/lib/appointments/effective-cutoff";
 import { smsReachabilityColumns } from "@/lib/notifications/sms-consent";
 import { decryptPii } from "@/lib/privacy/crypto";
+import { offersChangeWhenSent } from "@/lib/reminders/schedule";
 import { smsEligibility } from "./eligibility";
 import { fixTexts } from "./fix-texts";
 import type { Claimed, Prepared, SmsDispatchConfig, Unfixed } from "./types";
@@ -49,6 +60,17 @@ export async function prepareBatch(config: SmsDispatchConfig, claimed: Claimed[]
         endsAt: e.visit.endsAt,
         lang: row.language === "en" ? "en" : "sv",
         smsName: e.smsName,
+        // Asked now, at the moment the text is written, not when the reminder was planned: a late
+        // send (a worker that was down, a retry) must not promise a change that has become impossible.
+        offersChange: offersChangeWhenSent(now, {
+          deadline: changeDeadline({
+            startsAt: e.visit.startsAt,
+            cutoffHours: Number(row.cutoffHours),
+            timeZone: e.visit.timeZone,
+          }),
+          minLeadMinutes: row.minLeadMinutes ?? 0,
+          selfService: Boolean(row.selfService),
+        }),
       });
   }
   return prepared.concat(await fixTexts(config, unfixed, now));
@@ -73,6 +95,9 @@ function selectBatch(db: Db, ids: string[]) {
       endsAt: slots.endsAt,
       timeZone: clinics.timeZone,
       smsName: clinics.smsName,
+      cutoffHours: effectiveCutoffHoursSql,
+      minLeadMinutes: clinics.reminderMinLeadMinutes,
+      selfService: sql<boolean>`(${clinics.selfServiceCancel} and ${appointmentTypes.cancellable}) or (${clinics.selfServiceRebook} and ${appointmentTypes.rebookable})`,
       pushOpenedAt: push.openedAt,
     })
     .from(messages)
@@ -81,6 +106,7 @@ function selectBatch(db: Db, ids: string[]) {
     .leftJoin(appointments, eq(appointments.id, messages.appointmentId))
     .leftJoin(slots, eq(slots.id, appointments.slotId))
     .leftJoin(clinics, eq(clinics.id, slots.clinicId))
+    .leftJoin(appointmentTypes, eq(appointmentTypes.id, slots.typeId))
     .leftJoin(push, eq(push.id, messages.fallbackFor))
     .where(inArray(messages.id, ids));
 }

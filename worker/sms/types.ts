@@ -75,4 +75,6 @@ export type Unfixed = Omit<Ready, "kind" | "text" | "visit"> & {
   endsAt: Date;
   lang: SmsLanguage;
   smsName: string;
+  /** Decided when the text is written: can the patient still act on "cancel or rebook"? */
+  offersChange: boolean;
 };

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
 import { formatShort, type Locale } from "@/lib/format";
+import { accessActionKey } from "@/lib/privacy/access-labels";
 import { myAccessLog } from "@/lib/privacy/dal";
 
 export async function generateMetadata() {
@@ -8,25 +9,26 @@ export async function generateMetadata() {
   return { title: t("title") };
 }
 
+const PAGE_SIZE = 50;
+
 export default async function AccessLogPage({
   searchParams,
 }: {
   searchParams: Promise<Record<string, string | undefined>>;
 }) {
   const query = await searchParams;
-  const before = Number(query.fore);
-  const entries = await myAccessLog({
-    before: Number.isSafeInteger(before) && before > 0 ? before : undefined,
-    limit: 50,
-  });
+  const fore = Number(query.fore);
+  const before = Number.isSafeInteger(fore) && fore > 0 ? fore : undefined;
+  const { entries, olderBefore } = await myAccessLog({ before, limit: PAGE_SIZE });
   const t = await getTranslations("access");
   const locale = (await getLocale()) as Locale;
+  // Every code the app records has words (a unit test scans the code); the fallback never shows a code.
   const label = (action: string, resourceType: string | null) => {
-    const key = `actions.${action.replace(/\./g, "_")}`;
+    const key = `actions.${accessActionKey(action)}`;
     // FHIR calls by a booking system read per resource: "Läste din bokning".
     const typed = resourceType ? `${key}_${resourceType}` : key;
     if (t.has(typed)) return t(typed);
-    return t.has(key) ? t(key) : t("otherAction", { code: action });
+    return t.has(key) ? t(key) : t("otherAction");
   };
   return (
     <section aria-labelledby="access-title">
@@ -40,15 +42,16 @@ export default async function AccessLogPage({
         </a>
       </div>
       {entries.length === 0 ? (
-        <p className="card">{t("empty")}</p>
+        <p className="card">{before ? t("emptyOlder") : t("empty")}</p>
       ) : (
+        // Kept a real table (screen readers announce row and column); on a phone its cells wrap (.log).
         <table className="log">
           <caption className="visually-hidden">{t("title")}</caption>
           <thead>
             <tr>
-              <th scope="col">{locale === "en" ? "When" : "När"}</th>
-              <th scope="col">{locale === "en" ? "Who" : "Vem"}</th>
-              <th scope="col">{locale === "en" ? "What" : "Vad"}</th>
+              <th scope="col">{t("when")}</th>
+              <th scope="col">{t("who")}</th>
+              <th scope="col">{t("what")}</th>
             </tr>
           </thead>
           <tbody>
@@ -68,11 +71,10 @@ export default async function AccessLogPage({
           </tbody>
         </table>
       )}
-      {entries.length === 50 ? (
-        <p>
-          <Link href={`/installningar/atkomst?fore=${entries.at(-1)!.seq}`}>{t("more")}</Link>
-        </p>
-      ) : null}
+      <p className="log-paging">
+        {olderBefore !== null ? <Link href={`/installningar/atkomst?fore=${olderBefore}`}>{t("more")}</Link> : null}
+        {before ? <Link href="/installningar/atkomst">{t("newest")}</Link> : null}
+      </p>
     </section>
   );
 }
