@@ -22,7 +22,10 @@ const securityHeaders = [
 const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
-  serverExternalPackages: ["@electric-sql/pglite", "postgres"],
+  serverExternalPackages: ["@electric-sql/pglite", "postgres", "pino", "prom-client"],
+  // The container runs the traced minimal server tree (.next/standalone), without dev dependencies;
+  // our own server (server/main.ts) serves it in every mode.
+  output: "standalone",
   async headers() {
     return [
       { source: "/:path*", headers: securityHeaders },

@@ -1,9 +1,22 @@
 // Runs before every page: a fresh CSP nonce per request. Authorisation does NOT live here; the
 // data-access layer checks the session on every read and write.
 import { NextResponse, type NextRequest } from "next/server";
+import { env } from "@/lib/env";
+import { canonicalLoopbackRedirect } from "@/lib/security/canonical-origin";
 import { buildCsp, newNonce } from "@/lib/security/csp";
 
 export function proxy(request: NextRequest) {
+  // Demo mode: 127.0.0.1 and localhost are the same machine but not the same origin; send the
+  // patient to the configured one before any cookie or origin check can fail on the difference.
+  const e = env();
+  const canonical = canonicalLoopbackRedirect({
+    host: request.headers.get("host"),
+    pathAndQuery: `${request.nextUrl.pathname}${request.nextUrl.search}`,
+    publicBaseUrl: e.PUBLIC_BASE_URL,
+    production: e.isProduction,
+  });
+  if (canonical && (request.method === "GET" || request.method === "HEAD")) return sendTo(canonical);
+
   const nonce = newNonce();
   const csp = buildCsp(nonce, {
     dev: process.env.NODE_ENV === "development",
@@ -15,6 +28,25 @@ export function proxy(request: NextRequest) {
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("Content-Security-Policy", csp);
   return response;
+}
+
+// Not a 3xx: Next.js rewrites a proxy's Location to a relative one when the target's host equals
+// the host it thinks it serves (localhost), which would loop on 127.0.0.1. A Refresh to the full
+// address (and a link, for anything that ignores Refresh) gets the browser there in one step.
+function sendTo(url: string): Response {
+  const href = url.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+  return new Response(
+    `<!doctype html><html lang="sv"><meta charset="utf-8"><title>Vårdtid</title><p><a href="${href}">Vårdtid</a></p></html>`,
+    {
+      status: 200,
+      headers: {
+        Refresh: `0; url=${url}`,
+        "Content-Type": "text/html; charset=utf-8",
+        "Cache-Control": "no-store",
+        "Content-Security-Policy": "default-src 'none'",
+      },
+    },
+  );
 }
 
 export const config = {

@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from "next";
 import { NextIntlClientProvider } from "next-intl";
 import { getLocale, getMessages, getTranslations } from "next-intl/server";
 import { ServiceWorker } from "@/components/service-worker";
+import { FocusHeading } from "@/components/focus-heading";
 import { isLocale, localeDir } from "@/i18n/locales";
 import { SiteHeader } from "@/components/site-header";
 import "./globals.css";
@@ -42,6 +43,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
           {t("skipToContent")}
         </a>
         <SiteHeader />
+        <FocusHeading />
         <main id="main" tabIndex={-1}>
           {/* Client components get only the namespaces they use, not the whole catalogue. */}
           <NextIntlClientProvider messages={{ states: messages.states }}>{children}</NextIntlClientProvider>

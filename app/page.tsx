@@ -1,17 +1,39 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { currentPatientName } from "@/lib/auth/current-patient";
 
-export default async function HomePage() {
+export default async function HomePage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const params = await searchParams;
   const t = await getTranslations("home");
+  // A logged-in patient is not asked to log in again: the start page says who they are and where to go.
+  const name = await currentPatientName();
   const features = ["see", "cancel", "earlier", "remind"] as const;
   return (
     <>
       <section className="hero" aria-labelledby="home-title">
         <h1 id="home-title">{t("title")}</h1>
+        {params.utloggad && !name ? (
+          <p className="notice notice--success" role="status">
+            {t("loggedOut")}
+          </p>
+        ) : null}
         <p className="lead">{t("lead")}</p>
-        <Link href="/login" className="button">
-          {t("login")}
-        </Link>
+        {name ? (
+          <>
+            <p>{t("loggedInAs", { name })}</p>
+            <Link href="/besok" className="button">
+              {t("goToAppointments")}
+            </Link>
+          </>
+        ) : (
+          <Link href="/login" className="button">
+            {t("login")}
+          </Link>
+        )}
       </section>
       <section aria-labelledby="features-title">
         <h2 id="features-title">{t("featuresTitle")}</h2>

@@ -105,6 +105,7 @@ async function gatewayRate(
     timeZone: "Europe/Stockholm",
     clinicSmsName: "Vårdcentralen Bench 7",
     link: `http://127.0.0.1:3601/l/${randomBytes(24).toString("base64url")}`,
+    offersChange: true,
   });
   const run = async (n: number, tag: string) => {
     let next = 0;

@@ -95,25 +95,18 @@ export function BankIdLogin({
     return () => window.clearInterval(id);
   }, [pending, method]);
 
-  // Leaving the page ends the order. Hiding it ends a QR order too; a same-device order survives,
-  // because opening the BankID app on this device hides the page.
+  // Leaving the page ends the order. Hiding it does not: the patient may open the BankID test app
+  // in another tab or switch apps on the same device, and an order lives until BankID ends it or
+  // the patient cancels. A page kept in the back-forward cache (persisted) may come back, so only a
+  // real unload cancels.
   useEffect(() => {
     if (!pending) return;
-    const cancelQuietly = (reason: string) => navigator.sendBeacon(`/api/bankid/cancel?reason=${reason}`);
-    const onHide = () => {
-      if (document.visibilityState === "hidden" && method === "qr") {
-        cancelQuietly("hidden");
-        setPhase({ kind: "failed", message: text.rfa.RFA3 ?? "" });
-      }
+    const onLeave = (event: PageTransitionEvent) => {
+      if (!event.persisted) navigator.sendBeacon("/api/bankid/cancel?reason=hidden"); // "hidden": the page went away
     };
-    const onLeave = () => cancelQuietly("hidden");
-    document.addEventListener("visibilitychange", onHide);
     window.addEventListener("pagehide", onLeave);
-    return () => {
-      document.removeEventListener("visibilitychange", onHide);
-      window.removeEventListener("pagehide", onLeave);
-    };
-  }, [pending, method, text]);
+    return () => window.removeEventListener("pagehide", onLeave);
+  }, [pending]);
 
   async function start() {
     setPhase({ kind: "starting" });

@@ -3,7 +3,7 @@
 // The reminder settings forms. Each form posts to its own server action and shows the result in
 // an aria-live region, so a screen reader hears "saved" or what to fix.
 import { localeDir, localeNames, locales, type Locale } from "@/i18n/locales";
-import { useActionState, useId } from "react";
+import { useActionState, useId, useRef, useState } from "react";
 import {
   confirmCodeAction,
   languageAction,
@@ -41,6 +41,9 @@ export interface SettingsText {
     confirm: string;
     verified: string;
     remove: string;
+    removeConfirm: string;
+    removeYes: string;
+    removeCancel: string;
     removed: string;
   };
   offsets: {
@@ -180,15 +183,52 @@ export function PhoneForm({ text, values }: { text: SettingsText; values: Settin
         </form>
       ) : null}
       <Result state={codeState} text={text} success={text.phone.verified} />
-      {values.hasPhone ? (
-        <form action={removeAction}>
-          <Result state={removeState} text={text} success={text.phone.removed} />
-          <button type="submit" className="button button--secondary" disabled={removing} aria-disabled={removing}>
-            {text.phone.remove}
-          </button>
-        </form>
-      ) : null}
+      {values.hasPhone ? <RemovePhone text={text} action={removeAction} removing={removing} /> : null}
+      <Result state={removeState} text={text} success={text.phone.removed} />
     </section>
+  );
+}
+
+// Removing the number stops every SMS at once, so it is asked twice: the first press only shows
+// what will happen, with the real button and a way back (focus moves to the question).
+function RemovePhone({
+  text,
+  action,
+  removing,
+}: {
+  text: SettingsText;
+  action: (formData: FormData) => void;
+  removing: boolean;
+}) {
+  const [asking, setAsking] = useState(false);
+  const questionRef = useRef<HTMLParagraphElement>(null);
+  if (!asking)
+    return (
+      <button
+        type="button"
+        className="button button--secondary"
+        onClick={() => {
+          setAsking(true);
+          requestAnimationFrame(() => questionRef.current?.focus());
+        }}
+      >
+        {text.phone.remove}
+      </button>
+    );
+  return (
+    <form action={action} className="stack">
+      <p ref={questionRef} tabIndex={-1}>
+        {text.phone.removeConfirm}
+      </p>
+      <div className="actions">
+        <button type="submit" className="button button--danger" disabled={removing} aria-disabled={removing}>
+          {text.phone.removeYes}
+        </button>
+        <button type="button" className="button button--secondary" onClick={() => setAsking(false)}>
+          {text.phone.removeCancel}
+        </button>
+      </div>
+    </form>
   );
 }
 

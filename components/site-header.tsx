@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { currentSession } from "@/lib/auth/current-patient";
+import { currentPatientName, currentSession } from "@/lib/auth/current-patient";
 import { LanguageChooser } from "./language-chooser";
 
 export async function SiteHeader() {
@@ -9,6 +9,7 @@ export async function SiteHeader() {
   const tn = await getTranslations("notifications.nav");
   const tl = await getTranslations("settingsLinks");
   const session = await currentSession();
+  const name = session ? await currentPatientName() : null;
   return (
     <header className="site-header">
       <div className="site-header__inner">
@@ -34,6 +35,7 @@ export async function SiteHeader() {
             <Link href="/besok">{ta("title")}</Link>
             <Link href="/installningar">{tn("settings")}</Link>
             <Link href="/installningar/atkomst">{tl("navAccess")}</Link>
+            {name ? <span className="site-nav__who">{t("loggedInAs", { name })}</span> : null}
           </div>
         </nav>
       ) : null}

@@ -31,12 +31,28 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** Pool size for postgres.js. */
   max?: number;
+  /**
+   * Named prepared statements (postgres.js default: on). Off behind PgBouncer in transaction mode:
+   * PgBouncer 1.18 hands each transaction any server connection, where a statement prepared on
+   * another one does not exist.
+   */
+  prepare?: boolean;
+}
+
+/** The database options of a process from its validated environment (app, worker, migrations). */
+export function databaseOptionsFromEnv(e: {
+  DATABASE_URL: string | undefined;
+  PGLITE_DATA_DIR: string;
+  DATABASE_PGBOUNCER: "off" | "transaction" | "session";
+}): DatabaseOptions {
+  return { url: e.DATABASE_URL, dataDir: e.PGLITE_DATA_DIR, prepare: e.DATABASE_PGBOUNCER !== "transaction" };
 }
 
 export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   if (options.url) {
     const sqlClient = postgres(options.url, {
       max: options.max ?? 10,
+      prepare: options.prepare ?? true,
       onnotice: () => {},
       // Dates in and out as JS Dates in UTC; the UI formats them in the clinic's zone.
       connection: { TimeZone: "UTC" },
@@ -53,9 +69,23 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   return { driver: "pglite", db, pglite, close: () => pglite.close() };
 }
 
+// Held while migrating: of several processes starting at once (Kubernetes init containers of
+// every new pod), one migrates and the others wait, then find nothing left to do.
+const MIGRATION_LOCK = 7_270_002;
+
 export async function migrateDatabase(handle: DatabaseHandle): Promise<void> {
   if (handle.driver === "postgres") {
-    await migratePostgres(handle.db as never, { migrationsFolder });
+    // The lock lives on a connection of its own (a session lock: hence migrations connect to
+    // Postgres directly, not through PgBouncer in transaction mode); the migrator uses another.
+    if ((handle.sqlClient.options.max ?? 10) < 2) throw new Error("migrateDatabase needs a pool of at least 2");
+    const lock = await handle.sqlClient.reserve();
+    try {
+      await lock`select pg_advisory_lock(${MIGRATION_LOCK})`;
+      await migratePostgres(handle.db as never, { migrationsFolder });
+    } finally {
+      await lock`select pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => {});
+      lock.release();
+    }
   } else {
     await migratePglite(handle.db as never, { migrationsFolder });
   }

@@ -3,14 +3,14 @@
 // and across the separately bundled chunks of the Next server (PGlite must only be opened once per
 // folder, so the app and its in-app worker must use the same handle).
 import { env } from "@/lib/env";
-import { openDatabase, type DatabaseHandle } from "./client";
+import { databaseOptionsFromEnv, openDatabase, type DatabaseHandle } from "./client";
 
 const globalForDb = globalThis as unknown as { vardtidDb?: DatabaseHandle };
 
 export function processDatabaseHandle(): DatabaseHandle {
   if (!globalForDb.vardtidDb) {
     const e = env();
-    globalForDb.vardtidDb = openDatabase({ url: e.DATABASE_URL, dataDir: e.PGLITE_DATA_DIR });
+    globalForDb.vardtidDb = openDatabase(databaseOptionsFromEnv(e));
   }
   return globalForDb.vardtidDb;
 }

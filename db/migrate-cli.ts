@@ -1,9 +1,10 @@
 // npm run migrate: applies the committed migrations to DATABASE_URL or the PGlite data folder.
 import { envOrExit } from "@/lib/env";
-import { migrateDatabase, openDatabase } from "./client";
+import { databaseOptionsFromEnv, migrateDatabase, openDatabase } from "./client";
 
 const e = envOrExit();
-const handle = openDatabase({ url: e.DATABASE_URL, dataDir: e.PGLITE_DATA_DIR, max: 1 });
+// Two connections: one holds the migration lock, the other migrates.
+const handle = openDatabase({ ...databaseOptionsFromEnv(e), max: 2 });
 await migrateDatabase(handle);
 console.log(`Migrations applied (${handle.driver}).`);
 await handle.close();

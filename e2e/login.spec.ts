@@ -16,6 +16,29 @@ async function startQrLogin(page: import("@playwright/test").Page) {
 const status = (page: import("@playwright/test").Page) => page.getByTestId("bankid-status");
 
 test.describe("log in with BankID", () => {
+  test("a QR order survives the tab being hidden (the patient opens the BankID test app in another tab)", async ({
+    page,
+  }) => {
+    const order = await startQrLogin(page);
+    // What a browser does when another tab or app comes to the front.
+    await page.evaluate(() => {
+      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+      Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    await page.waitForTimeout(500);
+    await page.evaluate(() => {
+      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "visible" });
+      Object.defineProperty(document, "hidden", { configurable: true, get: () => false });
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    await simulator(`/__simulator/orders/${order.orderRef}/scan`, {
+      personalNumber: testPatients.tolvan.personalNumber,
+    });
+    expect((await simulator(`/__simulator/orders/${order.orderRef}/approve`, testPatients.tolvan)).ok).toBe(true);
+    await page.waitForURL("**/besok");
+  });
+
   test("other device: the QR code animates, the phone scans and approves, the patient lands on their appointments", async ({
     page,
   }) => {
@@ -109,14 +132,27 @@ test.describe("log in with BankID", () => {
     const cookie = (await context.cookies()).find((c) => c.name.endsWith("vardtid.session"));
     expect(cookie?.httpOnly).toBe(true);
     expect(cookie?.sameSite).toBe("Lax");
+    // Who am I, where am I: the name is shown, and the start page does not offer to log in again.
+    await expect(page.getByText("Inloggad: Tolvan Tolvansson")).toBeVisible();
+    await page.goto("/");
+    await expect(page.getByText("Du är inloggad som Tolvan Tolvansson.")).toBeVisible();
+    await expect(page.getByRole("link", { name: "Logga in med BankID" })).toHaveCount(0);
+    await page.getByRole("link", { name: "Till mina tider" }).click();
+    await page.waitForURL("**/besok");
+    // Focus follows the navigation to the new page's heading (not left on <body>).
+    await expect(page.getByRole("heading", { level: 1 })).toBeFocused();
     await page.getByRole("button", { name: "Logga ut" }).click();
     await page.waitForURL((u) => u.pathname === "/");
+    await expect(page.getByText(/^Du är utloggad\./)).toBeVisible();
+    await expectAccessible(page);
     await page.goBack();
     await expect(page.getByRole("heading", { name: "Kommande besök" })).toHaveCount(0);
-    // A replayed cookie gets nothing: the session is revoked on the server.
+    // A replayed cookie gets nothing: the session is revoked on the server. A device whose session
+    // ended elsewhere is told why it has to log in again.
     await context.addCookies([cookie!]);
     await page.goto("/besok");
     await page.waitForURL(/\/login\?returnTo=/);
+    await expect(page.getByText(/Du har blivit utloggad/)).toBeVisible();
   });
 
   test("a deep link is kept across login, but only to our own paths", async ({ page }) => {

@@ -27,9 +27,12 @@ test.describe("SMS reminders", () => {
     await expect.poll(async () => (await tolvansReminders()).length, { timeout: 30_000 }).toBeGreaterThan(0);
     const [reminder] = await tolvansReminders();
     expect(reminder!.duplicates).toBe(0);
+    // The only reminder due at once is for Tolvan's visit a few hours away, inside the 24 h cutoff:
+    // it must not offer a cancel or rebook the patient can no longer make, and says to call.
     expect(reminder!.message).toMatch(
-      /^Påminnelse: du har en tid .+ kl \d\d:\d\d hos Vårdcentralen Centrum\. Se, av- eller omboka: http:\/\/localhost:\d+\/l\/[A-Za-z0-9_-]{32}$/,
+      /^Påminnelse: du har en tid .+ kl \d\d:\d\d hos Vårdcentralen Centrum\. Ring mottagningen för att ändra: http:\/\/localhost:\d+\/l\/[A-Za-z0-9_-]{32}$/,
     );
+    expect(reminder!.message).not.toMatch(/omboka|avboka/);
     expect(reminder!.message).not.toMatch(/191212|Tolvan|Sjuksköterska|\+4670/);
     const visitTime = /kl (\d\d:\d\d) hos/.exec(reminder!.message)![1]!;
 
@@ -50,6 +53,7 @@ test.describe("SMS reminders", () => {
     await phone.waitForURL(
       (url) => url.pathname === "/login" && (url.searchParams.get("returnTo") ?? "").startsWith("/l/"),
     );
+    await expect(phone.getByText(/Du har öppnat en länk från ett sms/)).toBeVisible();
     await phone.getByLabel("BankID på annan enhet").check();
     await phone.getByRole("button", { name: "Logga in", exact: true }).click();
     await expect(phone.getByRole("img", { name: /QR-kod/ })).toBeVisible();
@@ -67,13 +71,30 @@ test.describe("SMS reminders", () => {
     await expect(phone.getByRole("heading", { level: 1 })).toBeVisible();
     await expect(phone.getByText("Vårdcentralen Centrum")).toBeVisible();
     await expect(phone.locator("time")).toContainText(visitTime);
+    // The page the link opens gives the number to call.
+    await expect(phone.getByRole("link", { name: /Ring/ }).first()).toBeVisible();
     expect(phone.url()).not.toContain("/l/");
     await expectAccessible(phone);
 
     // The patient's own list shows the reminder and its delivery report.
     await phone.getByRole("link", { name: "Inställningar" }).click();
     await expect(phone.getByRole("heading", { level: 1, name: "Påminnelser och inställningar" })).toBeVisible();
+    // Planned reminders are listed; choosing "7 dagar före" for visits nearer than that sends
+    // nothing now, and the page says that time has passed.
+    const planned = phone.getByRole("region", { name: "Planerade påminnelser" });
+    await expect(planned).toBeVisible();
+    const before = (await tolvansReminders()).length;
+    await phone.getByLabel("7 dagar före").check();
+    await phone.getByRole("button", { name: "Spara påminnelsetider" }).click();
+    await expect(planned.getByText(/7 dagar före: skickas inte för det här besöket/).first()).toBeVisible();
     await expectAccessible(phone);
+    // Removing the number is asked twice; going back keeps it.
+    await phone.getByRole("button", { name: "Ta bort nummer" }).click();
+    await expect(phone.getByText(/Vill du ta bort ditt mobilnummer\?/)).toBeFocused();
+    await phone.getByRole("button", { name: "Avbryt, behåll numret" }).click();
+    await expect(phone.getByText(/Bekräftat nummer: 070-\*\*\* \*\* 05/)).toBeVisible();
+    await phone.waitForTimeout(2_000); // a few worker polls
+    expect((await tolvansReminders()).length).toBe(before);
     await phone.getByRole("link", { name: "Se skickade meddelanden" }).click();
     await expect(phone.getByRole("heading", { level: 1, name: "Skickade meddelanden" })).toBeVisible();
     await expect(phone.getByText("Levererat").first()).toBeVisible();

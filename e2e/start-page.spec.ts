@@ -27,6 +27,16 @@ test.describe("start page", () => {
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Dina vårdbesök, enkelt och säkert");
   });
 
+  test("the demo opened on 127.0.0.1 moves to the configured localhost address instead of failing later", async ({
+    page,
+    baseURL,
+  }) => {
+    const own = new URL(baseURL!);
+    await page.goto(`http://127.0.0.1:${own.port}/login?returnTo=%2Fbesok`);
+    await expect(page).toHaveURL(`${own.origin}/login?returnTo=%2Fbesok`);
+    await expect(page.getByRole("heading", { level: 1, name: "Logga in" })).toBeVisible();
+  });
+
   test("an unknown page gets a designed not-found page", async ({ page }) => {
     const response = await page.goto("/finns-inte");
     expect(response?.status()).toBe(404);

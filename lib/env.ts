@@ -46,6 +46,11 @@ const schema = z.object({
     .string()
     .regex(/^(mailto:|https:\/\/)/, "must start with mailto: or https://")
     .optional(),
+  TRUSTED_PROXY_COUNT: int(0, 10).default(0),
+  DATABASE_PGBOUNCER: z.enum(["off", "transaction", "session"]).default("off"),
+  METRICS_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SHUTDOWN_GRACE_SECONDS: int(1, 600).default(25),
 });
 
 type Raw = z.infer<typeof schema>;

@@ -1,55 +1,19 @@
 // `npm start`: the whole product on one machine. Validates configuration, builds if the build is
 // missing or older than the sources, migrates (and in demo mode seeds on first run), starts the
-// BankID and SMS simulators in demo mode, then serves the app with `next start`.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+// BankID and SMS simulators in demo mode, then serves the app with our server (server/main.ts).
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { envOrExit } from "@/lib/env";
-import { migrateDatabase, openDatabase } from "@/db/client";
+import { databaseOptionsFromEnv, migrateDatabase, openDatabase } from "@/db/client";
 import { isSeeded, seedDemoData } from "@/lib/demo/seed";
+import { ensureBuild } from "./lib/build";
 
 const root = process.cwd();
 // Next.js would otherwise report usage to Vercel: nothing about Vårdtid leaves the machine.
 process.env.NEXT_TELEMETRY_DISABLED ??= "1";
 const e = envOrExit();
 const demo = !e.isProduction;
-
-function newestMtime(target: string): number {
-  if (!existsSync(target)) return 0;
-  const st = statSync(target);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const entry of readdirSync(target)) {
-    // Build outputs that live among the sources (the service worker, the offline stylesheet).
-    if (entry === "node_modules" || entry.startsWith(".") || entry.startsWith("sw.js") || entry === "offline.css")
-      continue;
-    newest = Math.max(newest, newestMtime(path.join(target, entry)));
-  }
-  return newest;
-}
-
-function buildIsCurrent(): boolean {
-  const buildId = path.join(root, ".next", "BUILD_ID");
-  if (!existsSync(buildId)) return false;
-  const built = statSync(buildId).mtimeMs;
-  const sources = [
-    "app",
-    "components",
-    "lib",
-    "db",
-    "i18n",
-    "messages",
-    "public",
-    "sw",
-    "proxy.ts",
-    "instrumentation.ts",
-    "next.config.js",
-    "serwist.config.js",
-    "package-lock.json",
-    "worker",
-  ];
-  return sources.every((s) => newestMtime(path.join(root, s)) <= built);
-}
 
 const children: ChildProcess[] = [];
 function stopAll(code: number): never {
@@ -59,16 +23,12 @@ function stopAll(code: number): never {
 process.on("SIGINT", () => stopAll(0));
 process.on("SIGTERM", () => stopAll(0));
 
-if (!buildIsCurrent()) {
-  console.log("Building Vårdtid (first start or changed sources) …");
-  const result = spawnSync("npm", ["run", "--silent", "build"], { stdio: "inherit", env: process.env });
-  if (result.status !== 0) {
-    console.error("The build failed; see the lines above.");
-    process.exit(1);
-  }
+if (!ensureBuild(root)) {
+  console.error("The build failed; see the lines above.");
+  process.exit(1);
 }
 
-const handle = openDatabase({ url: e.DATABASE_URL, dataDir: e.PGLITE_DATA_DIR, max: 1 });
+const handle = openDatabase({ ...databaseOptionsFromEnv(e), max: 2 });
 await migrateDatabase(handle);
 if (demo && !(await isSeeded(handle.db))) {
   const r = await seedDemoData(handle.db, { keys: { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY } });
@@ -98,7 +58,8 @@ if (demo) {
     run("BankID simulator", [tsx, "simulators/bankid/main.ts"]);
   if (existsSync(path.join(root, "simulators/sms/main.ts"))) run("SMS simulator", [tsx, "simulators/sms/main.ts"]);
 }
-run("Vårdtid", [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(e.PORT)]);
+// Our own server around Next.js (server/main.ts): the client address from the socket, JSON logs.
+run("Vårdtid", [tsx, "server/main.ts"]);
 
 if (demo) {
   console.log(

@@ -2,6 +2,7 @@
 // in-app worker of demo mode.
 import type { Db } from "@/db/client";
 import type { Env } from "@/lib/env";
+import { logger } from "@/lib/log/logger";
 import { ElksGateway } from "@/lib/sms/elks";
 import type { SmsDispatchConfig } from "./sms-dispatch";
 
@@ -23,7 +24,8 @@ export function smsDispatchConfig(
     sender: e.SMS_SENDER,
     publicBaseUrl: e.PUBLIC_BASE_URL,
     webhookSecret: e.SMS_WEBHOOK_SECRET,
-    log: (line) => console.log(line),
+    // Worker lines are JSON with the rest (scrubbed of numbers and tokens, lib/log/redact.ts).
+    log: (line) => logger().info(line),
     ...overrides,
   };
 }

@@ -129,7 +129,10 @@ describe.runIf(postgresTarget)("worker crash on real Postgres", () => {
       // means the same at 03:00 as at noon).
       await handle.db.transaction(async (tx) => {
         for (const id of appointmentIds)
-          await syncAppointmentReminders(tx, id, now, { quietHours: { start: "00:00", end: "00:00" } });
+          await syncAppointmentReminders(tx, id, now, {
+            quietHours: { start: "00:00", end: "00:00" },
+            sendOverdue: true,
+          });
       });
       const [{ n } = { n: 0 }] = await handle.db
         .select({ n: sql<number>`count(*)::int` })

@@ -3,24 +3,35 @@
 // the bundler does with modules.
 import { processDatabaseHandle } from "@/db/handle";
 import type { Env } from "@/lib/env";
+import { logger } from "@/lib/log/logger";
 import { vapidKeysFor } from "@/lib/push/vapid";
 import { smsDispatchConfig } from "./config";
 import { startOfferWorker } from "./offers";
 import { startPushWorker } from "./push-dispatch";
 import { startSmsWorker, type SmsWorker } from "./sms-dispatch";
+import { startWebhookWorker } from "./webhook-dispatch";
 
-const globalForWorker = globalThis as unknown as { vardtidInAppWorker?: SmsWorker };
+const globalForWorker = globalThis as unknown as {
+  vardtidInAppWorker?: SmsWorker;
+  /** Read by the server's graceful shutdown: finishes the passes in flight, then stops polling. */
+  vardtidStopInAppWorker?: () => Promise<void>;
+};
 
 export function startInAppWorker(e: Env): void {
   if (globalForWorker.vardtidInAppWorker) return;
   const db = processDatabaseHandle().db;
   const smsConfig = smsDispatchConfig(db, e);
-  globalForWorker.vardtidInAppWorker = startSmsWorker(smsConfig, { pollMs: 1_000 });
-  startOfferWorker(
+  const sms = startSmsWorker(smsConfig, { pollMs: 1_000 });
+  globalForWorker.vardtidInAppWorker = sms;
+  const offers = startOfferWorker(
     { db, keys: smsConfig.keys, publicBaseUrl: smsConfig.publicBaseUrl, log: smsConfig.log },
     { pollMs: 1_000 },
   );
+  startWebhookWorker({ db, keys: smsConfig.keys, production: e.isProduction, log: smsConfig.log }, { pollMs: 1_000 });
   const vapid = vapidKeysFor(e);
-  if (vapid) startPushWorker({ db, vapid, log: (line) => console.log(line) }, { pollMs: 1_000 });
-  console.log("Worker running inside the app (RUN_WORKER_IN_APP).");
+  const push = vapid ? startPushWorker({ db, vapid, log: smsConfig.log }, { pollMs: 1_000 }) : null;
+  globalForWorker.vardtidStopInAppWorker = async () => {
+    await Promise.all([sms.stop(), offers.stop(), push?.stop()]);
+  };
+  logger().info("worker running inside the app (RUN_WORKER_IN_APP)");
 }

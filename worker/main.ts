@@ -5,13 +5,14 @@
 // --send-timeout-seconds. The lease must be well above the send timeout: a send still in flight
 // when its lease runs out could be sent again by another worker.
 import { parseArgs } from "node:util";
-import { migrationStatus, openDatabase } from "@/db/client";
+import { databaseOptionsFromEnv, migrationStatus, openDatabase } from "@/db/client";
 import { envOrExit } from "@/lib/env";
 import { vapidKeysFor } from "@/lib/push/vapid";
 import { smsDispatchConfig } from "./config";
 import { startOfferWorker } from "./offers";
 import { startPushWorker } from "./push-dispatch";
 import { DEFAULT_SMS_BATCH_SIZE, DEFAULT_SMS_CONCURRENCY, startSmsWorker } from "./sms-dispatch";
+import { startWebhookWorker } from "./webhook-dispatch";
 
 const { values } = parseArgs({
   options: {
@@ -42,8 +43,7 @@ if (leaseSeconds < 2 * sendTimeoutSeconds) {
 // Sends no longer hold a connection each (a pass's database work is a few batched statements),
 // so the pool need not grow with --concurrency.
 const handle = openDatabase({
-  url: e.DATABASE_URL,
-  dataDir: e.PGLITE_DATA_DIR,
+  ...databaseOptionsFromEnv(e),
   max: Math.min(positive("concurrency", values.concurrency), 8) + 2,
 });
 const status = await migrationStatus(handle.db);
@@ -79,6 +79,20 @@ const offerWorker = startOfferWorker(
   { db: handle.db, keys: base.keys, publicBaseUrl: base.publicBaseUrl, log: base.log },
   { pollMs: positive("poll-ms", values["poll-ms"]) },
 );
+// The booking systems' webhooks: same lease and timeout rules as the SMS (lease ≥ 2 × timeout).
+const webhookWorker = startWebhookWorker(
+  {
+    db: handle.db,
+    keys: base.keys,
+    production: e.isProduction,
+    leaseMs: leaseSeconds * 1000,
+    timeoutMs: sendTimeoutSeconds * 1000,
+    batchSize: positive("batch-size", values["batch-size"]),
+    concurrency: Math.min(positive("concurrency", values.concurrency), 16),
+    log: base.log,
+  },
+  { pollMs: positive("poll-ms", values["poll-ms"]) },
+);
 console.log(`Worker started (${handle.driver}, pid ${process.pid}${vapid ? ", with push" : ""}).`);
 
 let stopping = false;
@@ -87,7 +101,7 @@ async function stop(): Promise<void> {
   stopping = true;
   // A pass stuck on a dead database must not keep the process alive forever.
   setTimeout(() => process.exit(1), 15_000).unref();
-  await Promise.all([worker.stop(), pushWorker?.stop(), offerWorker.stop()]);
+  await Promise.all([worker.stop(), pushWorker?.stop(), offerWorker.stop(), webhookWorker.stop()]);
   await handle.close();
   process.exit(0);
 }

@@ -13,13 +13,16 @@
 // same messageId both times.
 import { isLocale } from "@/i18n/locales";
 import type { Agent } from "node:https";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { appointments, clinics, messages, patients, slots } from "@/db/schema";
+import { appointments, appointmentTypes, clinics, messages, patients, slots } from "@/db/schema";
+import { changeDeadline } from "@/lib/appointments/cancellation-policy";
+import { effectiveCutoffHoursSql } from "@/lib/appointments/effective-cutoff";
 import { createAppointmentLink } from "@/lib/links/deep-links";
 import { sendPush } from "@/lib/push/send";
 import { dropGoneSubscription, patientPushTargets } from "@/lib/push/subscriptions";
 import type { VapidKeys } from "@/lib/push/vapid";
+import { offersChangeWhenSent } from "@/lib/reminders/schedule";
 import { keyMatchesStart } from "@/lib/reminders/sync";
 import { reminderPushText } from "@/lib/push/reminder-push-text";
 import { startPollingLoop, type PollingLoop } from "./poll-loop";
@@ -70,10 +73,14 @@ export async function runDuePush(config: PushDispatchConfig): Promise<PushPassRe
             timeZone: clinics.timeZone,
             smsName: clinics.smsName,
             language: patients.language,
+            cutoffHours: effectiveCutoffHoursSql,
+            minLeadMinutes: clinics.reminderMinLeadMinutes,
+            selfService: sql<boolean>`(${clinics.selfServiceCancel} and ${appointmentTypes.cancellable}) or (${clinics.selfServiceRebook} and ${appointmentTypes.rebookable})`,
           })
           .from(appointments)
           .innerJoin(slots, eq(slots.id, appointments.slotId))
           .innerJoin(clinics, eq(clinics.id, slots.clinicId))
+          .innerJoin(appointmentTypes, eq(appointmentTypes.id, slots.typeId))
           .innerJoin(patients, eq(patients.id, appointments.patientId))
           .where(eq(appointments.id, m.appointmentId))
           .limit(1)
@@ -103,6 +110,15 @@ export async function runDuePush(config: PushDispatchConfig): Promise<PushPassRe
       startsAt: visit.startsAt,
       timeZone: visit.timeZone,
       clinicSmsName: visit.smsName,
+      offersChange: offersChangeWhenSent(now, {
+        deadline: changeDeadline({
+          startsAt: visit.startsAt,
+          cutoffHours: Number(visit.cutoffHours),
+          timeZone: visit.timeZone,
+        }),
+        minLeadMinutes: visit.minLeadMinutes,
+        selfService: Boolean(visit.selfService),
+      }),
     });
     const payload = { ...text, url: `/l/${token}`, messageId: m.id };
     let reached = 0;

@@ -88,7 +88,8 @@ describe.each(testDatabases)("reminders end to end on $name", (target) => {
   }
 
   it("booking queues one reminder per offset; at each due time exactly one SMS goes out, with the right text and a working link", async () => {
-    // Saturday 9 March 10:00: reminders Wednesday 10:00 (3 days) and Friday 10:00 (1 day).
+    // Saturday 9 March 10:00: reminders Wednesday 10:00 (3 days) and Friday 08:00 (1 day, moved
+    // from 10:00, the cutoff itself, to leave the clinic's 2 h to act on it).
     const visit = hours(24 * 5);
     const { patient, phone, slot } = await setup(visit);
     const booked = await bookAppointment(handle.db, { patientId: patient.id, slotId: slot.id, now: t0 });
@@ -96,7 +97,7 @@ describe.each(testDatabases)("reminders end to end on $name", (target) => {
     const queued = await remindersOf(booked.appointmentId);
     expect(queued.map((m) => [m.status, m.dueAt.toISOString()])).toEqual([
       ["queued", "2030-03-06T09:00:00.000Z"],
-      ["queued", "2030-03-08T09:00:00.000Z"],
+      ["queued", "2030-03-08T07:00:00.000Z"],
     ]);
 
     expect((await runDueSms(config())).claimed).toBe(0);
@@ -106,7 +107,7 @@ describe.each(testDatabases)("reminders end to end on $name", (target) => {
 
     clock = new Date("2030-03-06T09:00:00Z");
     expect(await runDueSms(config())).toMatchObject({ claimed: 1, sent: 1 });
-    clock = new Date("2030-03-08T09:00:30Z");
+    clock = new Date("2030-03-08T07:00:30Z");
     expect(await runDueSms(config())).toMatchObject({ claimed: 1, sent: 1 });
     expect(await runDueSms(config())).toMatchObject({ claimed: 0 });
 
@@ -124,6 +125,7 @@ describe.each(testDatabases)("reminders end to end on $name", (target) => {
           timeZone: "Europe/Stockholm",
           clinicSmsName: "Vårdcentralen Centrum",
           link: `${app.url}/l/${link![1]}`,
+          offersChange: true,
         }),
       );
       expect(sms.message).toContain("lör 9 mars kl 10:00 hos Vårdcentralen Centrum");
@@ -197,12 +199,13 @@ describe.each(testDatabases)("reminders end to end on $name", (target) => {
       ).ok,
     ).toBe(true);
     const rows = await remindersOf(booked.appointmentId);
+    // The day-before one at 11:00 Stockholm: two hours before the 13:00 cutoff.
     expect(rows.filter((r) => r.status === "queued").map((r) => r.dueAt.toISOString())).toEqual([
       "2030-03-05T12:00:00.000Z",
-      "2030-03-07T12:00:00.000Z",
+      "2030-03-07T10:00:00.000Z",
     ]);
     expect(rows.filter((r) => r.status === "cancelled")).toHaveLength(2);
-    for (const at of ["2030-03-05T12:00:00Z", "2030-03-07T12:00:00Z", "2030-03-11T09:00:00Z", "2030-03-13T09:00:00Z"]) {
+    for (const at of ["2030-03-05T12:00:00Z", "2030-03-07T10:00:00Z", "2030-03-11T09:00:00Z", "2030-03-13T09:00:00Z"]) {
       clock = new Date(at);
       await runDueSms(config());
     }

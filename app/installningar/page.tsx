@@ -7,7 +7,7 @@ import {
   SmsConsentForm,
   type SettingsText,
 } from "@/components/notification-settings";
-import { formatShort, ltrIsolate, type Locale } from "@/lib/format";
+import { formatShort, formatVisit, ltrIsolate, type Locale } from "@/lib/format";
 import { mySettings } from "@/lib/notifications/dal";
 import { OFFSET_CHOICES } from "@/lib/notifications/preferences";
 
@@ -62,6 +62,9 @@ export default async function SettingsPage() {
       confirm: t("phone.confirm"),
       verified: t("phone.verified"),
       remove: t("phone.remove"),
+      removeConfirm: t("phone.removeConfirm"),
+      removeYes: t("phone.removeYes"),
+      removeCancel: t("phone.removeCancel"),
       removed: t("phone.removed"),
     },
     offsets: {
@@ -87,6 +90,9 @@ export default async function SettingsPage() {
     offsets: settings.offsets,
     language: settings.language,
   };
+  const tp = await getTranslations("notifications.settings.planned");
+  const offsetName = (key: string) =>
+    key in OFFSET_CHOICES ? t(`offsets.${key as keyof typeof OFFSET_CHOICES}`) : key;
   return (
     <section aria-labelledby="settings-title" className="settings">
       <h1 id="settings-title">{t("title")}</h1>
@@ -100,6 +106,43 @@ export default async function SettingsPage() {
         <OffsetsForm text={text} values={values} />
         <LanguageForm text={text} values={values} />
       </div>
+      <section className="card" aria-labelledby="planned-title">
+        <h2 id="planned-title">{tp("title")}</h2>
+        {settings.planned.length === 0 ? (
+          <p>{tp("empty")}</p>
+        ) : (
+          <>
+            <p>{tp("intro")}</p>
+            <ul className="planned-reminders">
+              {settings.planned.map((visit) => (
+                <li key={visit.appointmentId}>
+                  <h3>
+                    {tp("visit", {
+                      date: formatVisit(visit.startsAt, locale, visit.timeZone),
+                      clinic: visit.clinicName,
+                    })}
+                  </h3>
+                  {visit.planned.length === 0 ? <p>{tp("none")}</p> : null}
+                  {visit.planned.length > 0 ? (
+                    <ul>
+                      {visit.planned.map((r) => (
+                        <li key={`${r.channel}-${r.dueAt.toISOString()}`}>
+                          {tp(r.channel, { date: formatShort(r.dueAt, locale, visit.timeZone) })}
+                        </li>
+                      ))}
+                    </ul>
+                  ) : null}
+                  {visit.passed.map((key) => (
+                    <p key={key} className="notice">
+                      {tp("passed", { offset: offsetName(key) })}
+                    </p>
+                  ))}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </section>
       <nav className="card" aria-labelledby="more-settings">
         <h2 id="more-settings">{tl("moreTitle")}</h2>
         <ul className="link-list">

@@ -48,6 +48,8 @@ export default async function LoginPage({
           {t("loggedOut")}
         </p>
       ) : null}
+      {params.avslutad ? <p className="notice">{t("sessionEnded")}</p> : null}
+      {returnTo.startsWith("/l/") ? <p className="notice">{t("fromLink")}</p> : null}
       <p>{t("intro")}</p>
       <QueryProvider>
         <BankIdLogin text={text} defaultMethod={meta.isMobile ? "autostart" : "qr"} returnTo={returnTo} />

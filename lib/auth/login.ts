@@ -2,7 +2,7 @@ import "server-only";
 // A BankID login from start to session. The browser holds only a random binding cookie; the order
 // reference, QR secret and the identity stay on the server. The personal number is never taken
 // from the browser: it comes from the provider's completed collect, here.
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, lt } from "drizzle-orm";
 import QRCode from "qrcode";
 import type { Db } from "@/db/client";
 import { loginOrders, notificationPreferences, patients } from "@/db/schema";
@@ -239,5 +239,7 @@ export async function currentQrSvg(ctx: LoginContext, binding: string): Promise<
 
 /** Old rows are of no use to anyone: drop finished orders after an hour. */
 export async function pruneLoginOrders(db: Db, now: Date): Promise<void> {
-  await db.delete(loginOrders).where(sql`${loginOrders.createdAt} < ${new Date(now.getTime() - 3_600_000)}`);
+  // lt() encodes the Date through the column; a Date inside a raw sql`` reaches postgres.js unencoded
+  // and fails there (PGlite accepts it, which hid this until the built app ran on real Postgres).
+  await db.delete(loginOrders).where(lt(loginOrders.createdAt, new Date(now.getTime() - 3_600_000)));
 }

@@ -3,14 +3,20 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { db } from "@/db";
 import { migrationStatus } from "@/db/client";
+import { isShuttingDown } from "@/lib/http/shutdown-state";
 
 export interface HealthReport {
   httpStatus: 200 | 503;
   body: Record<string, unknown>;
 }
 
-export async function healthStatus(): Promise<HealthReport> {
+export async function healthStatus(options: { live?: boolean } = {}): Promise<HealthReport> {
   const started = Date.now();
+  // Liveness: the process answers. Not the database: an outage of Postgres must take the
+  // instances out of rotation (readiness, below), not have them all restarted.
+  if (options.live) return { httpStatus: 200, body: { status: "alive" } };
+  // Draining after SIGTERM: out of the load balancer's rotation, still finishing what it has.
+  if (isShuttingDown()) return { httpStatus: 503, body: { status: "stopping" } };
   try {
     await db().execute(sql`select 1`);
     const migrations = await migrationStatus(db());

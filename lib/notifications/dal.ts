@@ -5,7 +5,7 @@ import { db } from "@/db";
 import { requirePatient } from "@/lib/auth/current-patient";
 import { requestMeta } from "@/lib/auth/request-context";
 import { env } from "@/lib/env";
-import { getNotificationSettings, listMyMessages, type Ctx } from "./preferences";
+import { getNotificationSettings, listMyMessages, listPlannedReminders, type Ctx } from "./preferences";
 
 export function piiKeys() {
   const e = env();
@@ -22,7 +22,9 @@ async function pageContext(returnTo: string): Promise<Ctx> {
 }
 
 export async function mySettings() {
-  return getNotificationSettings(await pageContext("/installningar"));
+  const ctx = await pageContext("/installningar");
+  const [settings, planned] = await Promise.all([getNotificationSettings(ctx), listPlannedReminders(ctx)]);
+  return { ...settings, planned };
 }
 
 export async function myMessages() {

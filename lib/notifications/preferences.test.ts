@@ -6,11 +6,13 @@ import { bookAppointment } from "@/lib/appointments/service";
 import { ElksGateway } from "@/lib/sms/elks";
 import { startSmsSimulator, type SmsSimulator } from "@/simulators/sms/server";
 import { requirePostgresInCi, testDatabases } from "@/test/databases";
+import { encryptPii } from "@/lib/privacy/crypto";
 import { makeClinic, makePatient, makeSlot, testKeys } from "@/test/fixtures";
 import { runDueSms } from "@/worker/sms-dispatch";
 import {
   confirmPhone,
   getNotificationSettings,
+  listPlannedReminders,
   maskPhone,
   normaliseMobile,
   removePhone,
@@ -146,5 +148,54 @@ describe.each(testDatabases)("reminder settings on $name", (target) => {
         .where(eq(s.auditEvents.patientId, patient.id)),
     );
     expect(details).not.toMatch(/70174|\+4670/);
+  });
+
+  it("a reminder time that has already passed when it is chosen is not sent, and the planned list says so", async () => {
+    const { clinic, type } = await makeClinic(handle.db);
+    const patient = await makePatient(handle.db);
+    // Monday 2030-03-04 10:00 Stockholm; the visit is Sunday 10 March 10:00, six days away.
+    const visit = new Date(now.getTime() + 6 * 86_400_000);
+    const slot = await makeSlot(handle.db, clinic.id, type.id, visit);
+    const booked = await bookAppointment(handle.db, { patientId: patient.id, slotId: slot.id, now });
+    if (!booked.ok) throw new Error("booking failed");
+    const phone = "+46701740677";
+    await handle.db
+      .update(s.patients)
+      .set({ phoneEnc: encryptPii(phone, testKeys), phoneVerifiedAt: now })
+      .where(eq(s.patients.id, patient.id));
+    const ctx: Ctx = {
+      db: handle.db,
+      keys: testKeys,
+      patientId: patient.id,
+      now,
+      audit: { ip: null, userAgent: null },
+    };
+    expect(await setSmsConsent(ctx, true)).toEqual({ ok: true });
+
+    await setReminderOffsets(ctx, ["d7", "d3"]);
+    const rows = await handle.db
+      .select()
+      .from(s.messages)
+      .where(and(eq(s.messages.appointmentId, booked.appointmentId), eq(s.messages.status, "queued")));
+    // Only "3 days before" is waiting; nothing is due now, so the worker sends nothing.
+    expect(rows.map((r) => r.idempotencyKey)).toEqual([expect.stringContaining(":d3:")]);
+    expect(rows.every((r) => r.dueAt.getTime() > now.getTime())).toBe(true);
+    const sent = await runDueSms({
+      db: handle.db,
+      gateway: new ElksGateway({ baseUrl: sim.url, username: "demo", password: "demo" }),
+      keys: testKeys,
+      sender: "Vardtid",
+      publicBaseUrl: "http://localhost:3000",
+      webhookSecret: "x".repeat(20),
+      now: () => now,
+    });
+    expect(sent.claimed).toBe(0);
+
+    const [planned] = await listPlannedReminders(ctx);
+    expect(planned).toMatchObject({
+      appointmentId: booked.appointmentId,
+      passed: ["d7"],
+      planned: [{ channel: "sms", dueAt: new Date("2030-03-07T09:00:00Z") }],
+    });
   });
 });

@@ -4,7 +4,7 @@
 import { isLocale, type Locale } from "@/i18n/locales";
 import { verificationText } from "@/lib/sms/reminder-text";
 import { randomInt } from "node:crypto";
-import { and, desc, eq, gte, notInArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, notInArray, sql } from "drizzle-orm";
 import { parsePhoneNumberFromString } from "libphonenumber-js/mobile";
 import type { Db } from "@/db/client";
 import {
@@ -19,8 +19,8 @@ import {
 } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { decryptPii, encryptPii, keyedHash, randomToken, type PiiKeys } from "@/lib/privacy/crypto";
-import { reminderOffsetKey } from "@/lib/reminders/schedule";
-import { syncPatientReminders } from "@/lib/reminders/sync";
+import { computeReminderTimes, reminderOffsetKey, type ReminderOffset } from "@/lib/reminders/schedule";
+import { quietHoursOf, syncPatientReminders } from "@/lib/reminders/sync";
 
 export interface Ctx {
   db: Db;
@@ -329,4 +329,96 @@ export async function listMyMessages(ctx: Ctx): Promise<MessageView[]> {
     appointmentStartsAt: startsAt,
     timeZone: timeZone ?? "Europe/Stockholm",
   }));
+}
+
+export interface PlannedVisitReminders {
+  appointmentId: string;
+  startsAt: Date;
+  timeZone: string;
+  clinicName: string;
+  /** Reminders waiting to go out, earliest first. */
+  planned: { channel: "sms" | "push"; dueAt: Date }[];
+  /**
+   * Reminder times (offset keys such as "d7") that had already passed when they were chosen or
+   * the visit was booked, and so are not sent. The settings page says so, so that ticking
+   * "7 days before" for a visit in 6 days is not a silent no-op.
+   */
+  passed: string[];
+}
+
+/**
+ * The patient's upcoming visits with their planned reminders: what the queue holds, plus the
+ * chosen times that will not be sent because they have passed (and were not sent before).
+ */
+export async function listPlannedReminders(ctx: Ctx): Promise<PlannedVisitReminders[]> {
+  const visits = await ctx.db
+    .select({
+      appointmentId: appointments.id,
+      startsAt: slots.startsAt,
+      timeZone: clinics.timeZone,
+      clinicName: clinics.name,
+      clinicOffsets: clinics.reminderOffsets,
+      wakingHoursStart: clinics.wakingHoursStart,
+      wakingHoursEnd: clinics.wakingHoursEnd,
+      patientOffsets: notificationPreferences.reminderOffsets,
+    })
+    .from(appointments)
+    .innerJoin(slots, eq(slots.id, appointments.slotId))
+    .innerJoin(clinics, eq(clinics.id, slots.clinicId))
+    .leftJoin(notificationPreferences, eq(notificationPreferences.patientId, appointments.patientId))
+    .where(
+      and(eq(appointments.patientId, ctx.patientId), eq(appointments.status, "booked"), gt(slots.startsAt, ctx.now)),
+    )
+    .orderBy(asc(slots.startsAt))
+    .limit(20);
+  if (visits.length === 0) return [];
+  const rows = await ctx.db
+    .select({
+      appointmentId: messages.appointmentId,
+      key: messages.idempotencyKey,
+      channel: messages.channel,
+      status: messages.status,
+      dueAt: messages.dueAt,
+    })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.patientId, ctx.patientId),
+        eq(messages.purpose, "reminder"),
+        inArray(
+          messages.appointmentId,
+          visits.map((v) => v.appointmentId),
+        ),
+      ),
+    )
+    .orderBy(asc(messages.dueAt));
+  return visits.map((v) => {
+    const mine = rows.filter((r) => r.appointmentId === v.appointmentId);
+    const offsets: ReminderOffset[] =
+      v.patientOffsets && v.patientOffsets.length > 0 ? v.patientOffsets : v.clinicOffsets;
+    const plans = computeReminderTimes({
+      startsAt: v.startsAt,
+      offsets,
+      timeZone: v.timeZone,
+      now: ctx.now,
+      channel: "sms",
+      quietHours: quietHoursOf(v),
+      overdue: "skip",
+    });
+    // A passed time that did go out (the "3 days before" reminder, two days ago) is not news.
+    const wentOut = (offsetKey: string) =>
+      mine.some((r) => r.key.includes(`:${offsetKey}:`) && r.status !== "queued" && r.status !== "cancelled");
+    return {
+      appointmentId: v.appointmentId,
+      startsAt: v.startsAt,
+      timeZone: v.timeZone,
+      clinicName: v.clinicName,
+      planned: mine
+        .filter((r) => r.status === "queued" && r.dueAt.getTime() < v.startsAt.getTime())
+        .map((r) => ({ channel: r.channel === "push" ? ("push" as const) : ("sms" as const), dueAt: r.dueAt })),
+      passed: plans
+        .filter((p) => p.status === "skipped" && p.reason === "passed" && !wentOut(p.offsetKey))
+        .map((p) => p.offsetKey),
+    };
+  });
 }

@@ -3,7 +3,7 @@ import * as s from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { requirePostgresInCi, testDatabases } from "@/test/databases";
 import { makeClinic, makePatient, makeSlot, testKeys } from "@/test/fixtures";
-import { exportPatientData, listAccessLog } from "./access-log";
+import { exportPatientData, listAccessLog, listAccessLogPage } from "./access-log";
 
 requirePostgresInCi();
 
@@ -51,5 +51,21 @@ describe.each(testDatabases)("the patient's own access log and data export on $n
     expect(data!.appointments).toHaveLength(1);
     const log = await listAccessLog(handle.db, me.id, { audit: {} });
     expect(log.some((e) => e.action === "data.export")).toBe(true);
+  });
+
+  it("pages right with exactly 50 events: no 'older' link to an empty page", async () => {
+    const me = await makePatient(handle.db);
+    for (let i = 0; i < 50; i++)
+      await recordAudit(handle.db, { actorType: "system", action: "appointment.read", patientId: me.id });
+    const first = await listAccessLogPage(handle.db, me.id, { limit: 50, audit: {} });
+    expect(first.entries).toHaveLength(50);
+    expect(first.olderBefore).toBeNull();
+    // The read just now is the 51st event: now there is exactly one older one.
+    const second = await listAccessLogPage(handle.db, me.id, { limit: 50, audit: {} });
+    expect(second.entries[0]).toMatchObject({ action: "access_log.read" });
+    expect(second.olderBefore).not.toBeNull();
+    const older = await listAccessLogPage(handle.db, me.id, { before: second.olderBefore!, limit: 50, audit: {} });
+    expect(older.entries).toHaveLength(1);
+    expect(older.olderBefore).toBeNull();
   });
 });

@@ -3,10 +3,10 @@ import "server-only";
 import { db } from "@/db";
 import { requirePatient } from "@/lib/auth/current-patient";
 import { requestMeta } from "@/lib/auth/request-context";
-import { listAccessLog } from "./access-log";
+import { listAccessLogPage } from "./access-log";
 
 export async function myAccessLog(opts: { before?: number; limit: number }) {
   const session = await requirePatient("/installningar/atkomst");
   const meta = await requestMeta();
-  return listAccessLog(db(), session.patientId, { before: opts.before, limit: opts.limit, audit: meta });
+  return listAccessLogPage(db(), session.patientId, { before: opts.before, limit: opts.limit, audit: meta });
 }

@@ -4,10 +4,16 @@ import {
   isInQuietHours,
   nextQuietHoursEnd,
   reminderOffsetKey,
+  lastWakingMomentBefore,
+  offersChange,
+  offersChangeWhenSent,
+  type Adjustment,
   type ComputeReminderTimesInput,
   type ReminderOffset,
   type ReminderPlan,
+  type ChangeWindow,
 } from "./schedule";
+import { changeDeadline } from "@/lib/appointments/cancellation-policy";
 
 // +01:00 is Stockholm winter time (CET), +02:00 summer time (CEST).
 const at = (iso: string) => new Date(iso);
@@ -17,8 +23,8 @@ function plan(input: Partial<ComputeReminderTimesInput> & Pick<ComputeReminderTi
   return computeReminderTimes({ timeZone: TZ, now: at("2026-01-01T12:00:00+01:00"), channel: "sms", ...input });
 }
 
-function due(offsetKey: string, dueAt: string, adjustment: "none" | "overdue" | "quiet_hours" = "none"): ReminderPlan {
-  return { status: "due", offsetKey, dueAt: at(dueAt), adjustment };
+function due(offsetKey: string, dueAt: string, adjustment: Adjustment = "none", offersChange = false): ReminderPlan {
+  return { status: "due", offsetKey, dueAt: at(dueAt), adjustment, offersChange };
 }
 
 const d = (days: number, atTime?: string): ReminderOffset =>
@@ -340,5 +346,119 @@ describe("computeReminderTimes", () => {
         expect(startsAt).toEqual(at("2026-05-13T09:00:00+02:00"));
       }
     });
+  });
+});
+
+describe("reminders that offer a change leave time to make it", () => {
+  // A 24 h cutoff and the clinic's default 2 h lead: an offer to cancel must arrive by 07:00
+  // the day before a 09:00 visit.
+  const window = (startsAt: Date, over: Partial<ChangeWindow> = {}): ChangeWindow => ({
+    deadline: changeDeadline({ startsAt, cutoffHours: 24, timeZone: TZ }),
+    minLeadMinutes: 120,
+    selfService: true,
+    ...over,
+  });
+
+  it("moves 'the day before' off the cutoff to the last waking minute that leaves the lead", () => {
+    // Visit Thursday 09:00: deadline Wednesday 09:00, 2 h earlier is 07:00 (quiet), so 20:59 Tuesday.
+    const startsAt = at("2026-05-14T09:00:00+02:00");
+    const now = at("2026-05-01T12:00:00+02:00");
+    expect(plan({ startsAt, now, offsets: [d(3), d(1)], change: window(startsAt) })).toEqual([
+      due("d3", "2026-05-11T09:00:00+02:00", "none", true),
+      due("d1", "2026-05-12T20:59:00+02:00", "before_cutoff", true),
+    ]);
+  });
+
+  it("moves it to exactly the lead before the deadline when that is waking time", () => {
+    const startsAt = at("2026-05-14T14:00:00+02:00");
+    const now = at("2026-05-01T12:00:00+02:00");
+    expect(plan({ startsAt, now, offsets: [d(1)], change: window(startsAt) })).toEqual([
+      due("d1", "2026-05-13T12:00:00+02:00", "before_cutoff", true),
+    ]);
+  });
+
+  it("follows the clinic's own lead and waking hours", () => {
+    const startsAt = at("2026-05-14T09:00:00+02:00");
+    const now = at("2026-05-01T12:00:00+02:00");
+    const quietHours = { start: "22:00", end: "06:00" };
+    expect(
+      plan({ startsAt, now, offsets: [d(1)], quietHours, change: window(startsAt, { minLeadMinutes: 180 }) }),
+    ).toEqual([due("d1", "2026-05-13T06:00:00+02:00", "before_cutoff", true)]);
+  });
+
+  it("keeps the wall-clock rule across the spring switch (deadline Sunday 09:00 CEST, 07:00 quiet)", () => {
+    const startsAt = at("2026-03-30T09:00:00+02:00");
+    const now = at("2026-03-20T12:00:00+01:00");
+    expect(plan({ startsAt, now, offsets: [d(1)], change: window(startsAt) })).toEqual([
+      // Saturday 20:59 is still winter time.
+      due("d1", "2026-03-28T20:59:00+01:00", "before_cutoff", true),
+    ]);
+  });
+
+  it("and across the autumn switch", () => {
+    const startsAt = at("2026-10-26T15:00:00+01:00");
+    const now = at("2026-10-01T12:00:00+02:00");
+    // Deadline Sunday 15:00 CET; 2 real hours earlier is 13:00 CET, after the switch.
+    expect(plan({ startsAt, now, offsets: [d(1)], change: window(startsAt) })).toEqual([
+      due("d1", "2026-10-25T13:00:00+01:00", "before_cutoff", true),
+    ]);
+  });
+
+  it("does not offer a change in a reminder meant for after the cutoff", () => {
+    const startsAt = at("2026-05-14T14:00:00+02:00");
+    const now = at("2026-05-01T12:00:00+02:00");
+    expect(plan({ startsAt, now, offsets: [h(2)], change: window(startsAt) })).toEqual([
+      due("h2", "2026-05-14T12:00:00+02:00", "none", false),
+    ]);
+  });
+
+  it("does not offer a change when the clinic does not allow one, and does not move the reminder", () => {
+    const startsAt = at("2026-05-14T14:00:00+02:00");
+    const now = at("2026-05-01T12:00:00+02:00");
+    expect(plan({ startsAt, now, offsets: [d(1)], change: window(startsAt, { selfService: false }) })).toEqual([
+      due("d1", "2026-05-13T14:00:00+02:00", "none", false),
+    ]);
+  });
+
+  it("sends a late-planned 'day before' as planned, without the offer, when the earlier moment has passed", () => {
+    const startsAt = at("2026-05-14T14:00:00+02:00");
+    const now = at("2026-05-13T12:30:00+02:00"); // after 12:00, before the nominal 14:00
+    expect(plan({ startsAt, now, offsets: [d(1)], change: window(startsAt) })).toEqual([
+      due("d1", "2026-05-13T14:00:00+02:00", "none", false),
+    ]);
+  });
+
+  it("offersChange needs the whole lead before the deadline", () => {
+    const startsAt = at("2026-05-14T14:00:00+02:00");
+    const w = window(startsAt);
+    expect(offersChange(at("2026-05-13T12:00:00+02:00"), w)).toBe(true);
+    expect(offersChange(at("2026-05-13T12:00:01+02:00"), w)).toBe(false);
+    expect(offersChange(at("2026-05-13T12:00:00+02:00"), undefined)).toBe(false);
+  });
+
+  it("a worker may write the text up to 15 minutes late and still offer the change, not later", () => {
+    const w = window(at("2026-05-14T14:00:00+02:00"));
+    expect(offersChangeWhenSent(at("2026-05-13T12:00:30+02:00"), w)).toBe(true);
+    expect(offersChangeWhenSent(at("2026-05-13T12:15:00+02:00"), w)).toBe(true);
+    expect(offersChangeWhenSent(at("2026-05-13T12:15:01+02:00"), w)).toBe(false);
+    expect(offersChangeWhenSent(at("2026-05-13T12:00:00+02:00"), { ...w, selfService: false })).toBe(false);
+  });
+
+  it("lastWakingMomentBefore finds the evening before a morning in quiet hours, and leaves waking times alone", () => {
+    const q = { start: "21:00", end: "08:00" };
+    expect(lastWakingMomentBefore(at("2026-05-13T07:00:00+02:00"), TZ, q)).toEqual(at("2026-05-12T20:59:00+02:00"));
+    expect(lastWakingMomentBefore(at("2026-05-13T23:00:00+02:00"), TZ, q)).toEqual(at("2026-05-13T20:59:00+02:00"));
+    expect(lastWakingMomentBefore(at("2026-05-13T12:00:00+02:00"), TZ, q)).toEqual(at("2026-05-13T12:00:00+02:00"));
+  });
+});
+
+describe("a reminder whose time has passed when it is planned", () => {
+  it("is not sent: 7 days before a visit 6 days away", () => {
+    const startsAt = at("2026-05-14T09:00:00+02:00");
+    const now = at("2026-05-08T10:00:00+02:00");
+    expect(plan({ startsAt, now, offsets: [d(7), d(3)], overdue: "skip" })).toEqual([
+      { status: "skipped", offsetKey: "d7", reason: "passed", nominalAt: at("2026-05-07T09:00:00+02:00") },
+      due("d3", "2026-05-11T09:00:00+02:00"),
+    ]);
   });
 });

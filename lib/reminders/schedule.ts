@@ -10,6 +10,18 @@
 // SMS respects quiet hours (21:00-08:00 clinic time by default): a reminder that would fall
 // inside them waits until they end, and is dropped if that is not before the visit. Push
 // has no quiet hours unless the caller passes some (e.g. from the patient's preferences).
+//
+// A reminder that offers "cancel or rebook" must leave the patient time to do it: it has to
+// arrive at least the clinic's minimum lead before the change deadline (the cutoff). A reminder
+// meant to arrive around the cutoff (the "1 day before" one with a 24 h cutoff lands exactly on
+// it) is moved earlier to the last waking moment that leaves that lead; one that cannot be (it
+// is meant for after the cutoff, like "2 hours before", or the earlier time has passed) goes out
+// as planned but is marked not to offer a change, and its text says to call the clinic instead.
+//
+// A reminder whose time has already passed when it is planned (the patient picks "7 days
+// before" for a visit in 6 days, or a visit is booked 2 days ahead) is not sent: an SMS at once
+// would be a surprise, not a reminder. Callers that want the old "send it now" (the demo seed)
+// pass `overdue: "send_now"`.
 import { addDays, subDays } from "date-fns";
 import { TZDate } from "@date-fns/tz";
 
@@ -39,6 +51,8 @@ export type ReminderSkipReason =
   | "not_before_visit"
   /** Another offset in the list has the same key. */
   | "duplicate_key"
+  /** The reminder's time had already passed when it was planned (see `overdue`). */
+  | "passed"
   /**
    * Another reminder goes out at the very same instant (typically several overdue reminders
    * all becoming "now", or two landing on the end of quiet hours); one message is enough.
@@ -51,9 +65,31 @@ export type ReminderPlan =
       offsetKey: string;
       dueAt: Date;
       /** Why dueAt differs from the offset's nominal time, if it does. */
-      adjustment: "none" | "overdue" | "quiet_hours";
+      adjustment: Adjustment;
+      /**
+       * Whether the reminder, sent at dueAt, leaves the patient the clinic's minimum lead to
+       * cancel or rebook by themselves. Always false without a `change` input.
+       */
+      offersChange: boolean;
     }
-  | { status: "skipped"; offsetKey: string; reason: ReminderSkipReason };
+  | { status: "skipped"; offsetKey: string; reason: ReminderSkipReason; nominalAt?: Date };
+
+export type Adjustment =
+  | "none"
+  | "overdue"
+  | "quiet_hours"
+  /** Moved earlier so that it arrives at least the minimum lead before the change deadline. */
+  | "before_cutoff";
+
+/** What the patient may still change, and how much notice a reminder offering it must give. */
+export interface ChangeWindow {
+  /** The last instant the patient may cancel or rebook (see changeDeadline). */
+  deadline: Date;
+  /** The clinic's minimum time between a reminder that offers a change and the deadline. */
+  minLeadMinutes: number;
+  /** Whether the clinic and appointment type let the patient cancel or rebook at all. */
+  selfService: boolean;
+}
 
 export interface ComputeReminderTimesInput {
   startsAt: Date;
@@ -63,6 +99,45 @@ export interface ComputeReminderTimesInput {
   /** Defaults to 21:00-08:00 for SMS and to none for push. */
   quietHours?: QuietHours;
   channel: ReminderChannel;
+  /** Without it, no reminder offers a change and none is moved before the cutoff. */
+  change?: ChangeWindow;
+  /** A reminder whose time has passed: skipped ("passed", the default) or sent at once. */
+  overdue?: "skip" | "send_now";
+}
+
+/**
+ * Whether a reminder sent at `sendAt` may offer "cancel or rebook": the patient can, and has at
+ * least the clinic's minimum lead to do it. The worker asks again (offersChangeWhenSent) at the
+ * moment it writes the text, so a late send never promises a change that is no longer possible.
+ */
+export function offersChange(sendAt: Date, change: ChangeWindow | undefined): boolean {
+  if (!change || !change.selfService) return false;
+  return sendAt.getTime() + change.minLeadMinutes * 60_000 <= change.deadline.getTime();
+}
+
+/**
+ * How late a worker may write a reminder's text and still keep its plan's promise: a reminder
+ * planned at exactly the lead before the deadline is written a poll (seconds) later. A send later
+ * than this (a worker that was down) says to call instead; the patient still had most of the lead.
+ */
+export const SEND_GRACE_MINUTES = 15;
+
+/** offersChange at the moment of sending, allowing SEND_GRACE_MINUTES of the lead for the worker's delay. */
+export function offersChangeWhenSent(now: Date, change: ChangeWindow): boolean {
+  const grace = Math.min(SEND_GRACE_MINUTES, change.minLeadMinutes);
+  return offersChange(now, { ...change, minLeadMinutes: change.minLeadMinutes - grace });
+}
+
+/** The latest instant before `instant` that is outside quiet hours (`instant` itself if it is). */
+export function lastWakingMomentBefore(instant: Date, timeZone: string, quietHours: QuietHours): Date {
+  if (!isInQuietHours(instant, timeZone, quietHours)) return instant;
+  const { hours, minutes } = parseHhMm(quietHours.start, "quietHours.start");
+  const local = new TZDate(instant.getTime(), timeZone);
+  let start = new TZDate(local.getFullYear(), local.getMonth(), local.getDate(), hours, minutes, 0, 0, timeZone);
+  // Inside a window that began the evening before (e.g. 06:30 in 21:00-08:00): its start is yesterday's.
+  if (start.getTime() > instant.getTime()) start = subDays(start, 1);
+  // One minute before the window: quiet hours are whole minutes, so HH:MM-1 is the last waking one.
+  return new Date(start.getTime() - 60_000);
 }
 
 /**
@@ -150,6 +225,8 @@ export function computeReminderTimes({
   now,
   quietHours,
   channel,
+  change,
+  overdue = "send_now",
 }: ComputeReminderTimesInput): ReminderPlan[] {
   const quiet = quietHours ?? (channel === "sms" ? DEFAULT_QUIET_HOURS : null);
   if (quiet) {
@@ -183,8 +260,12 @@ export function computeReminderTimes({
     }
 
     let dueAt = nominal;
-    let adjustment: "none" | "overdue" | "quiet_hours" = "none";
+    let adjustment: Adjustment = "none";
     if (nominal.getTime() < now.getTime()) {
+      if (overdue === "skip") {
+        plans.push({ status: "skipped", offsetKey, reason: "passed", nominalAt: nominal });
+        return;
+      }
       dueAt = now;
       adjustment = "overdue";
     }
@@ -197,8 +278,25 @@ export function computeReminderTimes({
       }
     }
 
+    // Meant for the cutoff or just before it, too late to act on: move it earlier, if the
+    // earlier waking moment is still ahead. A reminder meant for after the deadline stays put.
+    if (change?.selfService && !offersChange(dueAt, change) && dueAt.getTime() <= change.deadline.getTime()) {
+      let earlier = new Date(change.deadline.getTime() - change.minLeadMinutes * 60_000);
+      if (quiet) earlier = lastWakingMomentBefore(earlier, timeZone, quiet);
+      if (earlier.getTime() > now.getTime()) {
+        dueAt = earlier;
+        adjustment = "before_cutoff";
+      }
+    }
+
     nominals.set(index, nominal.getTime());
-    plans.push({ status: "due", offsetKey, dueAt: new Date(dueAt.getTime()), adjustment });
+    plans.push({
+      status: "due",
+      offsetKey,
+      dueAt: new Date(dueAt.getTime()),
+      adjustment,
+      offersChange: offersChange(dueAt, change),
+    });
   });
 
   // Of reminders that go out at the same instant, keep the one meant closest to the visit:

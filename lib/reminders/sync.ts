@@ -21,11 +21,22 @@ import {
 import { changeDeadline } from "@/lib/appointments/cancellation-policy";
 import { effectiveCutoffHoursSql } from "@/lib/appointments/effective-cutoff";
 import { maySendSms, smsReachabilityColumns } from "@/lib/notifications/sms-consent";
-import { computeReminderTimes, type QuietHours, type ReminderOffset } from "./schedule";
+import { computeReminderTimes, type ChangeWindow, type QuietHours, type ReminderOffset } from "./schedule";
 
 export interface SyncOptions {
-  /** Overrides the default 21:00–08:00 (the demo seed passes none, so its inbox fills at once). */
+  /** Overrides the clinic's waking hours (the demo seed passes none, so its inbox fills at once). */
   quietHours?: QuietHours;
+  /**
+   * Send reminders whose time has passed at once instead of skipping them. Only the demo seed
+   * and load tests want this: for a patient, a "3 days before" SMS the moment a visit two days
+   * away is booked, or the moment "7 days before" is ticked, is a surprise, not a reminder.
+   */
+  sendOverdue?: boolean;
+}
+
+/** The clinic's waking hours as the quiet hours between them (outside 08:00–21:00 is 21:00–08:00). */
+export function quietHoursOf(clinic: { wakingHoursStart: string; wakingHoursEnd: string }): QuietHours {
+  return { start: clinic.wakingHoursEnd, end: clinic.wakingHoursStart };
 }
 
 export interface SyncResult {
@@ -54,8 +65,8 @@ export function keyMatchesStart(key: string, startsAt: Date): boolean {
 
 /**
  * When the SMS that backs up a push reminder is due: after the clinic's escalation time, but never
- * after the visit's cutoff (the patient must still be able to cancel when the SMS arrives), and
- * never before the push itself.
+ * after the latest moment that still leaves the patient the clinic's lead before the cutoff (the
+ * patient must still be able to cancel when the SMS arrives), and never before the push itself.
  */
 export function fallbackDueAt(pushDueAt: Date, escalationMinutes: number, cutoffDeadline: Date): Date {
   const escalated = pushDueAt.getTime() + escalationMinutes * 60_000;
@@ -79,6 +90,10 @@ export async function syncAppointmentReminders(
       pushFirst: clinics.pushFirst,
       pushEscalationMinutes: clinics.pushEscalationMinutes,
       cutoffHours: effectiveCutoffHoursSql,
+      minLeadMinutes: clinics.reminderMinLeadMinutes,
+      wakingHoursStart: clinics.wakingHoursStart,
+      wakingHoursEnd: clinics.wakingHoursEnd,
+      selfService: sql<boolean>`(${clinics.selfServiceCancel} and ${appointmentTypes.cancellable}) or (${clinics.selfServiceRebook} and ${appointmentTypes.rebookable})`,
       ...smsReachabilityColumns,
       patientOffsets: notificationPreferences.reminderOffsets,
     })
@@ -94,6 +109,9 @@ export async function syncAppointmentReminders(
 
   const wanted = new Map<string, Date>();
   const wantedPush = new Map<string, Date>();
+  // Offsets whose time had passed: nothing new is queued for them, but a row already queued for
+  // one (due a moment ago, the worker not yet round) is left alone rather than withdrawn.
+  const passedKeys: string[] = [];
   const upcoming = row.status === "booked" && row.startsAt.getTime() > now.getTime();
   const smsAllowed = upcoming && maySendSms(row);
   // Push first where the clinic wants it and the patient has a device subscribed.
@@ -110,6 +128,11 @@ export async function syncAppointmentReminders(
     cutoffHours: Number(row.cutoffHours),
     timeZone: row.timeZone,
   });
+  const change: ChangeWindow = {
+    deadline,
+    minLeadMinutes: row.minLeadMinutes,
+    selfService: Boolean(row.selfService),
+  };
   if (smsAllowed || pushFirst) {
     const offsets: ReminderOffset[] =
       row.patientOffsets && row.patientOffsets.length > 0 ? row.patientOffsets : row.clinicOffsets;
@@ -119,7 +142,9 @@ export async function syncAppointmentReminders(
       timeZone: row.timeZone,
       now,
       channel: "sms" as const,
-      quietHours: opts.quietHours,
+      quietHours: opts.quietHours ?? quietHoursOf(row),
+      change,
+      overdue: opts.sendOverdue ? "send_now" : "skip",
     });
     // Reminders already out for this visit time: an overdue offset then adds nothing (it would be
     // a second "reminder" minutes after the first when, say, the patient changes a preference).
@@ -136,11 +161,16 @@ export async function syncAppointmentReminders(
       );
     const alreadyReminded = Number(out?.n ?? 0) > 0;
     for (const plan of plans) {
+      if (plan.status === "skipped" && plan.reason === "passed") {
+        passedKeys.push(reminderKey(appointmentId, plan.offsetKey, row.startsAt, "push"));
+        passedKeys.push(reminderKey(appointmentId, plan.offsetKey, row.startsAt));
+      }
       if (plan.status !== "due") continue;
       if (plan.adjustment === "overdue" && alreadyReminded) continue;
       if (pushFirst) wantedPush.set(reminderKey(appointmentId, plan.offsetKey, row.startsAt, "push"), plan.dueAt);
       if (smsAllowed) {
-        const due = pushFirst ? fallbackDueAt(plan.dueAt, row.pushEscalationMinutes, deadline) : plan.dueAt;
+        const latest = new Date(deadline.getTime() - row.minLeadMinutes * 60_000);
+        const due = pushFirst ? fallbackDueAt(plan.dueAt, row.pushEscalationMinutes, latest) : plan.dueAt;
         wanted.set(reminderKey(appointmentId, plan.offsetKey, row.startsAt), due);
       }
     }
@@ -156,8 +186,8 @@ export async function syncAppointmentReminders(
         eq(messages.appointmentId, appointmentId),
         eq(messages.purpose, "reminder"),
         eq(messages.status, "queued"),
-        wanted.size + wantedPush.size > 0
-          ? notInArray(messages.idempotencyKey, [...wanted.keys(), ...wantedPush.keys()])
+        wanted.size + wantedPush.size + passedKeys.length > 0
+          ? notInArray(messages.idempotencyKey, [...wanted.keys(), ...wantedPush.keys(), ...passedKeys])
           : undefined,
       ),
     )

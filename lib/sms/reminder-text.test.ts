@@ -94,6 +94,7 @@ describe("reminderText", () => {
     timeZone: TZ,
     clinicSmsName: "Vårdcentralen Centrum",
     link: LINK,
+    offersChange: true,
   };
 
   it("writes the Swedish reminder", () => {
@@ -106,6 +107,18 @@ describe("reminderText", () => {
     expect(reminderText({ ...base, lang: "en" })).toBe(
       "Reminder: you have an appointment Tue 3 Dec at 09:40 at Vårdcentralen Centrum. View, cancel or rebook: https://x/l/abc",
     );
+  });
+
+  it("says to call instead of offering a change the patient can no longer make", () => {
+    expect(reminderText({ ...base, lang: "sv", offersChange: false })).toBe(
+      "Påminnelse: du har en tid tis 3 dec kl 09:40 hos Vårdcentralen Centrum. Ring mottagningen för att ändra: https://x/l/abc",
+    );
+    expect(reminderText({ ...base, lang: "en", offersChange: false })).toBe(
+      "Reminder: you have an appointment Tue 3 Dec at 09:40 at Vårdcentralen Centrum. To change, call the clinic: https://x/l/abc",
+    );
+    for (const lang of ["sv", "en"] as const) {
+      expect(reminderText({ ...base, lang, offersChange: false })).not.toMatch(/omboka|rebook|avboka|cancel/i);
+    }
   });
 
   it("shows the clinic's wall-clock time in summer", () => {
@@ -148,7 +161,9 @@ describe("reminderText", () => {
   it("fits one SMS segment with a typical link", () => {
     const link = "https://vardtid.example.se/l/Zm9vYmFyYmF6cXV4MTIzNDU2";
     for (const lang of ["sv", "en"] as const) {
-      expect(reminderText({ ...base, link, lang }).length).toBeLessThanOrEqual(160);
+      for (const offersChange of [true, false]) {
+        expect(reminderText({ ...base, link, lang, offersChange }).length).toBeLessThanOrEqual(160);
+      }
     }
   });
 

@@ -30,12 +30,19 @@ export interface ReminderTextInput {
   link: string;
   /**
    * The visit's reply code when the clinic lets patients cancel by replying to the SMS
-   * ("Svara AVBOKA 4821 för att avboka"); absent otherwise.
+   * ("Svara AVBOKA 4821 för att avboka"); absent otherwise. Left out when offersChange is false:
+   * a reply could no longer cancel.
    */
   replyCode?: string | null;
+  /**
+   * Whether the patient can still cancel or rebook, with time to do it, when the SMS arrives
+   * (see offersChange in lib/reminders/schedule). Required, so that no caller promises a change
+   * by default: without it, the text says to call the clinic (the link shows its number).
+   */
+  offersChange: boolean;
 }
 
-export interface OfferTextInput extends ReminderTextInput {
+export interface OfferTextInput extends Omit<ReminderTextInput, "offersChange"> {
   /** When the offer lapses. */
   respondBy: Date;
   /**
@@ -196,24 +203,43 @@ function replyLine(lang: SmsLanguage, code: string | null | undefined): string {
   }
 }
 
-export function reminderText({ lang, startsAt, timeZone, clinicSmsName, link, replyCode }: ReminderTextInput): string {
+// Each variant fits one segment with a typical clinic name and link (a test measures it per language).
+const CHANGE_ACTION: Record<SmsLanguage, { offers: string; call: string }> = {
+  sv: { offers: "Se, av- eller omboka", call: "Ring mottagningen för att ändra" },
+  en: { offers: "View, cancel or rebook", call: "To change, call the clinic" },
+  ar: { offers: "للاطلاع أو الإلغاء أو التغيير", call: "للتغيير اتصل بالعيادة" },
+  fa: { offers: "دیدن، لغو یا تغییر", call: "برای تغییر با درمانگاه تماس بگیرید" },
+  so: { offers: "Eeg, jooji ama beddel", call: "Beddel? Wac rugta" },
+  fi: { offers: "Katso, peru tai siirrä", call: "Soita vastaanotolle muuttaaksesi" },
+};
+
+export function reminderText({
+  lang,
+  startsAt,
+  timeZone,
+  clinicSmsName,
+  link,
+  replyCode,
+  offersChange,
+}: ReminderTextInput): string {
   const clinic = toGsm7Name(clinicSmsName);
   const url = checkLink(link);
   const time = when(startsAt, lang, timeZone);
-  const reply = replyLine(lang, replyCode);
+  const action = offersChange ? CHANGE_ACTION[lang].offers : CHANGE_ACTION[lang].call;
+  const reply = offersChange ? replyLine(lang, replyCode) : "";
   switch (lang) {
     case "sv":
-      return `Påminnelse: du har en tid ${time} hos ${clinic}. Se, av- eller omboka: ${url}${reply}`;
+      return `Påminnelse: du har en tid ${time} hos ${clinic}. ${action}: ${url}${reply}`;
     case "en":
-      return `Reminder: you have an appointment ${time} at ${clinic}. View, cancel or rebook: ${url}${reply}`;
+      return `Reminder: you have an appointment ${time} at ${clinic}. ${action}: ${url}${reply}`;
     case "ar":
-      return `تذكير: لديك موعد ${time} في ${clinic}. للاطلاع أو الإلغاء أو التغيير: ${url}${reply}`;
+      return `تذكير: لديك موعد ${time} في ${clinic}. ${action}: ${url}${reply}`;
     case "fa":
-      return `یادآوری: نوبت شما ${time} در ${clinic}. دیدن، لغو یا تغییر: ${url}${reply}`;
+      return `یادآوری: نوبت شما ${time} در ${clinic}. ${action}: ${url}${reply}`;
     case "so":
-      return `Xusuusin: ballantaadu waa ${time}, ${clinic}. Eeg, jooji ama beddel: ${url}${reply}`;
+      return `Xusuusin: ballantaadu waa ${time}, ${clinic}. ${action}: ${url}${reply}`;
     case "fi":
-      return `Muistutus: sinulla on aika ${time}, ${clinic}. Katso, peru tai siirrä: ${url}${reply}`;
+      return `Muistutus: sinulla on aika ${time}, ${clinic}. ${action}: ${url}${reply}`;
   }
 }
 
@@ -261,3 +287,62 @@ export function verificationText(lang: SmsLanguage, code: string): string {
 }
 
 export { toGsm7Name as smsSafeName };
+
+export interface ClinicChangeTextInput extends Omit<ReminderTextInput, "offersChange" | "replyCode"> {
+  kind: "moved" | "cancelled";
+  /** The time the patient had before a move (shown as "din tid … är flyttad till …"). */
+  previousStartsAt?: Date;
+}
+
+/**
+ * When the clinic (its booking system) moves or cancels a visit. The same rules as a reminder:
+ * time, the SMS-safe clinic name and an opaque link, nothing else.
+ */
+export function clinicChangeText(input: ClinicChangeTextInput): string {
+  const clinic = toGsm7Name(input.clinicSmsName);
+  const url = checkLink(input.link);
+  const time = when(input.startsAt, input.lang, input.timeZone);
+  if (input.kind === "cancelled") {
+    switch (input.lang) {
+      case "sv":
+        return `Din tid ${time} hos ${clinic} är inställd av mottagningen, se Vårdtid: ${url}`;
+      case "en":
+        return `Your appointment ${time} at ${clinic} has been cancelled by the clinic, see Vårdtid: ${url}`;
+      case "ar":
+        return `ألغت العيادة ${clinic} موعدك ${time}، انظر Vårdtid: ${url}`;
+      case "fa":
+        return `درمانگاه ${clinic} نوبت ${time} شما را لغو کرد، ببینید Vårdtid: ${url}`;
+      case "so":
+        return `Rugta ${clinic} waxay joojisay ballantaada ${time}, eeg Vårdtid: ${url}`;
+      case "fi":
+        return `${clinic} on perunut aikasi ${time}, katso Vårdtid: ${url}`;
+    }
+  }
+  const before = input.previousStartsAt ? when(input.previousStartsAt, input.lang, input.timeZone) : null;
+  switch (input.lang) {
+    case "sv":
+      return before
+        ? `Din tid ${before} hos ${clinic} är flyttad till ${time}, se Vårdtid: ${url}`
+        : `Din tid hos ${clinic} är flyttad till ${time}, se Vårdtid: ${url}`;
+    case "en":
+      return before
+        ? `Your appointment ${before} at ${clinic} has been moved to ${time}, see Vårdtid: ${url}`
+        : `Your appointment at ${clinic} has been moved to ${time}, see Vårdtid: ${url}`;
+    case "ar":
+      return before
+        ? `نُقل موعدك ${before} في ${clinic} إلى ${time}، انظر Vårdtid: ${url}`
+        : `نُقل موعدك في ${clinic} إلى ${time}، انظر Vårdtid: ${url}`;
+    case "fa":
+      return before
+        ? `نوبت ${before} شما در ${clinic} به ${time} منتقل شد، ببینید Vårdtid: ${url}`
+        : `نوبت شما در ${clinic} به ${time} منتقل شد، ببینید Vårdtid: ${url}`;
+    case "so":
+      return before
+        ? `Ballantaadii ${before} ee ${clinic} waxaa loo wareejiyay ${time}, eeg Vårdtid: ${url}`
+        : `Ballantaada ${clinic} waxaa loo wareejiyay ${time}, eeg Vårdtid: ${url}`;
+    case "fi":
+      return before
+        ? `Aikasi ${before}, ${clinic} on siirretty: ${time}, katso Vårdtid: ${url}`
+        : `Aikasi, ${clinic} on siirretty: ${time}, katso Vårdtid: ${url}`;
+  }
+}

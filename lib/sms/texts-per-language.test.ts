@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { locales } from "@/i18n/locales";
 import { reminderPushText } from "@/lib/push/reminder-push-text";
-import { offerText, reminderText, verificationText, when } from "./reminder-text";
+import { clinicChangeText, offerText, reminderText, verificationText, when } from "./reminder-text";
 import { countSegments } from "./segments";
 
 const TZ = "Europe/Stockholm";
@@ -14,6 +14,7 @@ const base = {
   timeZone: TZ,
   clinicSmsName: "Mottagningen Ågatan",
   link: LINK,
+  offersChange: true,
 };
 
 describe("the visit's time in each language", () => {
@@ -106,6 +107,62 @@ describe("reminder texts", () => {
   });
 });
 
+describe("reminders that can no longer offer a change (offersChange false)", () => {
+  const CALL = {
+    sv: "Ring mottagningen för att ändra",
+    en: "To change, call the clinic",
+    ar: "للتغيير اتصل بالعيادة",
+    fa: "برای تغییر با درمانگاه تماس بگیرید",
+    so: "Beddel? Wac rugta",
+    fi: "Soita vastaanotolle muuttaaksesi",
+  } as const;
+
+  // [language, parts]: the call variant costs no more parts than the one offering a change.
+  it.each([
+    ["sv", 1],
+    ["en", 1],
+    ["so", 1],
+    ["fi", 1],
+    ["ar", 3],
+    ["fa", 3],
+  ] as const)("%s says to call, without a reply code, in %i part(s)", (lang, parts) => {
+    const text = reminderText({ ...base, lang, offersChange: false, replyCode: "4821" });
+    expect(text).toContain(`${CALL[lang]}: ${LINK}`);
+    expect(text.endsWith(LINK)).toBe(true);
+    expect(text).not.toContain("4821");
+    expect(countSegments(text).parts).toBe(parts);
+  });
+
+  it.each(locales)("%s push says to call instead of offering cancel or rebook", (lang) => {
+    const offers = reminderPushText({ ...base, lang, offersChange: true });
+    const call = reminderPushText({ ...base, lang, offersChange: false });
+    expect(call.title).toBe(offers.title);
+    expect(call.body).not.toBe(offers.body);
+    expect(call.body).toContain(when(base.startsAt, lang, TZ));
+  });
+});
+
+describe("clinic change texts exist in every language", () => {
+  it.each(locales)("%s", (lang) => {
+    const previousStartsAt = new Date("2030-12-02T09:00:00Z");
+    const moved = clinicChangeText({ ...base, lang, kind: "moved", previousStartsAt });
+    const cancelled = clinicChangeText({ ...base, lang, kind: "cancelled" });
+    expect(moved).toContain(when(base.startsAt, lang, TZ));
+    expect(moved).toContain(when(previousStartsAt, lang, TZ));
+    expect(cancelled).toContain(when(base.startsAt, lang, TZ));
+    for (const t of [moved, cancelled]) {
+      expect(t).toContain("Mottagningen Ågatan");
+      expect(t.endsWith(LINK)).toBe(true);
+      expect(countSegments(t).parts).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it("differ between languages", () => {
+    const texts = locales.map((lang) => clinicChangeText({ ...base, lang, kind: "cancelled" }).replace(/[\d:.]/g, ""));
+    expect(new Set(texts).size).toBe(locales.length);
+  });
+});
+
 describe("offer, verification and push texts exist in every language", () => {
   const offer = {
     ...base,
@@ -124,6 +181,7 @@ describe("offer, verification and push texts exist in every language", () => {
       startsAt: base.startsAt,
       timeZone: TZ,
       clinicSmsName: "Mottagningen Ågatan",
+      offersChange: true,
     });
     expect(push.body).toContain(when(base.startsAt, lang, TZ));
     expect(push.title).toContain("Vård");

@@ -21,7 +21,7 @@ export async function fixTexts(config: SmsDispatchConfig, unfixed: Unfixed[], no
   // Reply codes only where a reply can come back: a number as sender, and the clinic has it on.
   const codes = new Map<Unfixed, string>();
   if (isReplyNumber(config.sender)) {
-    const wanting = unfixed.filter((u) => u.reply);
+    const wanting = unfixed.filter((u) => u.reply && u.offersChange);
     const assigned = await assignReplyCodes(
       db,
       wanting.map((u) => ({
@@ -43,6 +43,7 @@ export async function fixTexts(config: SmsDispatchConfig, unfixed: Unfixed[], no
       clinicSmsName: u.smsName,
       link,
       replyCode: codes.get(u) ?? null,
+      offersChange: u.offersChange,
     });
     return { u, token, text };
   });

@@ -2,12 +2,23 @@
 // preferences, visit, push twin) for the whole batch; each row is judged by smsEligibility; the
 // reminders still without a text get one (fix-texts.ts). Decrypting happens here, not in the rule.
 import { isLocale } from "@/i18n/locales";
-import { eq, inArray } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "@/db/client";
-import { appointments, clinics, messages, notificationPreferences, patients, slots } from "@/db/schema";
+import {
+  appointments,
+  appointmentTypes,
+  clinics,
+  messages,
+  notificationPreferences,
+  patients,
+  slots,
+} from "@/db/schema";
+import { changeDeadline } from "@/lib/appointments/cancellation-policy";
+import { effectiveCutoffHoursSql } from "@/lib/appointments/effective-cutoff";
 import { smsReachabilityColumns } from "@/lib/notifications/sms-consent";
 import { decryptPii } from "@/lib/privacy/crypto";
+import { offersChangeWhenSent } from "@/lib/reminders/schedule";
 import { smsEligibility } from "./eligibility";
 import { fixTexts } from "./fix-texts";
 import type { Claimed, Prepared, SmsDispatchConfig, Unfixed } from "./types";
@@ -51,6 +62,17 @@ export async function prepareBatch(config: SmsDispatchConfig, claimed: Claimed[]
         lang: isLocale(row.language) ? row.language : "sv",
         smsName: e.smsName,
         reply: row.smsReplyCancel && row.slotId ? { patientId: row.patientId, slotId: row.slotId } : null,
+        // Asked now, at the moment the text is written, not when the reminder was planned: a late
+        // send (a worker that was down, a retry) must not promise a change that has become impossible.
+        offersChange: offersChangeWhenSent(now, {
+          deadline: changeDeadline({
+            startsAt: e.visit.startsAt,
+            cutoffHours: Number(row.cutoffHours),
+            timeZone: e.visit.timeZone,
+          }),
+          minLeadMinutes: row.minLeadMinutes ?? 0,
+          selfService: Boolean(row.selfService),
+        }),
       });
   }
   return prepared.concat(await fixTexts(config, unfixed, now));
@@ -78,6 +100,9 @@ function selectBatch(db: Db, ids: string[]) {
       smsReplyCancel: clinics.smsReplyCancel,
       patientId: messages.patientId,
       slotId: appointments.slotId,
+      cutoffHours: effectiveCutoffHoursSql,
+      minLeadMinutes: clinics.reminderMinLeadMinutes,
+      selfService: sql<boolean>`(${clinics.selfServiceCancel} and ${appointmentTypes.cancellable}) or (${clinics.selfServiceRebook} and ${appointmentTypes.rebookable})`,
       pushOpenedAt: push.openedAt,
     })
     .from(messages)
@@ -86,6 +111,7 @@ function selectBatch(db: Db, ids: string[]) {
     .leftJoin(appointments, eq(appointments.id, messages.appointmentId))
     .leftJoin(slots, eq(slots.id, appointments.slotId))
     .leftJoin(clinics, eq(clinics.id, slots.clinicId))
+    .leftJoin(appointmentTypes, eq(appointmentTypes.id, slots.typeId))
     .leftJoin(push, eq(push.id, messages.fallbackFor))
     .where(inArray(messages.id, ids));
 }

@@ -77,4 +77,6 @@ export type Unfixed = Omit<Ready, "kind" | "text" | "visit"> & {
   smsName: string;
   /** Set when the clinic takes "AVBOKA <code>" replies: the reminder then names the visit's code. */
   reply: { patientId: string; slotId: string } | null;
+  /** Decided when the text is written: can the patient still act on "cancel or rebook"? */
+  offersChange: boolean;
 };

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
 import { formatShort, type Locale } from "@/lib/format";
+import { accessActionKey } from "@/lib/privacy/access-labels";
 import { myAccessLog } from "@/lib/privacy/dal";
 
 export async function generateMetadata() {
@@ -8,22 +9,26 @@ export async function generateMetadata() {
   return { title: t("title") };
 }
 
+const PAGE_SIZE = 50;
+
 export default async function AccessLogPage({
   searchParams,
 }: {
   searchParams: Promise<Record<string, string | undefined>>;
 }) {
   const query = await searchParams;
-  const before = Number(query.fore);
-  const entries = await myAccessLog({
-    before: Number.isSafeInteger(before) && before > 0 ? before : undefined,
-    limit: 50,
-  });
+  const fore = Number(query.fore);
+  const before = Number.isSafeInteger(fore) && fore > 0 ? fore : undefined;
+  const { entries, olderBefore } = await myAccessLog({ before, limit: PAGE_SIZE });
   const t = await getTranslations("access");
   const locale = (await getLocale()) as Locale;
-  const label = (action: string) => {
-    const key = `actions.${action.replace(/\./g, "_")}`;
-    return t.has(key) ? t(key) : t("otherAction", { code: action });
+  // Every code the app records has words (a unit test scans the code); the fallback never shows a code.
+  const label = (action: string, resourceType: string | null) => {
+    const key = `actions.${accessActionKey(action)}`;
+    // FHIR calls by a booking system read per resource: "Läste din bokning".
+    const typed = resourceType ? `${key}_${resourceType}` : key;
+    if (t.has(typed)) return t(typed);
+    return t.has(key) ? t(key) : t("otherAction");
   };
   return (
     <section aria-labelledby="access-title">
@@ -37,15 +42,16 @@ export default async function AccessLogPage({
         </a>
       </div>
       {entries.length === 0 ? (
-        <p className="card">{t("empty")}</p>
+        <p className="card">{before ? t("emptyOlder") : t("empty")}</p>
       ) : (
+        // Kept a real table (screen readers announce row and column); on a phone its cells wrap (.log).
         <table className="log">
           <caption className="visually-hidden">{t("title")}</caption>
           <thead>
             <tr>
-              <th scope="col">{t("columns.when")}</th>
-              <th scope="col">{t("columns.who")}</th>
-              <th scope="col">{t("columns.what")}</th>
+              <th scope="col">{t("when")}</th>
+              <th scope="col">{t("who")}</th>
+              <th scope="col">{t("what")}</th>
             </tr>
           </thead>
           <tbody>
@@ -54,18 +60,21 @@ export default async function AccessLogPage({
                 <td>
                   <time dateTime={e.at.toISOString()}>{formatShort(e.at, locale)}</time>
                 </td>
-                <td>{t(`actor.${e.actor}`)}</td>
-                <td>{label(e.action)}</td>
+                <td>
+                  {e.actor === "api_client"
+                    ? t("actor.api_client", { name: e.actorName ?? "" })
+                    : t(`actor.${e.actor}`)}
+                </td>
+                <td>{label(e.action, e.resourceType)}</td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      {entries.length === 50 ? (
-        <p>
-          <Link href={`/installningar/atkomst?fore=${entries.at(-1)!.seq}`}>{t("more")}</Link>
-        </p>
-      ) : null}
+      <p className="log-paging">
+        {olderBefore !== null ? <Link href={`/installningar/atkomst?fore=${olderBefore}`}>{t("more")}</Link> : null}
+        {before ? <Link href="/installningar/atkomst">{t("newest")}</Link> : null}
+      </p>
     </section>
   );
 }

@@ -1,2 +1,0 @@
-ALTER TABLE "patients" DROP CONSTRAINT "patients_language_ck";--> statement-breakpoint
-ALTER TABLE "patients" ADD CONSTRAINT "patients_language_ck" CHECK ("patients"."language" in ('sv', 'en', 'ar', 'fa', 'so', 'fi'));
