@@ -1,7 +1,7 @@
 // Runs before every page: a fresh CSP nonce per request. Authorisation does NOT live here; the
 // data-access layer checks the session on every read and write.
 import { NextResponse, type NextRequest } from "next/server";
-import { buildCsp, newNonce } from "@/lib/security/csp";
+import { buildCsp, newNonce, reportingEndpoints } from "@/lib/security/csp";
 
 export function proxy(request: NextRequest) {
   const nonce = newNonce();
@@ -14,6 +14,7 @@ export function proxy(request: NextRequest) {
   requestHeaders.set("Content-Security-Policy", csp);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("Content-Security-Policy", csp);
+  response.headers.set("Reporting-Endpoints", reportingEndpoints());
   return response;
 }
 
