@@ -1,4 +1,5 @@
 import "server-only";
+import { isIP } from "node:net";
 import { headers } from "next/headers";
 
 /**
@@ -8,7 +9,10 @@ import { headers } from "next/headers";
 export async function requestMeta(): Promise<{ ip: string; userAgent: string | null; isMobile: boolean }> {
   const h = await headers();
   const forwarded = h.get("x-forwarded-for")?.split(",")[0]?.trim();
-  const ip = forwarded || h.get("x-real-ip") || "127.0.0.1";
+  // Only a valid address is used (a header like "not-an-ip" reached BankID as endUserIp and answered
+  // 502). Which header to trust at all is the deployment's trusted-proxy setting (issue 15).
+  const candidates = [forwarded, h.get("x-real-ip")?.trim()];
+  const ip = candidates.find((c): c is string => Boolean(c) && isIP(c!) !== 0) ?? "127.0.0.1";
   const userAgent = h.get("user-agent");
   return { ip, userAgent, isMobile: /Mobi|Android|iPhone|iPad/i.test(userAgent ?? "") };
 }
