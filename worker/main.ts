@@ -6,6 +6,7 @@
 // when its lease runs out could be sent again by another worker.
 import { parseArgs } from "node:util";
 import { migrationStatus, openDatabase } from "@/db/client";
+import { scheduleAuditChainCheck } from "@/lib/audit/chain-status";
 import { envOrExit } from "@/lib/env";
 import { vapidKeysFor } from "@/lib/push/vapid";
 import { smsDispatchConfig } from "./config";
@@ -79,6 +80,12 @@ const offerWorker = startOfferWorker(
   { db: handle.db, keys: base.keys, publicBaseUrl: base.publicBaseUrl, log: base.log },
   { pollMs: positive("poll-ms", values["poll-ms"]) },
 );
+// The audit trail's hash chain, verified hourly (AUDIT_VERIFY_MINUTES); a break is logged loudly.
+const stopAuditCheck = scheduleAuditChainCheck(
+  handle.db,
+  Math.max(1, Number(process.env.AUDIT_VERIFY_MINUTES ?? 60)) * 60_000,
+  (line) => console.error(line),
+);
 console.log(`Worker started (${handle.driver}, pid ${process.pid}${vapid ? ", with push" : ""}).`);
 
 let stopping = false;
@@ -87,6 +94,7 @@ async function stop(): Promise<void> {
   stopping = true;
   // A pass stuck on a dead database must not keep the process alive forever.
   setTimeout(() => process.exit(1), 15_000).unref();
+  stopAuditCheck();
   await Promise.all([worker.stop(), pushWorker?.stop(), offerWorker.stop()]);
   await handle.close();
   process.exit(0);
