@@ -35,7 +35,9 @@ export const patients = pgTable(
     surname: text("surname").notNull(),
     phoneEnc: text("phone_enc"),
     phoneVerifiedAt: tstz("phone_verified_at"),
-    language: text("language").notNull().default("sv"),
+    language: text("language", { enum: ["sv", "en"] })
+      .notNull()
+      .default("sv"),
     createdAt: createdAt(),
   },
   (t) => [
@@ -66,7 +68,9 @@ export const clinics = pgTable(
       .$type<ReminderOffsetConfig[]>()
       .notNull()
       .default(sql`'[{"kind":"days_before","days":3},{"kind":"days_before","days":1}]'::jsonb`),
-    offerFairness: text("offer_fairness").notNull().default("first_come"),
+    offerFairness: text("offer_fairness", { enum: ["first_come", "in_turn"] })
+      .notNull()
+      .default("first_come"),
     offerBatchSize: integer("offer_batch_size").notNull().default(3),
     offerAnswerMinutes: integer("offer_answer_minutes").notNull().default(120),
     // Reminders go by web push first where the patient has it; the SMS follows only if the push
@@ -136,7 +140,9 @@ export const slots = pgTable(
     startsAt: tstz("starts_at").notNull(),
     endsAt: tstz("ends_at").notNull(),
     // 'open' slots are bookable when no booked appointment holds them; 'blocked' ones never are.
-    status: text("status").notNull().default("open"),
+    status: text("status", { enum: ["open", "blocked"] })
+      .notNull()
+      .default("open"),
     externalId: text("external_id"),
     createdAt: createdAt(),
   },
@@ -158,10 +164,14 @@ export const appointments = pgTable(
     slotId: uuid("slot_id")
       .notNull()
       .references(() => slots.id),
-    status: text("status").notNull().default("booked"),
+    status: text("status", { enum: ["booked", "cancelled", "completed", "no_show"] })
+      .notNull()
+      .default("booked"),
     // Bumped on every change: optimistic concurrency and the .ics SEQUENCE.
     version: integer("version").notNull().default(1),
-    source: text("source").notNull().default("clinic"),
+    source: text("source", { enum: ["clinic", "patient", "waitlist"] })
+      .notNull()
+      .default("clinic"),
     cancelReason: text("cancel_reason"),
     cancelledAt: tstz("cancelled_at"),
     cancelledBy: text("cancelled_by"),
@@ -197,7 +207,9 @@ export const waitlistEntries = pgTable(
     weekdays: smallint("weekdays").array().notNull(),
     timesOfDay: text("times_of_day").array().notNull(),
     minNoticeMinutes: integer("min_notice_minutes").notNull().default(120),
-    status: text("status").notNull().default("active"),
+    status: text("status", { enum: ["active", "stopped", "fulfilled"] })
+      .notNull()
+      .default("active"),
     createdAt: createdAt(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
   },
@@ -221,7 +233,9 @@ export const slotOffers = pgTable(
     waitlistEntryId: uuid("waitlist_entry_id")
       .notNull()
       .references(() => waitlistEntries.id),
-    status: text("status").notNull().default("pending"),
+    status: text("status", { enum: ["pending", "accepted", "expired", "declined", "taken", "withdrawn"] })
+      .notNull()
+      .default("pending"),
     expiresAt: tstz("expires_at").notNull(),
     respondedAt: tstz("responded_at"),
     // The patient's appointment time when the offer was made (for "days gained" on accept).
@@ -251,7 +265,9 @@ export const waitlistJobs = pgTable(
       .notNull()
       .references(() => slots.id),
     reason: text("reason").notNull(),
-    status: text("status").notNull().default("queued"),
+    status: text("status", { enum: ["queued", "done"] })
+      .notNull()
+      .default("queued"),
     runAt: tstz("run_at").notNull(),
     attempts: integer("attempts").notNull().default(0),
     doneAt: tstz("done_at"),
@@ -306,12 +322,16 @@ export const messages = pgTable(
       .notNull()
       .references(() => patients.id),
     appointmentId: uuid("appointment_id").references(() => appointments.id),
-    channel: text("channel").notNull(),
+    channel: text("channel", { enum: ["sms", "push"] }).notNull(),
     purpose: text("purpose").notNull(),
     // appointment × reminder offset × channel (or another natural key): written before the send,
     // so a crashed worker that retries can never send the same reminder twice.
     idempotencyKey: text("idempotency_key").notNull(),
-    status: text("status").notNull().default("queued"),
+    status: text("status", {
+      enum: ["queued", "sending", "sent", "delivered", "failed", "expired", "dead", "skipped", "cancelled", "opened"],
+    })
+      .notNull()
+      .default("queued"),
     providerId: text("provider_id"),
     parts: integer("parts"),
     attempts: integer("attempts").notNull().default(0),
@@ -351,7 +371,7 @@ export const deepLinks = pgTable(
     id: uuid("id").primaryKey().defaultRandom(),
     // SHA-256 of the token: a leaked table does not give working links.
     tokenHash: text("token_hash").notNull(),
-    purpose: text("purpose").notNull(),
+    purpose: text("purpose", { enum: ["appointment", "offer"] }).notNull(),
     appointmentId: uuid("appointment_id").references(() => appointments.id),
     offerId: uuid("offer_id").references(() => slotOffers.id),
     expiresAt: tstz("expires_at").notNull(),
@@ -368,7 +388,7 @@ export const auditEvents = pgTable(
   {
     seq: bigserial("seq", { mode: "number" }).primaryKey(),
     at: tstz("at").notNull(),
-    actorType: text("actor_type").notNull(),
+    actorType: text("actor_type", { enum: ["patient", "system", "clinic", "anonymous"] }).notNull(),
     actorId: text("actor_id"),
     action: text("action").notNull(),
     resourceType: text("resource_type"),
@@ -430,7 +450,9 @@ export const webhookDeliveries = pgTable(
       .references(() => clinics.id),
     eventType: text("event_type").notNull(),
     payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
-    status: text("status").notNull().default("pending"),
+    status: text("status", { enum: ["pending", "delivered", "dead"] })
+      .notNull()
+      .default("pending"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: tstz("next_attempt_at").notNull().defaultNow(),
     deliveredAt: tstz("delivered_at"),
@@ -463,10 +485,12 @@ export const loginOrders = pgTable(
     orderRef: text("order_ref").notNull(),
     qrStartToken: text("qr_start_token").notNull(),
     qrStartSecretEnc: text("qr_start_secret_enc").notNull(),
-    startedBy: text("started_by").notNull(),
+    startedBy: text("started_by", { enum: ["qr", "autostart"] }).notNull(),
     device: text("device").notNull(),
     startedAt: tstz("started_at").notNull(),
-    status: text("status").notNull().default("pending"),
+    status: text("status", { enum: ["pending", "complete", "failed", "cancelled", "consumed"] })
+      .notNull()
+      .default("pending"),
     hintCode: text("hint_code"),
     patientId: uuid("patient_id").references(() => patients.id),
     ip: text("ip"),

@@ -37,7 +37,7 @@ export async function storeAppointmentLinks(
   await tx.insert(deepLinks).values(
     links.map((l) => ({
       tokenHash: sha256Hex(l.token),
-      purpose: "appointment",
+      purpose: "appointment" as const,
       appointmentId: l.appointmentId,
       expiresAt: l.expiresAt,
       createdAt: now,

@@ -118,7 +118,7 @@ export async function syncAppointmentReminders(
       offsets,
       timeZone: row.timeZone,
       now,
-      channel: "sms",
+      channel: "sms" as const,
       quietHours: opts.quietHours,
     });
     // Reminders already out for this visit time: an overdue offset then adds nothing (it would be
@@ -172,10 +172,10 @@ export async function syncAppointmentReminders(
         [...wantedPush].map(([idempotencyKey, dueAt]) => ({
           patientId: row.patientId,
           appointmentId,
-          channel: "push",
+          channel: "push" as const,
           purpose: "reminder",
           idempotencyKey,
-          status: "queued",
+          status: "queued" as const,
           dueAt,
           createdAt: now,
           updatedAt: now,
@@ -183,7 +183,7 @@ export async function syncAppointmentReminders(
       )
       .onConflictDoUpdate({
         target: messages.idempotencyKey,
-        set: { status: "queued", dueAt: sql`excluded.due_at`, updatedAt: now },
+        set: { status: "queued" as const, dueAt: sql`excluded.due_at`, updatedAt: now },
         setWhere: sql`${messages.status} in ('queued', 'cancelled') and ${messages.attempts} = 0`,
       });
     const rows = await tx
@@ -197,10 +197,10 @@ export async function syncAppointmentReminders(
     const values = [...wanted].map(([idempotencyKey, dueAt]) => ({
       patientId: row.patientId,
       appointmentId,
-      channel: "sms",
+      channel: "sms" as const,
       purpose: "reminder",
       idempotencyKey,
-      status: "queued",
+      status: "queued" as const,
       dueAt,
       fallbackFor: pushIds.get(idempotencyKey.replace(/:sms$/, ":push")) ?? null,
       createdAt: now,
@@ -213,7 +213,12 @@ export async function syncAppointmentReminders(
       .values(values)
       .onConflictDoUpdate({
         target: messages.idempotencyKey,
-        set: { status: "queued", dueAt: sql`excluded.due_at`, fallbackFor: sql`excluded.fallback_for`, updatedAt: now },
+        set: {
+          status: "queued" as const,
+          dueAt: sql`excluded.due_at`,
+          fallbackFor: sql`excluded.fallback_for`,
+          updatedAt: now,
+        },
         setWhere: sql`${messages.status} in ('queued', 'cancelled') and ${messages.attempts} = 0`,
       })
       .returning({ id: messages.id });
