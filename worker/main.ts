@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { migrationStatus, openDatabase } from "@/db/client";
 import { scheduleAuditChainCheck } from "@/lib/audit/chain-status";
 import { envOrExit } from "@/lib/env";
+import { purgeExpired } from "@/lib/privacy/retention";
 import { vapidKeysFor } from "@/lib/push/vapid";
 import { smsDispatchConfig } from "./config";
 import { startOfferWorker } from "./offers";
@@ -86,6 +87,15 @@ const stopAuditCheck = scheduleAuditChainCheck(
   Math.max(1, Number(process.env.AUDIT_VERIFY_MINUTES ?? 60)) * 60_000,
   (line) => console.error(line),
 );
+// Retention: expired links, closed offers, ended sessions and old message details, daily.
+const retentionTimer = setInterval(
+  () =>
+    void purgeExpired(handle.db, new Date())
+      .then((r) => console.log(`retention: ${JSON.stringify(r)}`))
+      .catch((error) => console.error("retention failed:", error instanceof Error ? error.name : "unknown")),
+  24 * 3_600_000,
+);
+retentionTimer.unref();
 console.log(`Worker started (${handle.driver}, pid ${process.pid}${vapid ? ", with push" : ""}).`);
 
 let stopping = false;
@@ -95,6 +105,7 @@ async function stop(): Promise<void> {
   // A pass stuck on a dead database must not keep the process alive forever.
   setTimeout(() => process.exit(1), 15_000).unref();
   stopAuditCheck();
+  clearInterval(retentionTimer);
   await Promise.all([worker.stop(), pushWorker?.stop(), offerWorker.stop()]);
   await handle.close();
   process.exit(0);

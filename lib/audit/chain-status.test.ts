@@ -43,7 +43,7 @@ describe("audit chain check", () => {
           cwd: root,
           env: { ...process.env, VARDTID_MODE: "demo", PGLITE_DATA_DIR: dataDir, DATABASE_URL: "" },
           encoding: "utf8",
-          timeout: 60_000,
+          timeout: 180_000,
         });
       const ok = run();
       expect(ok.status, ok.stderr).toBe(0);
@@ -58,5 +58,5 @@ describe("audit chain check", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 400_000);
 });
