@@ -2,6 +2,7 @@
 // whatever the application code does, the database refuses illegal states.
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -39,6 +40,8 @@ export const patients = pgTable(
       .notNull()
       .default("sv"),
     createdAt: createdAt(),
+    // Bumped by the integration API (Patient.meta.lastUpdated); the patient's own pages leave it.
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex("patients_personal_number_hash_uq").on(t.personalNumberHash),
@@ -78,10 +81,17 @@ export const clinics = pgTable(
     pushFirst: boolean("push_first").notNull().default(true),
     pushEscalationMinutes: integer("push_escalation_minutes").notNull().default(120),
     patientTransportInfo: text("patient_transport_info").notNull().default(""),
+    // The care unit's HSA-id: how booking systems and api_clients name the clinic (FHIR Organization).
+    hsaId: text("hsa_id"),
+    // Tell the patient by SMS when the clinic (its booking system) cancels or moves a visit.
+    smsOnClinicChange: boolean("sms_on_clinic_change").notNull().default(false),
+    version: integer("version").notNull().default(1),
     createdAt: createdAt(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex("clinics_slug_uq").on(t.slug),
+    uniqueIndex("clinics_hsa_id_uq").on(t.hsaId),
     check("clinics_cutoff_ck", sql`${t.cancelCutoffHours} >= 0`),
     check("clinics_fairness_ck", sql`${t.offerFairness} in ('first_come', 'in_turn')`),
     check("clinics_batch_ck", sql`${t.offerBatchSize} between 1 and 50`),
@@ -108,6 +118,10 @@ export const appointmentTypes = pgTable(
     isVideo: boolean("is_video").notNull().default(false),
     allowSisterClinics: boolean("allow_sister_clinics").notNull().default(false),
     waitlistEnabled: boolean("waitlist_enabled").notNull().default(true),
+    // The booking system's identifier system for `code` (FHIR HealthcareService.identifier).
+    codeSystem: text("code_system"),
+    version: integer("version").notNull().default(1),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex("appointment_types_clinic_code_uq").on(t.clinicId, t.code),
@@ -115,16 +129,51 @@ export const appointmentTypes = pgTable(
   ],
 );
 
-export const practitioners = pgTable("practitioners", {
-  id: uuid("id").primaryKey().defaultRandom(),
-  clinicId: uuid("clinic_id")
-    .notNull()
-    .references(() => clinics.id, { onDelete: "cascade" }),
-  // Patients see the role ("Sjuksköterska"), not necessarily a name.
-  roleSv: text("role_sv").notNull(),
-  roleEn: text("role_en").notNull(),
-  displayName: text("display_name"),
-});
+export const practitioners = pgTable(
+  "practitioners",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    clinicId: uuid("clinic_id")
+      .notNull()
+      .references(() => clinics.id, { onDelete: "cascade" }),
+    // Patients see the role ("Sjuksköterska"), not necessarily a name.
+    roleSv: text("role_sv").notNull(),
+    roleEn: text("role_en").notNull(),
+    displayName: text("display_name"),
+    // The booking system's id for this role (FHIR PractitionerRole.identifier).
+    externalSystem: text("external_system"),
+    externalId: text("external_id"),
+    version: integer("version").notNull().default(1),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("practitioners_external_uq").on(t.clinicId, t.externalSystem, t.externalId)],
+);
+
+// A bookable calendar (FHIR Schedule): an appointment type of a clinic, optionally one
+// practitioner's. Slots belong to a schedule; the type and practitioner of a slot follow from it.
+export const schedules = pgTable(
+  "schedules",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    clinicId: uuid("clinic_id")
+      .notNull()
+      .references(() => clinics.id, { onDelete: "cascade" }),
+    typeId: uuid("type_id")
+      .notNull()
+      .references(() => appointmentTypes.id),
+    practitionerId: uuid("practitioner_id").references(() => practitioners.id),
+    active: boolean("active").notNull().default(true),
+    externalSystem: text("external_system"),
+    externalId: text("external_id"),
+    version: integer("version").notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("schedules_external_uq").on(t.clinicId, t.externalSystem, t.externalId),
+    index("schedules_type_idx").on(t.typeId),
+  ],
+);
 
 export const slots = pgTable(
   "slots",
@@ -137,17 +186,23 @@ export const slots = pgTable(
       .notNull()
       .references(() => appointmentTypes.id),
     practitionerId: uuid("practitioner_id").references(() => practitioners.id),
+    // null only for slots made before schedules existed (the backfill migration gives them one).
+    scheduleId: uuid("schedule_id").references(() => schedules.id),
     startsAt: tstz("starts_at").notNull(),
     endsAt: tstz("ends_at").notNull(),
     // 'open' slots are bookable when no booked appointment holds them; 'blocked' ones never are.
     status: text("status", { enum: ["open", "blocked"] })
       .notNull()
       .default("open"),
+    externalSystem: text("external_system"),
     externalId: text("external_id"),
+    version: integer("version").notNull().default(1),
     createdAt: createdAt(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
   },
   (t) => [
     index("slots_search_idx").on(t.clinicId, t.typeId, t.startsAt),
+    index("slots_schedule_idx").on(t.scheduleId, t.startsAt),
     uniqueIndex("slots_external_uq").on(t.clinicId, t.externalId),
     check("slots_time_ck", sql`${t.endsAt} > ${t.startsAt}`),
     check("slots_status_ck", sql`${t.status} in ('open', 'blocked')`),
@@ -164,7 +219,7 @@ export const appointments = pgTable(
     slotId: uuid("slot_id")
       .notNull()
       .references(() => slots.id),
-    status: text("status", { enum: ["booked", "cancelled", "completed", "no_show"] })
+    status: text("status", { enum: ["booked", "cancelled", "completed", "no_show", "entered_in_error"] })
       .notNull()
       .default("booked"),
     // Bumped on every change: optimistic concurrency and the .ics SEQUENCE.
@@ -177,6 +232,7 @@ export const appointments = pgTable(
     cancelledBy: text("cancelled_by"),
     rebookedAt: tstz("rebooked_at"),
     previousStartsAt: tstz("previous_starts_at"),
+    externalSystem: text("external_system"),
     externalId: text("external_id"),
     createdAt: createdAt(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
@@ -187,7 +243,12 @@ export const appointments = pgTable(
       .on(t.slotId)
       .where(sql`${t.status} = 'booked'`),
     index("appointments_patient_idx").on(t.patientId, t.status),
-    check("appointments_status_ck", sql`${t.status} in ('booked', 'cancelled', 'completed', 'no_show')`),
+    index("appointments_updated_idx").on(t.updatedAt),
+    // entered_in_error: the clinic booked it by mistake; the patient no longer sees it.
+    check(
+      "appointments_status_ck",
+      sql`${t.status} in ('booked', 'cancelled', 'completed', 'no_show', 'entered_in_error')`,
+    ),
     check("appointments_source_ck", sql`${t.source} in ('clinic', 'patient', 'waitlist')`),
     check("appointments_cancelled_ck", sql`(${t.status} = 'cancelled') = (${t.cancelledAt} is not null)`),
   ],
@@ -388,7 +449,7 @@ export const auditEvents = pgTable(
   {
     seq: bigserial("seq", { mode: "number" }).primaryKey(),
     at: tstz("at").notNull(),
-    actorType: text("actor_type", { enum: ["patient", "system", "clinic", "anonymous"] }).notNull(),
+    actorType: text("actor_type", { enum: ["patient", "system", "clinic", "anonymous", "api_client"] }).notNull(),
     actorId: text("actor_id"),
     action: text("action").notNull(),
     resourceType: text("resource_type"),
@@ -403,7 +464,7 @@ export const auditEvents = pgTable(
   (t) => [
     index("audit_events_patient_idx").on(t.patientId, t.seq),
     uniqueIndex("audit_events_hash_uq").on(t.hash),
-    check("audit_events_actor_ck", sql`${t.actorType} in ('patient', 'system', 'clinic', 'anonymous')`),
+    check("audit_events_actor_ck", sql`${t.actorType} in ('patient', 'system', 'clinic', 'anonymous', 'api_client')`),
   ],
 );
 
@@ -428,19 +489,60 @@ export const sessions = pgTable(
 export const apiClients = pgTable(
   "api_clients",
   {
+    // The SMART client_id is this id.
     id: uuid("id").primaryKey().defaultRandom(),
-    clinicId: uuid("clinic_id")
-      .notNull()
-      .references(() => clinics.id),
     name: text("name").notNull(),
-    keyHash: text("key_hash").notNull(),
+    // The care units this client may see and change, by HSA-id. A clinic named here may not exist
+    // yet: that is how a region onboards one (the client then creates the Organization).
+    clinicHsaIds: text("clinic_hsa_ids").array().notNull(),
+    // SMART v2 system scopes, e.g. {"system/Slot.cruds", "system/Appointment.rs"}.
+    scopes: text("scopes").array().notNull(),
+    // The client's public JSON Web Key Set: its private_key_jwt assertions must verify against it.
+    jwks: jsonb("jwks").$type<{ keys: Record<string, unknown>[] }>().notNull(),
     webhookUrl: text("webhook_url"),
     createdAt: createdAt(),
     revokedAt: tstz("revoked_at"),
   },
-  (t) => [uniqueIndex("api_clients_key_uq").on(t.keyHash)],
+  (t) => [check("api_clients_clinics_ck", sql`cardinality(${t.clinicHsaIds}) > 0`)],
 );
 
+// Client assertion ids seen (SMART: a `jti` must never be accepted twice). Rows can go once the
+// assertion has expired; until then the unique index refuses the replay.
+export const apiClientAssertions = pgTable(
+  "api_client_assertions",
+  {
+    clientId: uuid("client_id")
+      .notNull()
+      .references(() => apiClients.id, { onDelete: "cascade" }),
+    jti: text("jti").notNull(),
+    expiresAt: tstz("expires_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("api_client_assertions_jti_uq").on(t.clientId, t.jti),
+    index("api_client_assertions_exp_idx").on(t.expiresAt),
+  ],
+);
+
+// Which patients a client may see: one it created or updated (or that holds an appointment in its
+// clinics, checked at read time). A booking system learns nothing of other systems' patients.
+export const apiClientPatients = pgTable(
+  "api_client_patients",
+  {
+    clientId: uuid("client_id")
+      .notNull()
+      .references(() => apiClients.id, { onDelete: "cascade" }),
+    patientId: uuid("patient_id")
+      .notNull()
+      .references(() => patients.id),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("api_client_patients_uq").on(t.clientId, t.patientId)],
+);
+
+// The outbox: one row per change and clinic, written in the booking's own transaction (the name is
+// historic: a row is an *event*, and its id is the `webhook-id` every receiver sees). The webhook
+// worker fans each `pending` row out to one `webhook_dispatches` row per subscribed API client of
+// that clinic and marks it `dispatched`. `delivered`/`dead` are states of rows from before dispatch.
 export const webhookDeliveries = pgTable(
   "webhook_deliveries",
   {
@@ -449,18 +551,86 @@ export const webhookDeliveries = pgTable(
       .notNull()
       .references(() => clinics.id),
     eventType: text("event_type").notNull(),
+    // Ids only (appointment, slots, reason): what an operator's list shows.
     payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
-    status: text("status", { enum: ["pending", "delivered", "dead"] })
+    status: text("status", { enum: ["pending", "dispatched", "delivered", "dead"] })
       .notNull()
       .default("pending"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: tstz("next_attempt_at").notNull().defaultNow(),
     deliveredAt: tstz("delivered_at"),
     createdAt: createdAt(),
+    // Commit order per appointment (its row lock serialises changes): events of one appointment go
+    // out in this order.
+    seq: bigserial("seq", { mode: "number" }).notNull(),
+    appointmentId: uuid("appointment_id"),
+    // The exact JSON body every receiver gets, fixed at the change: retries and replays send the
+    // same bytes.
+    body: text("body"),
   },
   (t) => [
     index("webhook_deliveries_pending_idx").on(t.status, t.nextAttemptAt),
-    check("webhook_deliveries_status_ck", sql`${t.status} in ('pending', 'delivered', 'dead')`),
+    index("webhook_deliveries_appointment_idx").on(t.appointmentId, t.seq),
+    check("webhook_deliveries_status_ck", sql`${t.status} in ('pending', 'dispatched', 'delivered', 'dead')`),
+  ],
+);
+
+// An API client's webhook subscription: where its clinics' events go and the secret they are
+// signed with. The secret is stored encrypted (AES-256-GCM, the PII key) because we must sign with
+// it, so a hash would not do. During a rotation the old secret signs too, until `previous_until`.
+export const webhookEndpoints = pgTable(
+  "webhook_endpoints",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    apiClientId: uuid("api_client_id")
+      .notNull()
+      .references(() => apiClients.id),
+    url: text("url").notNull(),
+    secretEnc: text("secret_enc").notNull(),
+    previousSecretEnc: text("previous_secret_enc"),
+    previousUntil: tstz("previous_until"),
+    createdAt: createdAt(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("webhook_endpoints_client_uq").on(t.apiClientId)],
+);
+
+// One event to one subscribed endpoint: the unit that is sent, retried, leased and replayed.
+// Life: pending → (claim: attempts+1, lease) sending → delivered | pending (backoff) | failed
+// (retry window over; `replay` makes it pending again).
+export const webhookDispatches = pgTable(
+  "webhook_dispatches",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    eventId: uuid("event_id")
+      .notNull()
+      .references(() => webhookDeliveries.id),
+    endpointId: uuid("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id),
+    // Copied from the event so the "earlier event of this appointment still open?" check is one index probe.
+    eventSeq: bigint("event_seq", { mode: "number" }).notNull(),
+    appointmentId: uuid("appointment_id"),
+    status: text("status", { enum: ["pending", "sending", "delivered", "failed"] })
+      .notNull()
+      .default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: tstz("next_attempt_at").notNull(),
+    // The retry window is counted from here (the first try, or the last replay).
+    windowStartedAt: tstz("window_started_at").notNull(),
+    leaseExpiresAt: tstz("lease_expires_at"),
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+    deliveredAt: tstz("delivered_at"),
+    failedAt: tstz("failed_at"),
+    createdAt: createdAt(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("webhook_dispatches_event_endpoint_uq").on(t.eventId, t.endpointId),
+    index("webhook_dispatches_due_idx").on(t.status, t.nextAttemptAt),
+    index("webhook_dispatches_order_idx").on(t.endpointId, t.appointmentId, t.eventSeq),
+    check("webhook_dispatches_status_ck", sql`${t.status} in ('pending', 'sending', 'delivered', 'failed')`),
   ],
 );
 

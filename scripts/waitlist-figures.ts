@@ -6,9 +6,10 @@ import { migrateDatabase, openDatabase } from "@/db/client";
 import * as s from "@/db/schema";
 import { seedDemoData } from "@/lib/demo/seed";
 import { cancelAppointment } from "@/lib/appointments/service";
-import { acceptOffer, runOfferPass } from "@/lib/waitlist/offers";
+import { acceptOffer } from "@/lib/waitlist/offers";
 import { waitlistStats } from "@/lib/waitlist/stats";
 import { saveWaitlistWishes } from "@/lib/waitlist/wishes";
+import { runOfferPass } from "@/worker/offers";
 
 const keys = { encryptionKey: Buffer.alloc(32, 7).toString("base64"), hmacKey: Buffer.alloc(32, 9).toString("base64") };
 const now = new Date("2026-11-24T08:00:00Z"); // a Tuesday, 09:00 in Stockholm

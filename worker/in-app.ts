@@ -8,6 +8,7 @@ import { smsDispatchConfig } from "./config";
 import { startOfferWorker } from "./offers";
 import { startPushWorker } from "./push-dispatch";
 import { startSmsWorker, type SmsWorker } from "./sms-dispatch";
+import { startWebhookWorker } from "./webhook-dispatch";
 
 const globalForWorker = globalThis as unknown as { vardtidInAppWorker?: SmsWorker };
 
@@ -20,6 +21,7 @@ export function startInAppWorker(e: Env): void {
     { db, keys: smsConfig.keys, publicBaseUrl: smsConfig.publicBaseUrl, log: smsConfig.log },
     { pollMs: 1_000 },
   );
+  startWebhookWorker({ db, keys: smsConfig.keys, production: e.isProduction, log: smsConfig.log }, { pollMs: 1_000 });
   const vapid = vapidKeysFor(e);
   if (vapid) startPushWorker({ db, vapid, log: (line) => console.log(line) }, { pollMs: 1_000 });
   console.log("Worker running inside the app (RUN_WORKER_IN_APP).");

@@ -14,6 +14,7 @@ import { smsDispatchConfig } from "./config";
 import { startOfferWorker } from "./offers";
 import { startPushWorker } from "./push-dispatch";
 import { DEFAULT_SMS_BATCH_SIZE, DEFAULT_SMS_CONCURRENCY, startSmsWorker } from "./sms-dispatch";
+import { startWebhookWorker } from "./webhook-dispatch";
 
 const { values } = parseArgs({
   options: {
@@ -96,6 +97,20 @@ const retentionTimer = setInterval(
   24 * 3_600_000,
 );
 retentionTimer.unref();
+// The booking systems' webhooks: same lease and timeout rules as the SMS (lease ≥ 2 × timeout).
+const webhookWorker = startWebhookWorker(
+  {
+    db: handle.db,
+    keys: base.keys,
+    production: e.isProduction,
+    leaseMs: leaseSeconds * 1000,
+    timeoutMs: sendTimeoutSeconds * 1000,
+    batchSize: positive("batch-size", values["batch-size"]),
+    concurrency: Math.min(positive("concurrency", values.concurrency), 16),
+    log: base.log,
+  },
+  { pollMs: positive("poll-ms", values["poll-ms"]) },
+);
 console.log(`Worker started (${handle.driver}, pid ${process.pid}${vapid ? ", with push" : ""}).`);
 
 let stopping = false;
@@ -106,7 +121,7 @@ async function stop(): Promise<void> {
   setTimeout(() => process.exit(1), 15_000).unref();
   stopAuditCheck();
   clearInterval(retentionTimer);
-  await Promise.all([worker.stop(), pushWorker?.stop(), offerWorker.stop()]);
+  await Promise.all([worker.stop(), pushWorker?.stop(), offerWorker.stop(), webhookWorker.stop()]);
   await handle.close();
   process.exit(0);
 }

@@ -6,8 +6,13 @@
 //
 // Push is fire-and-forget by nature (no delivery report), so a push is never retried: a failed one
 // escalates to SMS instead, which has its own retries and delivery reports.
+//
+// Rows are held with the SMS worker's lease (worker/push/lease.ts): a worker that dies mid-batch
+// leaves its rows `sending`, and they are claimed again once their lease has run out. That retry
+// may reach a device a second time if the first worker died after sending; the payload carries the
+// same messageId both times.
 import type { Agent } from "node:https";
-import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { appointments, clinics, messages, patients, slots } from "@/db/schema";
 import { createAppointmentLink } from "@/lib/links/deep-links";
@@ -18,12 +23,15 @@ import { keyMatchesStart } from "@/lib/reminders/sync";
 import { reminderPushText } from "@/lib/push/reminder-push-text";
 import { assertPublicUrl } from "@/lib/security/public-address";
 import { startPollingLoop, type PollingLoop } from "./poll-loop";
+import { claimDuePush, DEFAULT_PUSH_BATCH_SIZE, finishPush, renewPushLease } from "./push/lease";
 
 export interface PushDispatchConfig {
   db: Db;
   vapid: VapidKeys;
   now?: () => Date;
   batchSize?: number;
+  /** How long a claim is owned. Default 120 s. */
+  leaseMs?: number;
   /** Tests: trust a local push service. */
   agent?: Agent;
   /** Tests only: the local push service listens on 127.0.0.1. Never set in production. */
@@ -48,48 +56,12 @@ async function escalateNow(db: Db, pushId: string, now: Date): Promise<void> {
     .where(and(eq(messages.fallbackFor, pushId), eq(messages.status, "queued")));
 }
 
-async function finish(
-  db: Db,
-  id: string,
-  status: "sent" | "failed" | "cancelled" | "skipped",
-  now: Date,
-  lastError: string | null,
-) {
-  await db
-    .update(messages)
-    .set({ status, lastError, sentAt: status === "sent" ? now : null, leaseExpiresAt: null, updatedAt: now })
-    .where(and(eq(messages.id, id), eq(messages.status, "sending")));
-}
-
 export async function runDuePush(config: PushDispatchConfig): Promise<PushPassResult> {
-  const now = (config.now ?? (() => new Date()))();
+  const clock = config.now ?? (() => new Date());
+  const now = clock();
   const { db } = config;
   const result: PushPassResult = { claimed: 0, sent: 0, escalated: 0, skipped: 0 };
-  const claimed = await db.transaction(async (tx) => {
-    const due = await tx
-      .select({ id: messages.id })
-      .from(messages)
-      .where(and(eq(messages.channel, "push"), eq(messages.status, "queued"), lte(messages.dueAt, now)))
-      .orderBy(asc(messages.dueAt))
-      .limit(config.batchSize ?? 25)
-      .for("update", { skipLocked: true });
-    if (due.length === 0) return [];
-    return tx
-      .update(messages)
-      .set({ status: "sending", attempts: sql`${messages.attempts} + 1`, updatedAt: now })
-      .where(
-        inArray(
-          messages.id,
-          due.map((d) => d.id),
-        ),
-      )
-      .returning({
-        id: messages.id,
-        patientId: messages.patientId,
-        appointmentId: messages.appointmentId,
-        key: messages.idempotencyKey,
-      });
-  });
+  const claimed = await claimDuePush(db, { now, batchSize: config.batchSize, leaseMs: config.leaseMs });
   result.claimed = claimed.length;
 
   for (const m of claimed) {
@@ -111,15 +83,19 @@ export async function runDuePush(config: PushDispatchConfig): Promise<PushPassRe
           .limit(1)
       : [];
     if (!visit || visit.status !== "booked" || !keyMatchesStart(m.key, visit.startsAt) || visit.startsAt <= now) {
-      await finish(db, m.id, "cancelled", now, "appointment not booked at this time");
+      await finishPush(db, m, "cancelled", now, "appointment not booked at this time");
       result.skipped++;
       continue;
     }
     const targets = await patientPushTargets(db, m.patientId);
     if (targets.length === 0) {
-      await finish(db, m.id, "failed", now, "no push subscription");
-      await escalateNow(db, m.id, now);
+      if (await finishPush(db, m, "failed", now, "no push subscription")) await escalateNow(db, m.id, now);
       result.escalated++;
+      continue;
+    }
+    // A worker that stalled past its lease must not reach the devices as well as its successor.
+    if (!(await renewPushLease(db, m, clock(), config.leaseMs))) {
+      result.skipped++;
       continue;
     }
     const appointmentId = m.appointmentId!;
@@ -152,11 +128,10 @@ export async function runDuePush(config: PushDispatchConfig): Promise<PushPassRe
       else if (r.gone) await dropGoneSubscription(db, target.endpoint);
     }
     if (reached > 0) {
-      await finish(db, m.id, "sent", now, null);
+      await finishPush(db, m, "sent", now, null);
       result.sent++;
     } else {
-      await finish(db, m.id, "failed", now, "no device reached");
-      await escalateNow(db, m.id, now);
+      if (await finishPush(db, m, "failed", now, "no device reached")) await escalateNow(db, m.id, now);
       result.escalated++;
     }
   }
@@ -171,7 +146,7 @@ export type PushWorker = PollingLoop;
 export function startPushWorker(config: PushDispatchConfig, opts: { pollMs?: number } = {}): PushWorker {
   return startPollingLoop(
     "push worker",
-    async () => ({ full: (await runDuePush(config)).claimed >= (config.batchSize ?? 25) }),
+    async () => ({ full: (await runDuePush(config)).claimed >= (config.batchSize ?? DEFAULT_PUSH_BATCH_SIZE) }),
     { pollMs: opts.pollMs, log: config.log },
   );
 }

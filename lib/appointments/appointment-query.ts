@@ -1,6 +1,6 @@
 // The one query that reads an appointment with its slot, clinic, type and practitioner, and the
 // view a patient gets of it. Every read and row lock of a patient's own appointment starts here.
-import { and, eq } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import type { DbOrTx, Tx } from "@/db/client";
 import { appointments, appointmentTypes, clinics, practitioners, slots } from "@/db/schema";
 import { canPatientCancel, canPatientRebook } from "./cancellation-policy";
@@ -26,6 +26,12 @@ export function baseQuery(db: DbOrTx) {
 }
 
 export type Row = Awaited<ReturnType<ReturnType<typeof baseQuery>["execute"]>>[number];
+
+/**
+ * A booking the clinic entered in error (FHIR entered-in-error) is gone for the patient: not
+ * listed, not readable, not changeable, exactly like an id that never existed.
+ */
+export const visibleToPatient = ne(appointments.status, "entered_in_error");
 
 export function toView(row: Row, locale: Locale, now: Date): AppointmentView {
   const base = {
@@ -72,7 +78,7 @@ export function toView(row: Row, locale: Locale, now: Date): AppointmentView {
 
 export async function lockOwnAppointment(tx: Tx, patientId: string, appointmentId: string): Promise<Row | undefined> {
   const [row] = await baseQuery(tx)
-    .where(and(eq(appointments.id, appointmentId), eq(appointments.patientId, patientId)))
+    .where(and(eq(appointments.id, appointmentId), eq(appointments.patientId, patientId), visibleToPatient))
     .for("update", { of: appointments })
     .limit(1);
   return row;

@@ -4,8 +4,8 @@ import { appointments } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { syncAppointmentReminders } from "@/lib/reminders/sync";
 import { endWaitlistForAppointment, queueSlotOffers } from "@/lib/waitlist/queue";
+import { queueCancelledEvent } from "@/lib/webhooks/events";
 import { lockOwnAppointment, toView } from "./appointment-query";
-import { queueClinicEvent } from "./clinic-events";
 import { isUuid, type AuditMeta, type CancelReason, type ChangeResult } from "./types";
 
 /**
@@ -36,12 +36,11 @@ export async function cancelAppointment(
       })
       .where(and(eq(appointments.id, row.appointment.id), eq(appointments.status, "booked")))
       .returning();
-    await queueClinicEvent(tx, row.clinic.id, "appointment.cancelled", {
+    // The clinic's booking system hears of it (webhook outbox, same transaction).
+    await queueCancelledEvent(tx, {
       appointmentId: row.appointment.id,
-      externalId: row.appointment.externalId,
-      slotId: row.slot.id,
-      reason: input.reason,
-      at: input.now.toISOString(),
+      now: input.now,
+      summary: { appointmentId: row.appointment.id, slotId: row.slot.id, reason: input.reason },
     });
     // Queued reminders become `cancelled` in this same transaction.
     await syncAppointmentReminders(tx, row.appointment.id, input.now);

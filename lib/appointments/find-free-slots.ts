@@ -2,7 +2,7 @@ import { TZDate } from "@date-fns/tz";
 import { and, asc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { appointments, appointmentTypes, clinics, slots } from "@/db/schema";
-import { allowedTargets, baseQuery, toView } from "./appointment-query";
+import { allowedTargets, baseQuery, toView, visibleToPatient } from "./appointment-query";
 import { effectiveCutoffHoursSql } from "./effective-cutoff";
 import { changeableAfterMove } from "./move-appointment";
 import { recordAudit } from "@/lib/audit";
@@ -38,7 +38,7 @@ export async function findFreeSlots(
 > {
   if (!isUuid(input.appointmentId)) return { ok: false, error: "not_found" };
   const [row] = await baseQuery(db)
-    .where(and(eq(appointments.id, input.appointmentId), eq(appointments.patientId, patientId)))
+    .where(and(eq(appointments.id, input.appointmentId), eq(appointments.patientId, patientId), visibleToPatient))
     .limit(1);
   if (!row) return { ok: false, error: "not_found" };
   // Reading which times the patient's own appointment can move to is a read of their data.

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { appointments } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { baseQuery, toView } from "./appointment-query";
+import { baseQuery, toView, visibleToPatient } from "./appointment-query";
 import { isUuid, type AppointmentView, type AuditMeta, type Locale } from "./types";
 
 /** The patient's own appointment, audited; null for a foreign id exactly as for a made-up one. */
@@ -14,7 +14,7 @@ export async function getAppointment(
 ): Promise<AppointmentView | null> {
   if (!isUuid(appointmentId)) return null;
   const [row] = await baseQuery(db)
-    .where(and(eq(appointments.id, appointmentId), eq(appointments.patientId, patientId)))
+    .where(and(eq(appointments.id, appointmentId), eq(appointments.patientId, patientId), visibleToPatient))
     .limit(1);
   if (!row) return null;
   await recordAudit(db, {

@@ -1,8 +1,8 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { appointments, slots } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { baseQuery, toView } from "./appointment-query";
+import { baseQuery, toView, visibleToPatient } from "./appointment-query";
 import type { AppointmentView, AuditMeta, Locale } from "./types";
 
 /** Upcoming (soonest first), then past (latest first). */
@@ -11,7 +11,10 @@ export async function listAppointments(
   patientId: string,
   opts: { locale: Locale; now: Date; audit: AuditMeta },
 ): Promise<{ upcoming: AppointmentView[]; past: AppointmentView[] }> {
-  const rows = await baseQuery(db).where(eq(appointments.patientId, patientId)).orderBy(asc(slots.startsAt)).limit(500);
+  const rows = await baseQuery(db)
+    .where(and(eq(appointments.patientId, patientId), visibleToPatient))
+    .orderBy(asc(slots.startsAt))
+    .limit(500);
   const views = rows.map((r) => toView(r, opts.locale, opts.now));
   await recordAudit(db, {
     actorType: "patient",

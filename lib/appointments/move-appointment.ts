@@ -7,8 +7,8 @@ import type { Tx } from "@/db/client";
 import { appointments } from "@/db/schema";
 import { syncAppointmentReminders } from "@/lib/reminders/sync";
 import { endWaitlistForAppointment, queueSlotOffers } from "@/lib/waitlist/queue";
+import { appointmentSnapshot, queueMovedEvents } from "@/lib/webhooks/events";
 import { changeDeadline } from "./cancellation-policy";
-import { queueClinicEvent } from "./clinic-events";
 
 /**
  * A patient may move a visit only to a time they could still change afterwards (outside that
@@ -40,6 +40,8 @@ export interface MoveInput {
 /** Returns the updated row, or undefined if the appointment was no longer booked. */
 export async function moveAppointment(tx: Tx, input: MoveInput) {
   const { now } = input;
+  // The appointment as it stands before the move: the old clinic's event describes it there.
+  const before = await appointmentSnapshot(tx, input.appointmentId);
   const [updated] = await tx
     .update(appointments)
     .set({
@@ -52,23 +54,18 @@ export async function moveAppointment(tx: Tx, input: MoveInput) {
     })
     .where(and(eq(appointments.id, input.appointmentId), eq(appointments.status, "booked")))
     .returning();
-  const fromWaitlist = input.source === "waitlist" ? { source: "waitlist" } : {};
-  await queueClinicEvent(tx, input.from.clinicId, "appointment.rebooked", {
-    appointmentId: input.appointmentId,
-    externalId: input.externalId,
-    fromSlotId: input.from.slotId,
-    toSlotId: input.to.slotId,
-    ...fromWaitlist,
-    at: now.toISOString(),
-  });
-  if (input.to.clinicId !== input.from.clinicId) {
-    await queueClinicEvent(tx, input.to.clinicId, "appointment.booked", {
+  // The booking system's events (lib/webhooks/events.ts): within a clinic one `rebooked`; to a
+  // sister clinic a `cancelled` (moved) there and a `booked` here.
+  await queueMovedEvents(tx, {
+    before,
+    now,
+    summary: {
       appointmentId: input.appointmentId,
-      slotId: input.to.slotId,
-      ...fromWaitlist,
-      at: now.toISOString(),
-    });
-  }
+      fromSlotId: input.from.slotId,
+      toSlotId: input.to.slotId,
+      ...(input.source === "waitlist" ? { source: "waitlist" } : {}),
+    },
+  });
   // The old time's reminders are cancelled and the new time's queued, in this transaction.
   await syncAppointmentReminders(tx, input.appointmentId, now);
   // A moved appointment's wish for an earlier time ends (fulfilled if an offer moved it); the old

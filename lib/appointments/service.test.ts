@@ -47,6 +47,22 @@ describe.each(testDatabases)("appointments service on $name", (target) => {
     expect(events).toHaveLength(1);
   });
 
+  it("a booking the clinic entered in error is gone for the patient", async () => {
+    const { clinic, type } = await makeClinic(handle.db);
+    const { patient, appointment } = await bookedPatient(clinic.id, type.id, days(5));
+    await handle.db
+      .update(s.appointments)
+      .set({ status: "entered_in_error" })
+      .where(eq(s.appointments.id, appointment.id));
+    const opts = { locale: "sv" as const, now, audit };
+    const list = await listAppointments(handle.db, patient.id, opts);
+    expect([...list.upcoming, ...list.past]).toHaveLength(0);
+    expect(await getAppointment(handle.db, patient.id, appointment.id, opts)).toBeNull();
+    expect(
+      await cancelAppointment(handle.db, patient.id, { appointmentId: appointment.id, reason: null, now, audit }),
+    ).toEqual({ ok: false, error: "not_found" });
+  });
+
   it("someone else's appointment id is exactly as not-found as a made-up one", async () => {
     const { clinic, type } = await makeClinic(handle.db);
     const mine = await bookedPatient(clinic.id, type.id, days(5));

@@ -5,7 +5,6 @@
 // unique index decides races. Import from here or from the verb's own file.
 export * from "./types";
 export { lockOwnAppointmentView } from "./appointment-query";
-export { queueClinicEvent } from "./clinic-events";
 export { listAppointments } from "./list-appointments";
 export { getAppointment } from "./get-appointment";
 export { cancelAppointment } from "./cancel-appointment";

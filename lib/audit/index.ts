@@ -5,7 +5,8 @@ import type { DbOrTx, Db, Tx } from "@/db/client";
 import { auditEvents } from "@/db/schema";
 import { auditHash, GENESIS_HASH, verifyChain, type ChainProblem } from "./hash-chain";
 
-export type ActorType = "patient" | "system" | "clinic" | "anonymous";
+// api_client: a booking system calling the FHIR API (actorId = its client_id).
+export type ActorType = "patient" | "system" | "clinic" | "anonymous" | "api_client";
 
 export interface AuditEventInput {
   actorType: ActorType;

@@ -1,7 +1,7 @@
 // The personal calendar feed: a long random token (only its hash is stored) that a calendar app
 // polls. It shows only time and the clinic's SMS-safe name — a calendar can be shared or synced
 // to places the patient forgets about — and cancellations stay in it as CANCELLED.
-import { and, eq, gte } from "drizzle-orm";
+import { and, eq, gte, ne } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { appointments, clinics, notificationPreferences, slots } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
@@ -86,7 +86,12 @@ export async function calendarFeedFor(db: Db, token: string, now: Date, titleWor
     .innerJoin(slots, eq(slots.id, appointments.slotId))
     .innerJoin(clinics, eq(clinics.id, slots.clinicId))
     .where(
-      and(eq(appointments.patientId, owner.patientId), gte(slots.startsAt, new Date(now.getTime() - 30 * 86_400_000))),
+      and(
+        eq(appointments.patientId, owner.patientId),
+        gte(slots.startsAt, new Date(now.getTime() - 30 * 86_400_000)),
+        // Entered in error: the clinic withdrew it; calendars drop it at their next refresh.
+        ne(appointments.status, "entered_in_error"),
+      ),
     )
     .limit(500);
   await recordAudit(db, {

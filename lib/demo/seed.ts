@@ -2,11 +2,15 @@
 // "now", and test patients with Luhn-correct numbers from the test series (never a real person).
 import { TZDate } from "@date-fns/tz";
 import { addDays, startOfDay } from "date-fns";
+import { randomUUID } from "node:crypto";
+import type { BundleEntry, Extension } from "@medplum/fhirtypes";
 import { and, count, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import * as s from "@/db/schema";
 import { encryptPii, keyedHash, type PiiKeys } from "@/lib/privacy/crypto";
 import { syncAppointmentReminders } from "@/lib/reminders/sync";
+import { importTransactionBundle } from "@/lib/fhir/bundle";
+import { EXT, HSA_SYSTEM } from "@/lib/fhir/systems";
 
 const TZ = "Europe/Stockholm";
 
@@ -36,7 +40,7 @@ interface TypeSeed {
 }
 
 interface ClinicSeed {
-  clinic: typeof s.clinics.$inferInsert;
+  clinic: typeof s.clinics.$inferInsert & { hsaId: string };
   types: TypeSeed[];
 }
 
@@ -47,6 +51,7 @@ const clinicSeeds: ClinicSeed[] = [
   {
     clinic: {
       slug: "vc-centrum",
+      hsaId: "SE2321000032-VT001",
       name: "Vårdcentralen Centrum",
       smsName: "Vårdcentralen Centrum",
       region: "Region Uppsala",
@@ -102,6 +107,7 @@ const clinicSeeds: ClinicSeed[] = [
   {
     clinic: {
       slug: "vc-gottsunda",
+      hsaId: "SE2321000032-VT002",
       name: "Vårdcentralen Gottsunda",
       smsName: "Vårdcentralen Gottsunda",
       region: "Region Uppsala",
@@ -139,6 +145,7 @@ const clinicSeeds: ClinicSeed[] = [
     // Sensitive: the SMS-safe name reveals nothing about psychiatry.
     clinic: {
       slug: "psykiatri-agatan",
+      hsaId: "SE2321000032-VT003",
       name: "Psykiatrimottagning Ågatan",
       smsName: "Mottagningen Ågatan",
       region: "Region Uppsala",
@@ -226,34 +233,90 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<{ slot
     }
 
     const today = startOfDay(new TZDate(now, TZ));
-    // Slots per clinic and type: [slotId, startsAt, clinicIndex, typeCode]
-    const allSlots: { id: string; startsAt: Date; clinic: string; type: string }[] = [];
+    // Clinics, types, practitioners, schedules and slots go in through the FHIR import code the
+    // booking systems use (a transaction Bundle), so that path runs on every demo start.
+    const entry: BundleEntry[] = [];
+    // A visit a few hours away, whatever the time of the seed: it shows "call the clinic" instead
+    // of cancel (inside the 24 h cutoff), so every demo and test run has one.
+    const soon = new Date(Math.ceil((now.getTime() + 4 * 3_600_000) / 300_000) * 300_000);
     for (const seed of clinicSeeds) {
-      const [clinic] = await tx.insert(s.clinics).values(seed.clinic).returning({ id: s.clinics.id });
+      const c = seed.clinic;
+      const org = `urn:uuid:${randomUUID()}`;
+      entry.push({
+        fullUrl: org,
+        resource: {
+          resourceType: "Organization",
+          identifier: [{ system: HSA_SYSTEM, value: c.hsaId }],
+          name: c.name,
+          telecom: [{ system: "phone", value: c.phone }],
+          address: [{ text: c.address }],
+          extension: [
+            { url: EXT.smsName, valueString: c.smsName },
+            { url: EXT.cancelCutoffHours, valueInteger: c.cancelCutoffHours ?? 24 },
+            { url: EXT.offerFairness, valueCode: c.offerFairness ?? "first_come" },
+            { url: EXT.offerBatchSize, valueInteger: c.offerBatchSize ?? 3 },
+          ],
+        },
+        request: { method: "PUT", url: `Organization?identifier=${HSA_SYSTEM}|${c.hsaId}` },
+      });
       for (const [typeIndex, t] of seed.types.entries()) {
-        const [type] = await tx
-          .insert(s.appointmentTypes)
-          .values({
-            clinicId: clinic!.id,
-            code: t.code,
-            nameSv: t.nameSv,
-            nameEn: t.nameEn,
-            durationMinutes: t.durationMinutes,
-            cancellable: t.cancellable ?? true,
-            rebookable: t.rebookable ?? true,
-            cancelCutoffHours: t.cancelCutoffHours,
-            preparationSv: t.preparationSv ?? "",
-            preparationEn: t.preparationEn ?? "",
-            isVideo: t.isVideo ?? false,
-            allowSisterClinics: t.allowSisterClinics ?? false,
-            waitlistEnabled: t.waitlistEnabled ?? true,
-          })
-          .returning({ id: s.appointmentTypes.id });
-        const [practitioner] = await tx
-          .insert(s.practitioners)
-          .values({ clinicId: clinic!.id, roleSv: t.roleSv, roleEn: t.roleEn })
-          .returning({ id: s.practitioners.id });
-        const rows: (typeof s.slots.$inferInsert)[] = [];
+        const service = `urn:uuid:${randomUUID()}`;
+        const role = `urn:uuid:${randomUUID()}`;
+        const schedule = `urn:uuid:${randomUUID()}`;
+        const ext: Extension[] = [
+          { url: EXT.nameEn, valueString: t.nameEn },
+          { url: EXT.durationMinutes, valueInteger: t.durationMinutes },
+          { url: EXT.cancellable, valueBoolean: t.cancellable ?? true },
+          { url: EXT.rebookable, valueBoolean: t.rebookable ?? true },
+          { url: EXT.video, valueBoolean: t.isVideo ?? false },
+          { url: EXT.sisterClinicsAllowed, valueBoolean: t.allowSisterClinics ?? false },
+          { url: EXT.waitlistAllowed, valueBoolean: t.waitlistEnabled ?? true },
+        ];
+        if (t.cancelCutoffHours !== undefined)
+          ext.push({ url: EXT.cancelCutoffHours, valueInteger: t.cancelCutoffHours });
+        if (t.preparationSv) ext.push({ url: EXT.preparationSv, valueString: t.preparationSv });
+        if (t.preparationEn) ext.push({ url: EXT.preparationEn, valueString: t.preparationEn });
+        entry.push(
+          {
+            fullUrl: service,
+            resource: {
+              resourceType: "HealthcareService",
+              identifier: [{ value: t.code }],
+              providedBy: { reference: org },
+              name: t.nameSv,
+              extension: ext,
+            },
+            request: { method: "POST", url: "HealthcareService" },
+          },
+          {
+            fullUrl: role,
+            resource: {
+              resourceType: "PractitionerRole",
+              organization: { reference: org },
+              code: [{ text: t.roleSv }],
+              extension: [{ url: EXT.nameEn, valueString: t.roleEn }],
+            },
+            request: { method: "POST", url: "PractitionerRole" },
+          },
+          {
+            fullUrl: schedule,
+            resource: { resourceType: "Schedule", actor: [{ reference: service }, { reference: role }] },
+            request: { method: "POST", url: "Schedule" },
+          },
+        );
+        const slot = (start: Date) => {
+          slotCount++;
+          entry.push({
+            resource: {
+              resourceType: "Slot",
+              schedule: { reference: schedule },
+              status: "free",
+              start: start.toISOString(),
+              end: new Date(start.getTime() + t.durationMinutes * 60_000).toISOString(),
+            },
+            request: { method: "POST", url: "Slot" },
+          });
+        };
         for (let d = -weeksBack * 7; d <= weeksAhead * 7; d++) {
           const day = addDays(today, d);
           const weekday = day.getDay();
@@ -262,28 +325,51 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<{ slot
           dayStarts.forEach((hhmm, i) => {
             if (i % seed.types.length !== typeIndex % seed.types.length && seed.types.length > 2 && i % 2 === 0) return;
             const [h, m] = hhmm.split(":").map(Number) as [number, number];
-            const start = new TZDate(day.getFullYear(), day.getMonth(), day.getDate(), h, m, 0, TZ);
-            const end = new Date(start.getTime() + t.durationMinutes * 60_000);
-            rows.push({
-              clinicId: clinic!.id,
-              typeId: type!.id,
-              practitionerId: practitioner!.id,
-              startsAt: new Date(start.getTime()),
-              endsAt: end,
-            });
+            slot(new TZDate(day.getFullYear(), day.getMonth(), day.getDate(), h, m, 0, TZ));
           });
         }
-        for (let i = 0; i < rows.length; i += 500) {
-          const inserted = await tx
-            .insert(s.slots)
-            .values(rows.slice(i, i + 500))
-            .returning({ id: s.slots.id, startsAt: s.slots.startsAt });
-          for (const r of inserted)
-            allSlots.push({ id: r.id, startsAt: r.startsAt, clinic: seed.clinic.slug, type: t.code });
-        }
-        slotCount += rows.length;
+        if (c.slug === "vc-centrum" && t.code === "ssk") slot(soon);
       }
     }
+    await importTransactionBundle(
+      {
+        tx,
+        client: {
+          id: "00000000-0000-0000-0000-000000000000",
+          name: "demo seed",
+          clinicHsaIds: clinicSeeds.map((c) => c.clinic.hsaId),
+          scopes: ["system/*.cruds"],
+        },
+        now,
+        keys: options.keys,
+        baseUrl: "urn:vardtid:seed",
+        publicBaseUrl: "http://localhost",
+        bundleRefs: new Map(),
+        audit: [],
+      },
+      { resourceType: "Bundle", type: "transaction", entry },
+    );
+    // What FHIR does not carry (the demo's slugs, directions and transport text, sister groups).
+    for (const seed of clinicSeeds) {
+      const c = seed.clinic;
+      await tx
+        .update(s.clinics)
+        .set({
+          slug: c.slug,
+          region: c.region,
+          directions: c.directions ?? "",
+          sisterGroup: c.sisterGroup ?? null,
+          patientTransportInfo: c.patientTransportInfo ?? "",
+        })
+        .where(eq(s.clinics.hsaId, c.hsaId));
+    }
+    const allSlots = (
+      await tx
+        .select({ id: s.slots.id, startsAt: s.slots.startsAt, clinic: s.clinics.slug, type: s.appointmentTypes.code })
+        .from(s.slots)
+        .innerJoin(s.clinics, eq(s.clinics.id, s.slots.clinicId))
+        .innerJoin(s.appointmentTypes, eq(s.appointmentTypes.id, s.slots.typeId))
+    ).filter((x) => x.startsAt.getTime() !== soon.getTime());
 
     const pick = (clinic: string, type: string, from: Date, skip = 0) =>
       allSlots
@@ -314,25 +400,14 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<{ slot
 
     // Tolvan: one visit inside the 24 h cutoff (shows the phone number instead of cancel),
     // two rebookable ones next week and later, a psychiatry visit, and a not-cancellable first visit.
-    // A visit a few hours away, whatever the time of the seed: it shows "call the clinic" instead of
-    // cancel (inside the 24 h cutoff), so every demo and test run has one.
     {
-      const soon = new Date(Math.ceil((now.getTime() + 4 * 3_600_000) / 300_000) * 300_000);
-      const [clinic] = await tx.select().from(s.clinics).where(eq(s.clinics.slug, "vc-centrum"));
-      const [type] = await tx
-        .select()
-        .from(s.appointmentTypes)
-        .where(and(eq(s.appointmentTypes.clinicId, clinic!.id), eq(s.appointmentTypes.code, "ssk")));
       const [slot] = await tx
-        .insert(s.slots)
-        .values({
-          clinicId: clinic!.id,
-          typeId: type!.id,
-          startsAt: soon,
-          endsAt: new Date(soon.getTime() + type!.durationMinutes * 60_000),
-        })
-        .returning({ id: s.slots.id, startsAt: s.slots.startsAt });
-      slotCount++;
+        .select({ id: s.slots.id, startsAt: s.slots.startsAt })
+        .from(s.slots)
+        .innerJoin(s.clinics, eq(s.clinics.id, s.slots.clinicId))
+        .innerJoin(s.appointmentTypes, eq(s.appointmentTypes.id, s.slots.typeId))
+        .where(and(eq(s.clinics.slug, "vc-centrum"), eq(s.appointmentTypes.code, "ssk"), eq(s.slots.startsAt, soon)))
+        .limit(1);
       await book(0, slot);
     }
     await book(0, pick("vc-centrum", "prov", hours(24 * 6)));

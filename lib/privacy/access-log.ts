@@ -1,8 +1,9 @@
 // What a patient may see about their own data: who accessed it and when (the audit trail), and a
 // full copy to download (GDPR art. 15 and 20). Both are patient-scoped and themselves audited.
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, desc, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import {
+  apiClients,
   appointments,
   appointmentTypes,
   auditEvents,
@@ -22,8 +23,11 @@ export interface AccessEntry {
   seq: number;
   at: Date;
   /** Who: the patient themself, the system (reminders, jobs), clinic staff, or someone not logged in. */
-  actor: "self" | "system" | "clinic" | "anonymous" | "other_patient";
+  actor: "self" | "system" | "clinic" | "anonymous" | "other_patient" | "api_client";
+  /** For a booking system (api_client): the name it was registered with, e.g. the clinic's. */
+  actorName?: string;
   action: string;
+  resourceType: string | null;
 }
 
 type Audit = { ip?: string | null; userAgent?: string | null };
@@ -41,8 +45,14 @@ export async function listAccessLog(
       actorType: auditEvents.actorType,
       actorId: auditEvents.actorId,
       action: auditEvents.action,
+      resourceType: auditEvents.resourceType,
+      clientName: apiClients.name,
     })
     .from(auditEvents)
+    .leftJoin(
+      apiClients,
+      and(eq(auditEvents.actorType, "api_client"), eq(sql`${apiClients.id}::text`, auditEvents.actorId)),
+    )
     .where(and(eq(auditEvents.patientId, patientId), opts.before ? lt(auditEvents.seq, opts.before) : undefined))
     .orderBy(desc(auditEvents.seq))
     .limit(Math.min(opts.limit ?? 50, 200));
@@ -59,6 +69,8 @@ export async function listAccessLog(
     seq: r.seq,
     at: r.at,
     action: r.action,
+    resourceType: r.resourceType,
+    ...(r.clientName ? { actorName: r.clientName } : {}),
     actor:
       r.actorType === "patient"
         ? r.actorId === patientId

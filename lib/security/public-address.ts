@@ -2,8 +2,11 @@
 // (or anyone) chose, e.g. a web push endpoint: a URL pointing at 127.0.0.1, the cloud metadata
 // service or the clinic's internal network would turn our server into the attacker's proxy (SSRF).
 //
-// Deliberately small: `isPublicAddress(ip)` for one resolved address, `assertPublicUrl(url)` for a
-// URL (syntax, host name, and with `resolve` every address DNS gives for it).
+// `isPublicAddress(ip)` for one resolved address; `assertPublicUrl(url)` for a push endpoint
+// (syntax, host name, and with `resolve` every address DNS gives for it); `checkOutboundUrl` and
+// `publicOnlyLookup` for webhooks (lib/webhooks), where the check runs at connection time so DNS
+// rebinding is refused too. (Merged from the security and webhooks branches: one address check.)
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from "node:dns";
 import { lookup } from "node:dns/promises";
 import { BlockList, isIP } from "node:net";
 
@@ -120,4 +123,64 @@ export async function assertPublicUrl(
       throw new NotPublicUrlError("resolves to a non-public address");
   }
   return url;
+}
+
+export type OutboundUrlCheck = { ok: true; url: URL } | { ok: false; reason: string };
+
+/**
+ * Whether a customer-supplied URL may be called at all. In production: https only, and a literal
+ * address must be public (names are checked at connection time by `publicOnlyLookup`). Outside
+ * production plain http and local addresses are allowed, so a developer's receiver on localhost works.
+ */
+export function checkOutboundUrl(raw: string, opts: { production: boolean }): OutboundUrlCheck {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { ok: false, reason: "is not a valid URL" };
+  }
+  if (url.protocol !== "https:" && (opts.production || url.protocol !== "http:"))
+    return { ok: false, reason: opts.production ? "must be an https:// URL" : "must be an http:// or https:// URL" };
+  if (url.username || url.password) return { ok: false, reason: "must not contain a user name or password" };
+  if (raw.length > 2048) return { ok: false, reason: "is too long" };
+  if (opts.production) {
+    const host = url.hostname.replace(/^\[|\]$/g, "");
+    if (isIP(host) && !isPublicAddress(host)) return { ok: false, reason: "points to a non-public address" };
+    if (host === "localhost" || host.endsWith(".localhost") || !host.includes("."))
+      return { ok: false, reason: "points to a non-public address" };
+  }
+  return { ok: true, url };
+}
+
+export class NonPublicAddressError extends Error {
+  readonly code = "ENONPUBLIC";
+  constructor(hostname: string) {
+    super(`${hostname} resolves to a non-public address`);
+    this.name = "NonPublicAddressError";
+  }
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * A drop-in `lookup` for http(s).request / net.connect that resolves as usual and then refuses
+ * the connection if any resolved address is not public. Every address is checked, not only the
+ * first, so a name with one public and one private record cannot be used to reach the private one.
+ */
+export function publicOnlyLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
+  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, []);
+    const list = addresses as LookupAddress[];
+    if (list.length === 0 || list.some((a) => !isPublicAddress(a.address)))
+      return callback(new NonPublicAddressError(hostname), []);
+    if (options.all) return callback(null, list);
+    callback(null, list[0]!.address, list[0]!.family);
+  });
+}
+
+/** For registration time: does this URL's host resolve only to public addresses? */
+export async function resolvesToPublicAddresses(url: URL): Promise<boolean> {
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  if (isIP(host)) return isPublicAddress(host);
+  return new Promise((resolve) => publicOnlyLookup(host, { all: true }, (err) => resolve(err === null)));
 }

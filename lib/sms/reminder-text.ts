@@ -153,3 +153,31 @@ export function offerText({ lang, startsAt, respondBy, now, timeZone, clinicSmsN
   const deadline = sameDay ? clock(respondBy, timeZone) : when(respondBy, lang, timeZone);
   return `An earlier time is available: ${time} at ${clinic}. Respond by ${deadline} via the link: ${url}`;
 }
+
+export interface ClinicChangeTextInput extends ReminderTextInput {
+  kind: "moved" | "cancelled";
+  /** The time the patient had before a move (shown as "din tid … är flyttad till …"). */
+  previousStartsAt?: Date;
+}
+
+/**
+ * When the clinic (its booking system) moves or cancels a visit. The same rules as a reminder:
+ * time, the SMS-safe clinic name and an opaque link, nothing else.
+ */
+export function clinicChangeText(input: ClinicChangeTextInput): string {
+  const clinic = toGsm7Name(input.clinicSmsName);
+  const url = checkLink(input.link);
+  const time = when(input.startsAt, input.lang, input.timeZone);
+  if (input.kind === "cancelled")
+    return input.lang === "sv"
+      ? `Din tid ${time} hos ${clinic} är inställd av mottagningen, se Vårdtid: ${url}`
+      : `Your appointment ${time} at ${clinic} has been cancelled by the clinic, see Vårdtid: ${url}`;
+  const before = input.previousStartsAt ? when(input.previousStartsAt, input.lang, input.timeZone) : null;
+  if (input.lang === "sv")
+    return before
+      ? `Din tid ${before} hos ${clinic} är flyttad till ${time}, se Vårdtid: ${url}`
+      : `Din tid hos ${clinic} är flyttad till ${time}, se Vårdtid: ${url}`;
+  return before
+    ? `Your appointment ${before} at ${clinic} has been moved to ${time}, see Vårdtid: ${url}`
+    : `Your appointment at ${clinic} has been moved to ${time}, see Vårdtid: ${url}`;
+}

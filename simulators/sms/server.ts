@@ -11,6 +11,7 @@ import {
   type NumberSummary,
   type ThreadEntry,
 } from "./inbox";
+import { FaultPlan, faultsSchema, NO_FAULTS, type Faults } from "./faults";
 import { describeTarget, postForm, type FormAnswer } from "./post-form";
 
 /**
@@ -75,16 +76,6 @@ interface StoredIncoming {
   created: string;
 }
 
-const faultsSchema = z.strictObject({
-  failRate: z.number().min(0).max(1).default(0),
-  status: z.number().int().min(400).max(599).default(503),
-  delayMs: z.number().int().min(0).max(120_000).default(0),
-  dlrStatus: z.enum(["delivered", "failed"]).default("delivered"),
-  withholdDlr: z.boolean().default(false),
-});
-type Faults = z.output<typeof faultsSchema>;
-const NO_FAULTS: Faults = faultsSchema.parse({});
-
 const E164 = /^\+[1-9][0-9]{6,14}$/;
 
 const incomingSchema = z.strictObject({
@@ -117,7 +108,7 @@ export async function startSmsSimulator(opts: SmsSimulatorOptions = {}): Promise
   let messages: StoredMessage[] = [];
   let incoming: StoredIncoming[] = [];
   let byKey = new Map<string, StoredMessage>();
-  let faults: Faults = NO_FAULTS;
+  let plan = new FaultPlan(NO_FAULTS);
   let seq = 0;
   // Aborted on reset and close: pending reports of forgotten messages must not go out.
   let lifetime = new AbortController();
@@ -157,13 +148,14 @@ export async function startSmsSimulator(opts: SmsSimulatorOptions = {}): Promise
       return handleIncoming(req, res);
     }
     if (path === "/__simulator/faults") {
-      if (method === "GET") return sendJson(res, 200, { faults });
+      if (method === "GET") return sendJson(res, 200, { faults: plan.faults });
       if (method !== "POST") return sendMethodNotAllowed(res, "GET, POST");
       const parsed = faultsSchema.safeParse(await readJson(req));
       if (!parsed.success) return sendJson(res, 400, { error: z.prettifyError(parsed.error) });
-      // Each call sets the whole fault set, so a test never inherits half of an earlier one.
-      faults = parsed.data;
-      return sendJson(res, 200, { faults });
+      // Each call sets the whole fault set (and starts its script afresh), so a test never
+      // inherits half of an earlier one.
+      plan = new FaultPlan(parsed.data);
+      return sendJson(res, 200, { faults: plan.faults });
     }
     if (path === "/__simulator/reset") {
       if (method !== "POST") return sendMethodNotAllowed(res, "POST");
@@ -172,7 +164,7 @@ export async function startSmsSimulator(opts: SmsSimulatorOptions = {}): Promise
       messages = [];
       incoming = [];
       byKey = new Map();
-      faults = NO_FAULTS;
+      plan = new FaultPlan(NO_FAULTS);
       return sendJson(res, 200, { ok: true });
     }
     if (path === "/__simulator/health") {
@@ -212,7 +204,8 @@ export async function startSmsSimulator(opts: SmsSimulatorOptions = {}): Promise
     const keyHeader = req.headers["idempotency-key"];
     const key = typeof keyHeader === "string" && keyHeader !== "" ? keyHeader : null;
     // Taken now: a fault set while this request waits must not change its fate.
-    const active = faults;
+    const activePlan = plan;
+    const active = activePlan.faults;
 
     // Checked and stored with no await in between, so two racing sends with one key
     // cannot both create a message.
@@ -221,9 +214,10 @@ export async function startSmsSimulator(opts: SmsSimulatorOptions = {}): Promise
       first.duplicates += 1;
       return answerAfter(res, active.delayMs, () => sendJson(res, 200, first.answer));
     }
-    if (active.failRate > 0 && Math.random() < active.failRate) {
-      const reason = STATUS_CODES[active.status] ?? "Simulated failure";
-      return answerAfter(res, active.delayMs, () => sendText(res, active.status, reason));
+    const failure = activePlan.failureFor(key);
+    if (failure !== null) {
+      const reason = STATUS_CODES[failure] ?? "Simulated failure";
+      return answerAfter(res, active.delayMs, () => sendText(res, failure, reason));
     }
 
     const invalid = validateSend(form);
@@ -320,7 +314,7 @@ export async function startSmsSimulator(opts: SmsSimulatorOptions = {}): Promise
         flashsms: false,
         dontlog: false,
       });
-      void runDeliveryTimeline(record, faults, lifetime.signal);
+      void runDeliveryTimeline(record, plan.faults, lifetime.signal);
       reply = publicMessage(record);
     }
     return sendJson(res, 200, { id: sms.id, created: sms.created, status: answer.status, reply });

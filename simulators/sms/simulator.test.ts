@@ -300,6 +300,37 @@ describe("control API", () => {
     expect((await send({ from: "Vardtid", to: PATIENT, message: "Hej" })).status).toBe(200);
   });
 
+  it("scripted faults: each new idempotency key fails its first failFirst[n] sends, cycling through the list", async () => {
+    expect((await control("faults", { failFirst: [0, 2] })).status).toBe(200);
+    const sendKeyed = async (key: string | null) =>
+      (
+        await send(
+          { from: "Vardtid", to: PATIENT, message: "Hej" },
+          key === null ? {} : { headers: { "Idempotency-Key": key } },
+        )
+      ).status;
+    // Key a takes entry 0 (no failure), key b entry 1 (two failures), key c entry 0 again.
+    expect(await sendKeyed("a")).toBe(200);
+    expect(await sendKeyed("b")).toBe(503);
+    expect(await sendKeyed("c")).toBe(200);
+    expect(await sendKeyed("b")).toBe(503);
+    expect(await sendKeyed("b")).toBe(200);
+    expect(await sendKeyed("b")).toBe(200);
+    // Without a key each send takes the next entry: the first takes 2 (so it fails), the next 0.
+    expect(await sendKeyed(null)).toBe(503);
+    expect(await sendKeyed(null)).toBe(200);
+    const stored = await messages();
+    expect(stored.map((m) => m.idempotencyKey)).toEqual(["a", "c", "b", null]);
+    expect(stored.find((m) => m.idempotencyKey === "b")?.duplicates).toBe(1);
+
+    // Setting faults again starts the script afresh; random and scripted exclude each other.
+    await control("faults", { failFirst: [1], status: 500 });
+    expect(await sendKeyed("e")).toBe(500);
+    expect(await sendKeyed("e")).toBe(200);
+    expect((await control("faults", { failRate: 0.5, failFirst: [1] })).status).toBe(400);
+    expect((await control("faults", { failFirst: [-1] })).status).toBe(400);
+  });
+
   it("delays answers", async () => {
     await control("faults", { delayMs: 300 });
     const started = Date.now();

@@ -21,8 +21,11 @@ export default async function AccessLogPage({
   });
   const t = await getTranslations("access");
   const locale = (await getLocale()) as Locale;
-  const label = (action: string) => {
+  const label = (action: string, resourceType: string | null) => {
     const key = `actions.${action.replace(/\./g, "_")}`;
+    // FHIR calls by a booking system read per resource: "Läste din bokning".
+    const typed = resourceType ? `${key}_${resourceType}` : key;
+    if (t.has(typed)) return t(typed);
     return t.has(key) ? t(key) : t("otherAction", { code: action });
   };
   return (
@@ -54,8 +57,12 @@ export default async function AccessLogPage({
                 <td>
                   <time dateTime={e.at.toISOString()}>{formatShort(e.at, locale)}</time>
                 </td>
-                <td>{t(`actor.${e.actor}`)}</td>
-                <td>{label(e.action)}</td>
+                <td>
+                  {e.actor === "api_client"
+                    ? t("actor.api_client", { name: e.actorName ?? "" })
+                    : t(`actor.${e.actor}`)}
+                </td>
+                <td>{label(e.action, e.resourceType)}</td>
               </tr>
             ))}
           </tbody>

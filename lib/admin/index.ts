@@ -1,0 +1,6 @@
+// Every admin command, registered by importing its module here (the one list to extend).
+import "./commands/api-client";
+import "./commands/webhooks";
+
+export { adminCommandNames, AdminInputError, findAdminCommand, registerAdminCommand } from "./registry";
+export { runAdminCommand } from "./run";
