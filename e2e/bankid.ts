@@ -40,6 +40,7 @@ export const testPatients = {
   elsa: { personalNumber: "198112289874", givenName: "Elsa", surname: "Provsson" },
   karl: { personalNumber: "197802022389", givenName: "Karl", surname: "Testman" },
   maja: { personalNumber: "195001182046", givenName: "Maja", surname: "Exempelsson" },
+  sven: { personalNumber: "194107086995", givenName: "Sven", surname: "Demosson" },
 } as const;
 
 /** Logs in through the real login page with the QR flow; the simulator plays the phone. */

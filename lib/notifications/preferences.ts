@@ -88,6 +88,15 @@ export interface NotificationSettings {
 }
 
 export async function getNotificationSettings(ctx: Ctx): Promise<NotificationSettings> {
+  await recordAudit(ctx.db, {
+    actorType: "patient",
+    actorId: ctx.patientId,
+    action: "notification_settings.read",
+    resourceType: "notification_preferences",
+    resourceId: ctx.patientId,
+    patientId: ctx.patientId,
+    ...ctx.audit,
+  });
   const [row] = await ctx.db
     .select({
       phoneEnc: patients.phoneEnc,
