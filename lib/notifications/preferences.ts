@@ -1,6 +1,8 @@
 // A patient's reminder settings: SMS consent, a confirmed mobile number, reminder times and the
 // language of texts. Every function is scoped to the patient id of the session; each change is
 // one transaction with its audit event and the re-synced reminders of the patient's visits.
+// (Longer than ~300 lines because the settings page reads and writes one small model: consent,
+// phone confirmation, offsets, language, and the two lists the page shows; split when it grows.)
 import { randomInt } from "node:crypto";
 import { and, asc, desc, eq, gt, gte, inArray, notInArray, sql } from "drizzle-orm";
 import { parsePhoneNumberFromString } from "libphonenumber-js/mobile";
