@@ -59,7 +59,7 @@ export default defineConfig({
   webServer: {
     command: `npx tsx scripts/start.ts 2>&1 | tee -a ${JSON.stringify(serverLog)}`,
     url: `${e2eUrls.app}/api/health`,
-    timeout: 300_000,
+    timeout: 600_000, // a first build (type check included) and the demo seed on two busy cores
     reuseExistingServer: false,
     stdout: "pipe",
     env: {
