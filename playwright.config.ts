@@ -8,6 +8,9 @@ import { defineConfig, devices } from "@playwright/test";
 const port = Number(process.env.E2E_PORT ?? 3200);
 const dataDir = process.env.E2E_DATA_DIR ?? path.join(mkdtempSync(path.join(tmpdir(), "vardtid-e2e-")), "pglite");
 process.env.E2E_DATA_DIR = dataDir; // workers re-evaluate this file: keep one folder per run
+// The server's output is also kept in a file, so the attack suite can check what it logged.
+const serverLog = process.env.E2E_SERVER_LOG ?? path.join(path.dirname(dataDir), "server.log");
+process.env.E2E_SERVER_LOG = serverLog;
 const chromium = process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 
 export const e2eUrls = {
@@ -54,9 +57,9 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: "npx tsx scripts/start.ts",
+    command: `npx tsx scripts/start.ts 2>&1 | tee -a ${JSON.stringify(serverLog)}`,
     url: `${e2eUrls.app}/api/health`,
-    timeout: 300_000,
+    timeout: 600_000, // a first build (type check included) and the demo seed on two busy cores
     reuseExistingServer: false,
     stdout: "pipe",
     env: {

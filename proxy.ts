@@ -3,7 +3,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "@/lib/env";
 import { canonicalLoopbackRedirect } from "@/lib/security/canonical-origin";
-import { buildCsp, newNonce } from "@/lib/security/csp";
+import { buildCsp, newNonce, reportingEndpoints } from "@/lib/security/csp";
 
 export function proxy(request: NextRequest) {
   // Demo mode: 127.0.0.1 and localhost are the same machine but not the same origin; send the
@@ -27,6 +27,7 @@ export function proxy(request: NextRequest) {
   requestHeaders.set("Content-Security-Policy", csp);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("Content-Security-Policy", csp);
+  response.headers.set("Reporting-Endpoints", reportingEndpoints());
   return response;
 }
 

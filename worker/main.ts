@@ -6,7 +6,9 @@
 // when its lease runs out could be sent again by another worker.
 import { parseArgs } from "node:util";
 import { databaseOptionsFromEnv, migrationStatus, openDatabase } from "@/db/client";
+import { scheduleAuditChainCheck } from "@/lib/audit/chain-status";
 import { envOrExit } from "@/lib/env";
+import { purgeExpired } from "@/lib/privacy/retention";
 import { vapidKeysFor } from "@/lib/push/vapid";
 import { smsDispatchConfig } from "./config";
 import { startOfferWorker } from "./offers";
@@ -79,6 +81,21 @@ const offerWorker = startOfferWorker(
   { db: handle.db, keys: base.keys, publicBaseUrl: base.publicBaseUrl, log: base.log },
   { pollMs: positive("poll-ms", values["poll-ms"]) },
 );
+// The audit trail's hash chain, verified hourly (AUDIT_VERIFY_MINUTES); a break is logged loudly.
+const stopAuditCheck = scheduleAuditChainCheck(
+  handle.db,
+  Math.max(1, Number(process.env.AUDIT_VERIFY_MINUTES ?? 60)) * 60_000,
+  (line) => console.error(line),
+);
+// Retention: expired links, closed offers, ended sessions and old message details, daily.
+const retentionTimer = setInterval(
+  () =>
+    void purgeExpired(handle.db, new Date())
+      .then((r) => console.log(`retention: ${JSON.stringify(r)}`))
+      .catch((error) => console.error("retention failed:", error instanceof Error ? error.name : "unknown")),
+  24 * 3_600_000,
+);
+retentionTimer.unref();
 // The booking systems' webhooks: same lease and timeout rules as the SMS (lease ≥ 2 × timeout).
 const webhookWorker = startWebhookWorker(
   {
@@ -101,6 +118,8 @@ async function stop(): Promise<void> {
   stopping = true;
   // A pass stuck on a dead database must not keep the process alive forever.
   setTimeout(() => process.exit(1), 15_000).unref();
+  stopAuditCheck();
+  clearInterval(retentionTimer);
   await Promise.all([worker.stop(), pushWorker?.stop(), offerWorker.stop(), webhookWorker.stop()]);
   await handle.close();
   process.exit(0);

@@ -25,6 +25,7 @@ import type { VapidKeys } from "@/lib/push/vapid";
 import { offersChangeWhenSent } from "@/lib/reminders/schedule";
 import { keyMatchesStart } from "@/lib/reminders/sync";
 import { reminderPushText } from "@/lib/push/reminder-push-text";
+import { assertPublicUrl } from "@/lib/security/public-address";
 import { startPollingLoop, type PollingLoop } from "./poll-loop";
 import { claimDuePush, DEFAULT_PUSH_BATCH_SIZE, finishPush, renewPushLease } from "./push/lease";
 
@@ -37,6 +38,10 @@ export interface PushDispatchConfig {
   leaseMs?: number;
   /** Tests: trust a local push service. */
   agent?: Agent;
+  /** Tests only: the local push service listens on 127.0.0.1. Never set in production. */
+  allowPrivateEndpoints?: boolean;
+  /** Tests: DNS for the endpoint check. */
+  lookupAll?: (host: string) => Promise<string[]>;
   log?: (line: string) => void;
 }
 
@@ -123,6 +128,18 @@ export async function runDuePush(config: PushDispatchConfig): Promise<PushPassRe
     const payload = { ...text, url: `/l/${token}`, messageId: m.id };
     let reached = 0;
     for (const target of targets) {
+      // The endpoint was checked when saved; check again now, with DNS, before connecting (SSRF).
+      if (!config.allowPrivateEndpoints) {
+        const ok = await assertPublicUrl(target.endpoint, { resolve: true, lookupAll: config.lookupAll }).then(
+          () => true,
+          () => false,
+        );
+        if (!ok) {
+          config.log?.("push worker: refused a push endpoint that is not a public https host; subscription removed");
+          await dropGoneSubscription(db, target.endpoint);
+          continue;
+        }
+      }
       const r = await sendPush(target, payload, config.vapid, { agent: config.agent });
       if (r.ok) reached++;
       else if (r.gone) await dropGoneSubscription(db, target.endpoint);

@@ -55,7 +55,8 @@ describe.each(testDatabases)("push first, SMS as fallback, on $name", (target) =
       webhookSecret: WEBHOOK_SECRET,
       now: () => now,
     });
-  const pushPass = (now: Date) => runDuePush({ db: handle.db, vapid, agent: push.agent, now: () => now });
+  const pushPass = (now: Date) =>
+    runDuePush({ db: handle.db, vapid, agent: push.agent, allowPrivateEndpoints: true, now: () => now });
 
   async function smsTo(phone: string) {
     const res = await fetch(`${sim.url}/__simulator/messages?to=${encodeURIComponent(phone)}`);
@@ -137,5 +138,63 @@ describe.each(testDatabases)("push first, SMS as fallback, on $name", (target) =
     expect(sms!.dueAt.toISOString()).toBe(pushDue.toISOString());
     await smsPass(pushDue);
     expect(await smsTo(phone)).toHaveLength(1);
+  });
+
+  it("the worker re-checks endpoints before connecting: a private address is never contacted (SSRF)", async () => {
+    const { patient, phone, smsRow, pushRow } = await bookedWithPush();
+    // The push service listens on 127.0.0.1: without the test-only allowance the worker must refuse it.
+    const result = await runDuePush({ db: handle.db, vapid, agent: push.agent, now: () => pushDue });
+    expect(result.escalated).toBeGreaterThanOrEqual(1);
+    expect(push.received.filter((r) => (r.payload as { messageId?: string }).messageId === pushRow.id)).toHaveLength(0);
+    expect(
+      await handle.db.select().from(s.pushSubscriptions).where(eq(s.pushSubscriptions.patientId, patient.id)),
+    ).toHaveLength(0);
+    const [sms] = await handle.db.select().from(s.messages).where(eq(s.messages.id, smsRow.id));
+    expect(sms!.dueAt.toISOString()).toBe(pushDue.toISOString());
+    await smsPass(pushDue);
+    expect(await smsTo(phone)).toHaveLength(1);
+  });
+
+  it("a public-looking name that resolves to a private address is refused too", async () => {
+    const { patient } = await bookedWithPush();
+    const device = push.subscribe();
+    await handle.db
+      .update(s.pushSubscriptions)
+      .set({ endpoint: "https://push.rebind.example.com/x" + device.endpoint.slice(-8) })
+      .where(eq(s.pushSubscriptions.patientId, patient.id));
+    const looked: string[] = [];
+    await runDuePush({
+      db: handle.db,
+      vapid,
+      now: () => pushDue,
+      lookupAll: async (host) => (looked.push(host), ["10.0.0.7"]),
+    });
+    expect(looked).toContain("push.rebind.example.com");
+    expect(
+      await handle.db.select().from(s.pushSubscriptions).where(eq(s.pushSubscriptions.patientId, patient.id)),
+    ).toHaveLength(0);
+  });
+
+  it("a patient cannot take over another patient's subscription by posting its endpoint (finding 9)", async () => {
+    const { patient, device } = await bookedWithPush();
+    const attacker = await makePatient(handle.db);
+    const stolen = {
+      endpoint: device.endpoint,
+      p256dh: device.p256dh.replace(/.$/, "A"),
+      auth: "AAAAAAAAAAAAAAAAAAAAAA",
+    };
+    expect(await savePushSubscription(handle.db, attacker.id, { ...stolen, userAgent: "evil" }, {})).toBe("conflict");
+    const [row] = await handle.db
+      .select()
+      .from(s.pushSubscriptions)
+      .where(eq(s.pushSubscriptions.endpoint, device.endpoint));
+    expect(row).toMatchObject({ patientId: patient.id, p256dh: device.p256dh, auth: device.auth });
+    // The same browser (same keys) changing hands may move it: it proves it holds the subscription.
+    expect(await savePushSubscription(handle.db, attacker.id, { ...device, userAgent: "shared" }, {})).toBe("saved");
+    const [moved] = await handle.db
+      .select()
+      .from(s.pushSubscriptions)
+      .where(eq(s.pushSubscriptions.endpoint, device.endpoint));
+    expect(moved!.patientId).toBe(attacker.id);
   });
 });

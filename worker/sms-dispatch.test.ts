@@ -331,6 +331,15 @@ describe.each(testDatabases)("reminders end to end on $name", (target) => {
     if (!booked.ok) throw new Error("booking failed");
     const [row] = await remindersOf(booked.appointmentId);
     const now = hours(48);
+    // Finding 7: a still-queued reminder cannot be reported on, whatever the report says.
+    for (const status of ["delivered", "sent", "failed"] as const)
+      expect(
+        await recordDeliveryReport(handle.db, { messageId: row!.id, report: { providerId: "s0", status }, now }),
+      ).toBe("unknown");
+    const [still] = await handle.db.select().from(s.messages).where(eq(s.messages.id, row!.id));
+    expect(still).toMatchObject({ status: "queued", providerId: null, sentAt: null, deliveredAt: null });
+    // The worker claims it (as a pass would) and hands it to the operator.
+    await handle.db.update(s.messages).set({ status: "sending" }).where(eq(s.messages.id, row!.id));
     // Our id in the (secret) callback URL vouches for the first report, even before the worker stored the answer.
     expect(
       await recordDeliveryReport(handle.db, { messageId: row!.id, report: { providerId: "s1", status: "sent" }, now }),

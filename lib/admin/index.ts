@@ -1,6 +1,7 @@
 // Every admin command, registered by importing its module here (the one list to extend).
 import "./commands/api-client";
 import "./commands/webhooks";
+import "./commands/audit";
 
 export { adminCommandNames, AdminInputError, findAdminCommand, registerAdminCommand } from "./registry";
 export { runAdminCommand } from "./run";

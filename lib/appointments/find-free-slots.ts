@@ -5,7 +5,8 @@ import { appointments, appointmentTypes, clinics, slots } from "@/db/schema";
 import { allowedTargets, baseQuery, toView, visibleToPatient } from "./appointment-query";
 import { effectiveCutoffHoursSql } from "./effective-cutoff";
 import { changeableAfterMove } from "./move-appointment";
-import { isUuid } from "./types";
+import { recordAudit } from "@/lib/audit";
+import { isUuid, type AuditMeta } from "./types";
 
 export interface FreeSlot {
   id: string;
@@ -22,7 +23,15 @@ export type PartOfDay = "all" | "morning" | "afternoon";
 export async function findFreeSlots(
   db: Db,
   patientId: string,
-  input: { appointmentId: string; from: Date; to: Date; partOfDay: PartOfDay; now: Date; limit?: number },
+  input: {
+    appointmentId: string;
+    from: Date;
+    to: Date;
+    partOfDay: PartOfDay;
+    now: Date;
+    limit?: number;
+    audit: AuditMeta;
+  },
 ): Promise<
   | { ok: true; slots: FreeSlot[] }
   | { ok: false; error: "not_found" | "not_allowed" | "past_cutoff" | "not_booked" | "past" }
@@ -32,6 +41,16 @@ export async function findFreeSlots(
     .where(and(eq(appointments.id, input.appointmentId), eq(appointments.patientId, patientId), visibleToPatient))
     .limit(1);
   if (!row) return { ok: false, error: "not_found" };
+  // Reading which times the patient's own appointment can move to is a read of their data.
+  await recordAudit(db, {
+    actorType: "patient",
+    actorId: patientId,
+    action: "appointment.slots.read",
+    resourceType: "appointment",
+    resourceId: input.appointmentId,
+    patientId,
+    ...input.audit,
+  });
   const decision = toView(row, "sv", input.now).rebook;
   if (!decision.allowed) return { ok: false, error: decision.reason };
   const { typeIds } = await allowedTargets(db, row);

@@ -140,6 +140,7 @@ describe.each(testDatabases)("appointments service on $name", (target) => {
       to: days(20),
       partOfDay: "all",
       now,
+      audit,
     });
     expect(found.ok && found.slots.map((x) => x.id)).toContain(free.id);
     expect(found.ok && found.slots.map((x) => x.id)).not.toContain(takenByOther.slot.id);
@@ -159,6 +160,7 @@ describe.each(testDatabases)("appointments service on $name", (target) => {
       to: days(20),
       partOfDay: "all",
       now,
+      audit,
     });
     expect(again.ok && again.slots.map((x) => x.id)).toContain(oldSlot.id);
   });
@@ -174,6 +176,7 @@ describe.each(testDatabases)("appointments service on $name", (target) => {
       to: days(20),
       partOfDay: "all",
       now,
+      audit,
     });
     expect(found.ok && found.slots.map((x) => x.id)).not.toContain(tooSoon.id);
     expect(found.ok && found.slots.map((x) => x.id)).toContain(fine.id);

@@ -3,13 +3,19 @@ import "server-only";
 import { db } from "@/db";
 import { env } from "@/lib/env";
 import { requirePatient } from "./current-patient";
+import { requestMeta } from "./request-context";
 import { listActiveSessions } from "./sessions";
 
 export async function mySessions() {
   const session = await requirePatient("/installningar/inloggningar");
   const e = env();
-  return listActiveSessions(db(), session.patientId, session.sessionHash, new Date(), {
-    idleMinutes: e.SESSION_IDLE_MINUTES,
-    absoluteHours: e.SESSION_ABSOLUTE_HOURS,
-  });
+  const meta = await requestMeta();
+  return listActiveSessions(
+    db(),
+    session.patientId,
+    session.sessionHash,
+    new Date(),
+    { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS },
+    { ip: meta.ip, userAgent: meta.userAgent },
+  );
 }

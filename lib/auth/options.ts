@@ -90,12 +90,10 @@ export function authOptions(): NextAuthOptions {
         if (user) return { sid: user.id };
         return token;
       },
-      async session({ session, token }) {
-        return {
-          ...session,
-          user: undefined,
-          sid: typeof token.sid === "string" ? token.sid : undefined,
-        } as typeof session;
+      // Never the session id: anything here can reach JavaScript (GET /api/auth/session, finding 5),
+      // and the id is what the HttpOnly cookie protects. We read the session from the cookie instead.
+      async session({ session }) {
+        return { expires: session.expires } as typeof session;
       },
     },
   };

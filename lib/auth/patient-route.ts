@@ -71,7 +71,7 @@ export function patientRoute<S extends z.ZodType, P extends Record<string, strin
       return jsonError("invalid", 400);
     }
     const params = route?.params ? await route.params : {};
-    const parsed = schema.safeParse({ ...(body.value as Record<string, unknown>), ...params });
+    const parsed = await schema.safeParseAsync({ ...(body.value as Record<string, unknown>), ...params });
     if (!parsed.success) return jsonError("invalid", 400);
     try {
       return await handler(parsed.data, { session, meta: await requestMeta(), db: processDb(), request });

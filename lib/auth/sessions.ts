@@ -3,6 +3,7 @@
 import { and, desc, eq, isNull, ne } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { sessions } from "@/db/schema";
+import { recordAudit } from "@/lib/audit";
 import { randomToken, sha256Hex } from "@/lib/privacy/crypto";
 import { absoluteExpiry, sessionState, shouldTouch, type SessionLimits, type SessionState } from "./session-policy";
 
@@ -70,7 +71,16 @@ export async function listActiveSessions(
   currentHash: string,
   now: Date,
   limits: SessionLimits,
+  audit: { ip?: string | null; userAgent?: string | null },
 ): Promise<SessionSummary[]> {
+  await recordAudit(db, {
+    actorType: "patient",
+    actorId: patientId,
+    action: "sessions.read",
+    resourceType: "session",
+    patientId,
+    ...audit,
+  });
   const rows = await db
     .select()
     .from(sessions)

@@ -1,5 +1,7 @@
 // Demo data: three clinics of a fictional part of Region Uppsala, a few weeks of slots around
 // "now", and test patients with Luhn-correct numbers from the test series (never a real person).
+// (Longer than ~300 lines: it is data, the clinics, types, roles and patients of the demo, built
+// as one FHIR transaction Bundle through the integration import.)
 import { TZDate } from "@date-fns/tz";
 import { addDays, startOfDay } from "date-fns";
 import { randomUUID } from "node:crypto";

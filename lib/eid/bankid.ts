@@ -30,7 +30,8 @@ import {
  * simulator. Never logs: collect answers carry personal identity numbers.
  *
  * node:https rather than fetch because BankID needs mutual TLS with a pinned CA, and fetch
- * cannot be given a client certificate without an extra dependency.
+ * cannot be given a client certificate without an extra dependency. (About 300 lines: the one
+ * client class for the API's calls; its wire format lives in bankid-wire.ts.)
  */
 
 export interface BankIdTlsOptions {

@@ -1,6 +1,7 @@
 // The FHIR API over HTTP: Web-standard Request in, Response out, so the Next.js route stays one
 // line and tests can serve the very same handler from a plain Node server. Every answer is JSON
 // (FHIR or OAuth); nothing here ever renders HTML.
+// (Slightly over ~300 lines: the one HTTP boundary of the API: routing, auth, limits, errors.)
 import type { Bundle, BundleEntry } from "@medplum/fhirtypes";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";

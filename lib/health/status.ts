@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import { db } from "@/db";
 import { migrationStatus } from "@/db/client";
 import { isShuttingDown } from "@/lib/http/shutdown-state";
+import { cachedAuditChainStatus } from "@/lib/audit/chain-status";
 
 export interface HealthReport {
   httpStatus: 200 | 503;
@@ -21,12 +22,17 @@ export async function healthStatus(options: { live?: boolean } = {}): Promise<He
     await db().execute(sql`select 1`);
     const migrations = await migrationStatus(db());
     const current = migrations.applied >= migrations.expected;
+    // Reported, never part of the status code: a broken audit chain is an incident, not downtime.
+    const audit = cachedAuditChainStatus(db());
     return {
       httpStatus: current ? 200 : 503,
       body: {
         status: current ? "ok" : "degraded",
         database: "ok",
         migrations: { ...migrations, current },
+        auditChain: audit
+          ? { intact: audit.intact, checkedAt: audit.checkedAt, problems: audit.problemCount }
+          : { intact: null, checkedAt: null },
         ms: Date.now() - started,
       },
     };

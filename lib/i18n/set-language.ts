@@ -3,9 +3,10 @@
 import { cookies } from "next/headers";
 import { revalidatePath } from "next/cache";
 import { isLocale, localeCookie } from "@/i18n/locales";
+import { asFormData } from "@/lib/auth/form-data";
 
-export async function setLanguage(formData: FormData): Promise<void> {
-  const lang = formData.get("lang");
+export async function setLanguage(input: FormData): Promise<void> {
+  const lang = asFormData(input).get("lang");
   // Anything but a known locale is ignored: bad input changes nothing.
   if (!isLocale(lang)) return;
   (await cookies()).set(localeCookie, lang, {

@@ -1,8 +1,10 @@
 import "server-only";
-// The SMS link page's data: what a token leads to, or null for an unknown or expired one.
+// The SMS link page's data: where a token leads the patient now viewing it.
 import { db } from "@/db";
-import { resolveDeepLink } from "./deep-links";
+import { currentSession } from "@/lib/auth/current-patient";
+import { linkDestination } from "./destination";
 
 export async function resolveLink(token: string) {
-  return resolveDeepLink(db(), token, new Date());
+  const session = await currentSession();
+  return linkDestination(db(), token, session?.patientId ?? null, new Date());
 }

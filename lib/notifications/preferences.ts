@@ -1,6 +1,8 @@
 // A patient's reminder settings: SMS consent, a confirmed mobile number, reminder times and the
 // language of texts. Every function is scoped to the patient id of the session; each change is
 // one transaction with its audit event and the re-synced reminders of the patient's visits.
+// (Longer than ~300 lines because the settings page reads and writes one small model: consent,
+// phone confirmation, offsets, language, and the two lists the page shows; split when it grows.)
 import { isLocale, type Locale } from "@/i18n/locales";
 import { verificationText } from "@/lib/sms/reminder-text";
 import { randomInt } from "node:crypto";
@@ -90,6 +92,15 @@ export interface NotificationSettings {
 }
 
 export async function getNotificationSettings(ctx: Ctx): Promise<NotificationSettings> {
+  await recordAudit(ctx.db, {
+    actorType: "patient",
+    actorId: ctx.patientId,
+    action: "notification_settings.read",
+    resourceType: "notification_preferences",
+    resourceId: ctx.patientId,
+    patientId: ctx.patientId,
+    ...ctx.audit,
+  });
   const [row] = await ctx.db
     .select({
       phoneEnc: patients.phoneEnc,

@@ -1,8 +1,10 @@
 // Sends one web push message (RFC 8030) with an RFC 8291-encrypted payload through `web-push`.
 // The payload is as privacy-minimal as an SMS: a title, time and the clinic's SMS-safe name,
 // and an opaque link.
-import type { Agent } from "node:https";
+import { lookup, type LookupAddress, type LookupOptions } from "node:dns";
+import { Agent } from "node:https";
 import webpush from "web-push";
+import { isPublicAddress } from "@/lib/security/public-address";
 import type { VapidKeys } from "./vapid";
 
 export interface PushTarget {
@@ -24,6 +26,28 @@ export type PushResult =
   | { ok: false; gone: true; status: number }
   | { ok: false; gone: false; retryable: boolean; status?: number };
 
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * DNS for push connections: every address the name resolves to must be public. Checked at connect
+ * time, so a name that resolved to a public address when the worker checked it and to 127.0.0.1 a
+ * moment later (DNS rebinding) is still refused.
+ */
+function publicOnlyLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
+  lookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, []);
+    if (addresses.length === 0 || !addresses.every((a) => isPublicAddress(a.address))) {
+      const refused: NodeJS.ErrnoException = new Error("push endpoint resolves to a non-public address");
+      refused.code = "ENOTPUBLIC";
+      return callback(refused, []);
+    }
+    if (options.all) return callback(null, addresses);
+    callback(null, addresses[0]!.address, addresses[0]!.family);
+  });
+}
+
+const publicOnlyAgent = new Agent({ keepAlive: true, lookup: publicOnlyLookup as never });
+
 export async function sendPush(
   target: PushTarget,
   payload: PushPayload,
@@ -40,7 +64,7 @@ export async function sendPush(
         contentEncoding: "aes128gcm",
         timeout: options.timeoutMs ?? 10_000,
         urgency: "normal",
-        ...(options.agent ? { agent: options.agent } : {}),
+        agent: options.agent ?? publicOnlyAgent,
       },
     );
     return { ok: true, status: res.statusCode };

@@ -1,6 +1,8 @@
 // Push subscriptions per patient and device. Endpoints are unique: a browser that re-subscribes
-// (or a device that changes hands) moves the endpoint to the patient now logged in.
-import { and, eq } from "drizzle-orm";
+// (or a device that changes hands) moves the endpoint to the patient now logged in, but only when it
+// proves it is that browser by sending the same keys. Knowing an endpoint alone is not enough to
+// take another patient's subscription (their reminders would stop reaching them).
+import { and, eq, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { pushSubscriptions } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
@@ -10,9 +12,9 @@ export async function savePushSubscription(
   patientId: string,
   sub: { endpoint: string; p256dh: string; auth: string; userAgent: string | null },
   audit: { ip?: string | null; userAgent?: string | null },
-): Promise<void> {
-  await db.transaction(async (tx) => {
-    await tx
+): Promise<"saved" | "conflict"> {
+  return db.transaction(async (tx) => {
+    const saved = await tx
       .insert(pushSubscriptions)
       .values({
         patientId,
@@ -24,7 +26,13 @@ export async function savePushSubscription(
       .onConflictDoUpdate({
         target: pushSubscriptions.endpoint,
         set: { patientId, p256dh: sub.p256dh, auth: sub.auth, createdAt: new Date() },
-      });
+        setWhere: or(
+          eq(pushSubscriptions.patientId, patientId),
+          and(eq(pushSubscriptions.p256dh, sub.p256dh), eq(pushSubscriptions.auth, sub.auth)),
+        ),
+      })
+      .returning({ id: pushSubscriptions.id });
+    if (saved.length === 0) return "conflict";
     await recordAudit(tx, {
       actorType: "patient",
       actorId: patientId,
@@ -33,6 +41,7 @@ export async function savePushSubscription(
       patientId,
       ...audit,
     });
+    return "saved";
   });
 }
 

@@ -22,6 +22,8 @@
 // before" for a visit in 6 days, or a visit is booked 2 days ahead) is not sent: an SMS at once
 // would be a surprise, not a reminder. Callers that want the old "send it now" (the demo seed)
 // pass `overdue: "send_now"`.
+// (Slightly over ~300 lines: one pure rule with its DST, quiet-hours, waking-hours and lead-time
+// cases kept together so the reminder time is decided in one place.)
 import { addDays, subDays } from "date-fns";
 import { TZDate } from "@date-fns/tz";
 

@@ -3,14 +3,12 @@ import "server-only";
 import { db } from "@/db";
 import { env } from "@/lib/env";
 import { smsGateway } from "./gateway";
+import { readWebhookForm } from "./webhook-request";
 import { handleDeliveryWebhook } from "./webhooks";
 
 export async function receiveDeliveryReport(request: Request): Promise<number> {
-  const form = new URLSearchParams(await request.text());
-  return handleDeliveryWebhook(db(), smsGateway(), {
-    url: new URL(request.url),
-    form,
-    secret: env().SMS_WEBHOOK_SECRET,
-    now: new Date(),
-  });
+  const secret = env().SMS_WEBHOOK_SECRET;
+  const read = await readWebhookForm(request, secret);
+  if (!read.ok) return read.status;
+  return handleDeliveryWebhook(db(), smsGateway(), { url: read.url, form: read.form, secret, now: new Date() });
 }

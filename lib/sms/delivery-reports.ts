@@ -61,6 +61,11 @@ export async function recordDeliveryReport(
     // must name it; before that, only the id in our own (secret) callback URL can vouch for it.
     if (row.providerId !== null && row.providerId !== report.providerId) return "unknown";
     if (row.providerId === null && !byId) return "unknown";
+    // Only a message on its way out can be reported on: `sending` (the worker handed it to the
+    // operator, perhaps crashing before it stored the answer) or later. A report for a row still
+    // queued, cancelled or skipped is not about anything we sent; applying it would mark a reminder
+    // delivered that then never goes out (finding 7).
+    if (row.status !== "sending" && (RANK[row.status] ?? 0) === 0) return "unknown";
     const current = RANK[row.status] ?? 0;
     const next = RANK[report.status] ?? 0;
     const fields: Partial<typeof messages.$inferInsert> = {};

@@ -7,16 +7,19 @@ import { env } from "@/lib/env";
 import { smsGateway } from "./gateway";
 import { handleSmsReply } from "./reply-cancel";
 import { isReplyNumber } from "./reply-codes";
+import { readWebhookForm } from "./webhook-request";
 import { handleIncomingWebhook } from "./webhooks";
 
 export async function receiveIncomingSms(request: Request): Promise<number> {
   const e = env();
-  const form = new URLSearchParams(await request.text());
+  // The secret first, then a capped body (finding 12): an anonymous or oversized post costs nothing.
+  const read = await readWebhookForm(request, e.SMS_WEBHOOK_SECRET);
+  if (!read.ok) return read.status;
   const gateway = smsGateway();
   try {
     return await handleIncomingWebhook(
       gateway,
-      { url: new URL(request.url), form, secret: e.SMS_WEBHOOK_SECRET },
+      { url: read.url, form: read.form, secret: e.SMS_WEBHOOK_SECRET },
       isReplyNumber(e.SMS_SENDER)
         ? (incoming) =>
             handleSmsReply(

@@ -5,6 +5,7 @@ import { redirect } from "next/navigation";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { db } from "@/db";
+import { asFormData } from "@/lib/auth/form-data";
 import { patientAction } from "@/lib/auth/patient-action";
 import { acceptOffer, declineOffer } from "@/lib/waitlist/offers";
 import { saveWaitlistWishes, stopWaitlist, TIMES_OF_DAY } from "@/lib/waitlist/wishes";
@@ -19,7 +20,8 @@ const wishInput = z.object({
   minNoticeMinutes: z.coerce.number().int().min(0).max(20_160),
 });
 
-export async function saveWaitlistAction(formData: FormData): Promise<void> {
+export async function saveWaitlistAction(input: FormData): Promise<void> {
+  const formData = asFormData(input);
   // Checkbox groups repeat their name, which the schema's single-value parse cannot see.
   const weekdays = formData
     .getAll("weekdays")
@@ -56,7 +58,8 @@ const stop = patientAction(appointmentInput, async (input, { session, ip, userAg
   return result.ok ? { status: "ok" as const } : { status: "error" as const, error: result.error };
 });
 
-export async function stopWaitlistAction(formData: FormData): Promise<void> {
+export async function stopWaitlistAction(input: FormData): Promise<void> {
+  const formData = asFormData(input);
   const state = await stop({ status: "idle" }, formData);
   const id = encodeURIComponent(String(formData.get("appointmentId") ?? ""));
   if (state.status !== "ok") redirect(`/besok/${id}/tidigare?fel=${errorOf(state)}`);
@@ -75,7 +78,8 @@ const answer = patientAction(offerInput, async (input, { session, ip, userAgent 
   return result.ok ? { status: "ok" as const } : { status: "error" as const, error: result.error };
 });
 
-export async function answerOfferAction(formData: FormData): Promise<void> {
+export async function answerOfferAction(input: FormData): Promise<void> {
+  const formData = asFormData(input);
   const state = await answer({ status: "idle" }, formData);
   const id = encodeURIComponent(String(formData.get("appointmentId") ?? ""));
   const offerId = encodeURIComponent(String(formData.get("offerId") ?? ""));

@@ -3,17 +3,20 @@ import "server-only";
 import { notFound } from "next/navigation";
 import { db } from "@/db";
 import { requirePatient } from "@/lib/auth/current-patient";
+import { requestMeta } from "@/lib/auth/request-context";
 import { getOwnOffer, getWaitlistState } from "./wishes";
 
 export async function myWaitlist(appointmentId: string, returnTo: string) {
   const session = await requirePatient(returnTo);
-  return getWaitlistState(db(), session.patientId, appointmentId, new Date());
+  const { ip, userAgent } = await requestMeta();
+  return getWaitlistState(db(), session.patientId, appointmentId, new Date(), { ip, userAgent });
 }
 
 /** The offer, or the not-found page: for a foreign id exactly as for a made-up one. */
 export async function myOffer(appointmentId: string, offerId: string) {
   const session = await requirePatient(`/besok/${appointmentId}/erbjudande/${offerId}`);
-  const offer = await getOwnOffer(db(), session.patientId, offerId, new Date());
+  const { ip, userAgent } = await requestMeta();
+  const offer = await getOwnOffer(db(), session.patientId, offerId, new Date(), { ip, userAgent });
   if (!offer || offer.appointmentId !== appointmentId) notFound();
   return offer;
 }

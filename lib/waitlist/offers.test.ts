@@ -11,7 +11,7 @@ import { runOfferPass } from "@/worker/offers";
 import { acceptOffer, declineOffer } from "./offers";
 import { addClinicSlot } from "./queue";
 import { waitlistStats } from "./stats";
-import { getWaitlistState, saveWaitlistWishes, stopWaitlist, type WaitlistWishesInput } from "./wishes";
+import { getOwnOffer, getWaitlistState, saveWaitlistWishes, stopWaitlist, type WaitlistWishesInput } from "./wishes";
 
 requirePostgresInCi();
 
@@ -148,7 +148,19 @@ describe.each(testDatabases)("earlier-time offers on $name", (target) => {
     });
     expect(await resolveDeepLink(handle.db, token, minutes(122))).toBeNull();
 
-    const state = await getWaitlistState(handle.db, mornings.patient.id, mornings.appointment.id, minutes(2));
+    // Finding 13: reading an offer is audited (and a foreign patient reads nothing, and nothing is audited for them).
+    const auditedOfferReads = async (patientId: string) =>
+      (await handle.db.select().from(s.auditEvents).where(eq(s.auditEvents.patientId, patientId))).filter(
+        (e) => e.action === "offer.read" && e.resourceId === offerOfSms.id,
+      ).length;
+    expect(await getOwnOffer(handle.db, mornings.patient.id, offerOfSms.id, minutes(2), {})).toBeNull();
+    expect(await auditedOfferReads(mornings.patient.id)).toBe(0);
+    expect(
+      await getOwnOffer(handle.db, withSms.patient.id, offerOfSms.id, minutes(2), { ip: "192.0.2.9" }),
+    ).not.toBeNull();
+    expect(await auditedOfferReads(withSms.patient.id)).toBe(1);
+
+    const state = await getWaitlistState(handle.db, mornings.patient.id, mornings.appointment.id, minutes(2), {});
     expect(state.offers.map((o) => o.startsAt)).toEqual([days(3)]);
 
     // A second pass (or a second job for the same slot) offers nothing more while offers are open.
@@ -246,7 +258,7 @@ describe.each(testDatabases)("earlier-time offers on $name", (target) => {
     expect(offers.some((o) => o.patientId === third.patient.id)).toBe(false);
     // The lapsed patient is still on the list, and their unsent SMS is not sent any more.
     expect(
-      (await getWaitlistState(handle.db, first.patient.id, first.appointment.id, minutes(60))).wish,
+      (await getWaitlistState(handle.db, first.patient.id, first.appointment.id, minutes(60), {})).wish,
     ).not.toBeNull();
     const [sms] = await handle.db
       .select()
@@ -373,7 +385,9 @@ describe.each(testDatabases)("earlier-time offers on $name", (target) => {
         audit,
       }),
     ).toMatchObject({ ok: true });
-    expect((await getWaitlistState(handle.db, second.patient.id, second.appointment.id, minutes(7))).wish).toBeNull();
+    expect(
+      (await getWaitlistState(handle.db, second.patient.id, second.appointment.id, minutes(7), {})).wish,
+    ).toBeNull();
     expect((await offersFor(canceller.slot.id)).every((o) => o.status !== "pending")).toBe(true);
   });
 

@@ -28,13 +28,35 @@ export interface WaitlistState {
   offers: { id: string; startsAt: Date; expiresAt: Date; clinicName: string }[];
 }
 
+/** The patient's wish and open offers for their own appointment, audited as a read. */
 export async function getWaitlistState(
   db: Db,
   patientId: string,
   appointmentId: string,
   now: Date,
+  audit: AuditMeta,
 ): Promise<WaitlistState> {
-  if (!isUuid(appointmentId)) return { enabled: false, wish: null, offers: [] };
+  const { owned, state } = await readWaitlistState(db, patientId, appointmentId, now);
+  if (owned)
+    await recordAudit(db, {
+      actorType: "patient",
+      actorId: patientId,
+      action: "waitlist.read",
+      resourceType: "appointment",
+      resourceId: appointmentId,
+      patientId,
+      ...audit,
+    });
+  return state;
+}
+
+async function readWaitlistState(
+  db: Db,
+  patientId: string,
+  appointmentId: string,
+  now: Date,
+): Promise<{ owned: boolean; state: WaitlistState }> {
+  if (!isUuid(appointmentId)) return { owned: false, state: { enabled: false, wish: null, offers: [] } };
   const [type] = await db
     .select({ waitlistEnabled: appointmentTypes.waitlistEnabled })
     .from(appointments)
@@ -55,7 +77,7 @@ export async function getWaitlistState(
     )
     .orderBy(desc(waitlistEntries.createdAt))
     .limit(1);
-  if (!entry) return { enabled, wish: null, offers: [] };
+  if (!entry) return { owned: Boolean(type), state: { enabled, wish: null, offers: [] } };
   const offers = await db
     .select({ id: slotOffers.id, startsAt: slots.startsAt, expiresAt: slotOffers.expiresAt, clinicName: clinics.name })
     .from(slotOffers)
@@ -63,7 +85,7 @@ export async function getWaitlistState(
     .innerJoin(clinics, eq(clinics.id, slots.clinicId))
     .where(and(eq(slotOffers.waitlistEntryId, entry.id), eq(slotOffers.status, "pending")))
     .orderBy(slots.startsAt);
-  return {
+  const state = {
     enabled,
     wish: {
       fromDate: entry.fromDate,
@@ -74,6 +96,7 @@ export async function getWaitlistState(
     },
     offers: offers.filter((o) => o.expiresAt.getTime() > now.getTime()),
   };
+  return { owned: true, state };
 }
 
 export type WishResult =
@@ -174,8 +197,29 @@ export interface OfferView {
   offered: { startsAt: Date; endsAt: Date; clinicName: string; address: string; timeZone: string };
 }
 
-/** An offer of the patient's, with the offered slot; null for a foreign or unknown id. */
-export async function getOwnOffer(db: Db, patientId: string, offerId: string, now: Date): Promise<OfferView | null> {
+/** An offer of the patient's, with the offered slot, audited; null for a foreign or unknown id. */
+export async function getOwnOffer(
+  db: Db,
+  patientId: string,
+  offerId: string,
+  now: Date,
+  audit: AuditMeta,
+): Promise<OfferView | null> {
+  const offer = await readOwnOffer(db, patientId, offerId, now);
+  if (offer)
+    await recordAudit(db, {
+      actorType: "patient",
+      actorId: patientId,
+      action: "offer.read",
+      resourceType: "slot_offer",
+      resourceId: offerId,
+      patientId,
+      ...audit,
+    });
+  return offer;
+}
+
+async function readOwnOffer(db: Db, patientId: string, offerId: string, now: Date): Promise<OfferView | null> {
   if (!isUuid(offerId)) return null;
   const [row] = await db
     .select({

@@ -2,6 +2,7 @@
 // (points the Appointment at another Slot), cancels, marks fulfilled or noshow, or withdraws a
 // booking made by mistake (entered-in-error). Reminders, waitlist and the patient's SMS follow in
 // the same transaction (clinic-change.ts).
+// (Slightly over ~300 lines: every Appointment interaction of the contract in one module.)
 import type { Appointment, Resource } from "@medplum/fhirtypes";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";

@@ -1,4 +1,5 @@
 // POST /api/sms/incoming?secret=…: replies to our number (46elks `sms_url`), for cancel by SMS reply.
+// The secret is checked and the body capped before anything is read (lib/sms/incoming-endpoint.ts).
 import { receiveIncomingSms } from "@/lib/sms/incoming-endpoint";
 
 export const dynamic = "force-dynamic";

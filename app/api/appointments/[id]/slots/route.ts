@@ -13,7 +13,7 @@ const input = z.object({
 });
 
 // Free slots for one week (Monday–Sunday, Stockholm time), `week` weeks from the current one.
-export const GET = patientRoute(input, async ({ id, week, part }, { session, db }) => {
+export const GET = patientRoute(input, async ({ id, week, part }, { session, db, meta }) => {
   const now = new Date();
   const monday = startOfWeek(new TZDate(now, "Europe/Stockholm"), { weekStartsOn: 1 });
   const from = addDays(monday, week * 7);
@@ -24,6 +24,7 @@ export const GET = patientRoute(input, async ({ id, week, part }, { session, db 
     to: new Date(to.getTime()),
     partOfDay: part,
     now,
+    audit: { ip: meta.ip, userAgent: meta.userAgent },
   });
   if (!result.ok) return Response.json({ error: result.error }, { status: result.error === "not_found" ? 404 : 409 });
   return Response.json(

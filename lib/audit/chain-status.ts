@@ -1,0 +1,70 @@
+// Is the audit trail intact? Checked by `npm run audit:verify`, by the worker on a schedule and,
+// cached, for /api/health and the metrics. A broken chain is logged loudly and reported, but never
+// fails readiness: it is an incident to investigate, not a reason to stop serving patients.
+import type { DbOrTx } from "@/db/client";
+import { verifyAuditChain } from "./index";
+import type { ChainProblem } from "./hash-chain";
+
+export interface AuditChainStatus {
+  checkedAt: string;
+  intact: boolean;
+  /** The first few problems (sequence numbers and kinds only: no patient data). */
+  problems: ChainProblem[];
+  problemCount: number;
+  ms: number;
+}
+
+let last: AuditChainStatus | null = null;
+let running: Promise<AuditChainStatus> | null = null;
+
+/** The latest result in this process, or null before the first check (for /api/metrics). */
+export function auditChainStatus(): AuditChainStatus | null {
+  return last;
+}
+
+/** Verifies the whole chain now, remembers the result and logs a broken chain loudly. */
+export async function checkAuditChain(
+  db: DbOrTx,
+  log: (line: string) => void = (line) => console.error(line),
+): Promise<AuditChainStatus> {
+  const started = Date.now();
+  const problems = await verifyAuditChain(db);
+  last = {
+    checkedAt: new Date().toISOString(),
+    intact: problems.length === 0,
+    problems: problems.slice(0, 10),
+    problemCount: problems.length,
+    ms: Date.now() - started,
+  };
+  if (!last.intact)
+    log(
+      `AUDIT CHAIN BROKEN: ${problems.length} problem(s), first at seq ${problems[0]!.seq} (${problems[0]!.kind}). ` +
+        "Audit rows were changed or removed outside the app: treat as a security incident.",
+    );
+  return last;
+}
+
+/**
+ * For /api/health: the last result, refreshing it in the background when older than `maxAgeMs`
+ * (a full check reads the whole table; health must stay fast).
+ */
+export function cachedAuditChainStatus(db: DbOrTx, maxAgeMs = 15 * 60_000): AuditChainStatus | null {
+  const stale = !last || Date.now() - Date.parse(last.checkedAt) > maxAgeMs;
+  if (stale && !running) {
+    running = checkAuditChain(db)
+      .catch(() => last!)
+      .finally(() => {
+        running = null;
+      });
+  }
+  return last;
+}
+
+/** Runs checkAuditChain every `everyMs` until stopped (the worker's schedule). */
+export function scheduleAuditChainCheck(db: DbOrTx, everyMs: number, log?: (line: string) => void): () => void {
+  const tick = () => void checkAuditChain(db, log).catch((e) => log?.(`audit check failed: ${String(e)}`));
+  const timer = setInterval(tick, everyMs);
+  timer.unref();
+  tick();
+  return () => clearInterval(timer);
+}
