@@ -37,7 +37,8 @@ describe.each(testDatabases)("push lease on $name", (target) => {
     await handle?.dispose();
   });
 
-  const pushPass = (now: Date) => runDuePush({ db: handle.db, vapid, agent: push.agent, now: () => now });
+  const pushPass = (now: Date) =>
+    runDuePush({ db: handle.db, vapid, agent: push.agent, allowPrivateEndpoints: true, now: () => now });
   const row = async (id: string) => (await handle.db.select().from(s.messages).where(eq(s.messages.id, id)))[0]!;
   const pushesFor = (messageId: string) =>
     push.received.filter((r) => (r.payload as { messageId?: string }).messageId === messageId);
