@@ -11,6 +11,8 @@
 // Swedish and Finnish å, ä, ö, Å, Ä, Ö are in the basic set; the clinic name is folded into it.
 // Arabic and Persian cannot be written in GSM-7 at all, so their texts are UCS-2 (70 characters a
 // part, 67 once split) and kept short for that; lib/sms/reminder-text.test.ts pins the part counts.
+// (Over ~300 lines because it holds every SMS wording in six languages, with and without the
+// change offer; the rules stay beside the words they govern.)
 import { format } from "date-fns";
 import { enGB, sv } from "date-fns/locale";
 import { TZDate } from "@date-fns/tz";

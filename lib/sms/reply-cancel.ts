@@ -14,6 +14,7 @@
 //   the patient's phone and our answers can never keep each other going.
 //
 // The incoming text is never stored or logged (a patient may write anything); what we made of it is.
+// (Slightly over ~300 lines: the whole reply conversation, ask, confirm, refuse, in one state machine.)
 import { and, eq, gte, inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { appointments, messages, patients, smsInbound, smsReplyCodes } from "@/db/schema";
