@@ -41,6 +41,7 @@ export const testPatients = {
   karl: { personalNumber: "197802022389", givenName: "Karl", surname: "Testman" },
   maja: { personalNumber: "195001182046", givenName: "Maja", surname: "Exempelsson" },
   sven: { personalNumber: "194107086995", givenName: "Sven", surname: "Demosson" },
+  leila: { personalNumber: "199703142399", givenName: "Leila", surname: "Provdotter" },
 } as const;
 
 /** The login page's words the helper clicks, in the page's language (Swedish unless told). */

@@ -66,7 +66,7 @@ test.describe("in Arabic, right to left", () => {
   });
 
   test("log in, see appointments, cancel one with a reason", async ({ page }, testInfo) => {
-    await loginWithBankId(page, "sven", "/login", arabicLogin);
+    await loginWithBankId(page, "leila", "/login", arabicLogin);
     await expect(page.locator("html")).toHaveAttribute("dir", "rtl");
     await expect(page.getByRole("heading", { level: 1, name: "مواعيدي" })).toBeVisible();
     const upcoming = page.getByRole("region", { name: "المواعيد القادمة" }).getByRole("listitem");
@@ -104,7 +104,7 @@ test.describe("in Arabic, right to left", () => {
   });
 
   test("rebook the other appointment and see the new time", async ({ page }, testInfo) => {
-    await loginWithBankId(page, "sven", "/login", arabicLogin);
+    await loginWithBankId(page, "leila", "/login", arabicLogin);
     const card = page
       .getByRole("region", { name: "المواعيد القادمة" })
       .getByRole("listitem")

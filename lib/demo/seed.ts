@@ -22,6 +22,8 @@ export const demoPatients = [
   { personalNumber: "197802022389", givenName: "Karl", surname: "Testman", phone: "+46701740607" },
   { personalNumber: "195001182046", givenName: "Maja", surname: "Exempelsson", phone: "+46701740608" },
   { personalNumber: "194107086995", givenName: "Sven", surname: "Demosson", phone: "+46701740609" },
+  // Leila's own visits are the ones the language stories change, so no other story depends on them.
+  { personalNumber: "199703142399", givenName: "Leila", surname: "Provdotter", phone: "+46701740610" },
 ] as const;
 
 interface TypeSeed {
