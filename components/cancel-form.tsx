@@ -17,12 +17,22 @@ export interface CancelFormText {
   errors: Record<string, string>;
 }
 
-export function CancelForm({ appointmentId, text }: { appointmentId: string; text: CancelFormText }) {
+export function CancelForm({
+  appointmentId,
+  version,
+  text,
+}: {
+  appointmentId: string;
+  /** The visit's version as shown: if it changed meanwhile (another tab), nothing is cancelled. */
+  version: number;
+  text: CancelFormText;
+}) {
   const [state, action, pending] = useActionState(cancelAction, { status: "idle" });
   const [reason, setReason] = useState("");
   return (
     <form action={action} className="stack">
       <input type="hidden" name="appointmentId" value={appointmentId} />
+      <input type="hidden" name="version" value={version} />
       <fieldset className="segmented">
         <legend>{text.reasonLegend}</legend>
         {Object.entries(text.reasons).map(([value, label]) => (

@@ -2,8 +2,26 @@
 
 // The reminder settings forms. Each form posts to its own server action and shows the result in
 // an aria-live region, so a screen reader hears "saved" or what to fix.
+//
+// One save model for the page: every choice (SMS yes/no, reminder times, language) is saved the
+// moment it is made, and its section says so aloud ("Sparar …", then "Dina ändringar är sparade."
+// or what to fix). Chosen over one Save button for the whole page because the choices are small
+// and independent: there is no state in which something is chosen but not saved, so nothing is
+// lost when the patient leaves the page or uses another section, and no "unsaved changes"
+// warning is needed (a client-side navigation could not show one reliably anyway). The phone
+// number is the exception by nature: typing it is not a choice but a request ("Skicka kod").
+// Without JavaScript each section keeps its own button, so the page still works.
 import { localeDir, localeNames, locales, type Locale } from "@/i18n/locales";
-import { useActionState, useId, useRef, useState } from "react";
+import {
+  startTransition,
+  useActionState,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+  useSyncExternalStore,
+  type FormEvent,
+} from "react";
 import {
   confirmCodeAction,
   languageAction,
@@ -17,6 +35,7 @@ type Action = typeof smsConsentAction;
 
 export interface SettingsText {
   saved: string;
+  saving: string;
   errors: Record<string, string>;
   sms: {
     title: string;
@@ -69,20 +88,22 @@ function Result({
   state,
   text,
   success,
+  pending = false,
 }: {
   state: Awaited<ReturnType<Action>>;
   text: SettingsText;
   success?: string;
+  pending?: boolean;
 }) {
-  const error = state.status === "error" ? (text.errors[state.error] ?? text.errors.unexpected) : null;
-  const ok = state.status === "ok" ? (success ?? text.saved) : null;
+  const error = !pending && state.status === "error" ? (text.errors[state.error] ?? text.errors.unexpected) : null;
+  const ok = !pending && state.status === "ok" ? (success ?? text.saved) : null;
   return (
     <p
       role="status"
       aria-live="polite"
-      className={error ? "notice notice--error" : ok ? "notice notice--success" : "visually-hidden"}
+      className={error ? "notice notice--error" : ok ? "notice notice--success" : pending ? "muted" : "visually-hidden"}
     >
-      {error ?? ok ?? ""}
+      {pending ? text.saving : (error ?? ok ?? "")}
     </p>
   );
 }
@@ -91,10 +112,42 @@ function useForm(action: Action) {
   return useActionState(action, { status: "idle" } as Awaited<ReturnType<Action>>);
 }
 
+const noSubscription = () => () => undefined;
+
+/**
+ * A section that saves on every change (see the top of this file). Each change sends the whole
+ * section as it now is, in order, so the last choice wins; a refused choice (e.g. SMS without a
+ * confirmed number) puts the section back to what is saved.
+ */
+function useAutosave(action: Action) {
+  const [state, dispatch, pending] = useForm(action);
+  const form = useRef<HTMLFormElement>(null);
+  // False in the server's HTML and without JavaScript: then the section's own button saves.
+  const live = useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
+  useEffect(() => {
+    if (state.status === "error") form.current?.reset();
+  }, [state]);
+  const onChange = (event: FormEvent<HTMLFormElement>) => {
+    const data = new FormData(event.currentTarget);
+    startTransition(() => dispatch(data));
+  };
+  return {
+    state,
+    pending,
+    form,
+    live,
+    formProps: { action: dispatch, ref: form, onChange: live ? onChange : undefined },
+  };
+}
+
 export function SmsConsentForm({ text, values }: { text: SettingsText; values: SettingsValues }) {
-  const [state, action, pending] = useForm(smsConsentAction);
+  const { state, pending, live, formProps } = useAutosave(smsConsentAction);
   return (
-    <form action={action} className="card stack" aria-labelledby="sms-title">
+    <form {...formProps} className="card stack" aria-labelledby="sms-title">
       <h2 id="sms-title">{text.sms.title}</h2>
       {!values.hasPhone ? <p className="notice">{text.sms.needsPhone}</p> : null}
       <fieldset className="segmented">
@@ -111,10 +164,12 @@ export function SmsConsentForm({ text, values }: { text: SettingsText; values: S
       <p className="muted">
         {text.sms.consentNote} {values.smsEnabled && text.sms.consentSince ? text.sms.consentSince : null}
       </p>
-      <Result state={state} text={text} />
-      <button type="submit" className="button" disabled={pending} aria-disabled={pending}>
-        {text.sms.save}
-      </button>
+      <Result state={state} text={text} pending={pending} />
+      {live ? null : (
+        <button type="submit" className="button">
+          {text.sms.save}
+        </button>
+      )}
     </form>
   );
 }
@@ -233,9 +288,9 @@ function RemovePhone({
 }
 
 export function OffsetsForm({ text, values }: { text: SettingsText; values: SettingsValues }) {
-  const [state, action, pending] = useForm(offsetsAction);
+  const { state, pending, live, formProps } = useAutosave(offsetsAction);
   return (
-    <form action={action} className="card stack" aria-labelledby="offsets-title">
+    <form {...formProps} className="card stack" aria-labelledby="offsets-title">
       <h2 id="offsets-title">{text.offsets.title}</h2>
       <fieldset className="segmented" aria-describedby="offsets-hint">
         <legend>{text.offsets.legend}</legend>
@@ -249,18 +304,20 @@ export function OffsetsForm({ text, values }: { text: SettingsText; values: Sett
       <p id="offsets-hint" className="muted">
         {text.offsets.clinic} {text.offsets.hint}
       </p>
-      <Result state={state} text={text} />
-      <button type="submit" className="button" disabled={pending} aria-disabled={pending}>
-        {text.offsets.save}
-      </button>
+      <Result state={state} text={text} pending={pending} />
+      {live ? null : (
+        <button type="submit" className="button">
+          {text.offsets.save}
+        </button>
+      )}
     </form>
   );
 }
 
 export function LanguageForm({ text, values }: { text: SettingsText; values: SettingsValues }) {
-  const [state, action, pending] = useForm(languageAction);
+  const { state, pending, live, formProps } = useAutosave(languageAction);
   return (
-    <form action={action} className="card stack" aria-labelledby="language-title">
+    <form {...formProps} className="card stack" aria-labelledby="language-title">
       <h2 id="language-title">{text.language.title}</h2>
       <fieldset className="segmented">
         <legend>{text.language.legend}</legend>
@@ -274,10 +331,12 @@ export function LanguageForm({ text, values }: { text: SettingsText; values: Set
           </label>
         ))}
       </fieldset>
-      <Result state={state} text={text} />
-      <button type="submit" className="button" disabled={pending} aria-disabled={pending}>
-        {text.language.save}
-      </button>
+      <Result state={state} text={text} pending={pending} />
+      {live ? null : (
+        <button type="submit" className="button">
+          {text.language.save}
+        </button>
+      )}
     </form>
   );
 }

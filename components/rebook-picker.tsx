@@ -4,11 +4,14 @@ import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-quer
 import { useActionState, useState } from "react";
 import { rebookAction } from "@/lib/appointments/actions";
 import { intlTag, type Locale } from "@/i18n/locales";
+import { groupByClinic } from "@/lib/appointments/group-by-clinic";
 
-interface Slot {
+export interface Slot {
   id: string;
   startsAt: string;
+  clinicId: string;
   clinicName: string;
+  clinicAddress: string;
   sameClinic: boolean;
 }
 
@@ -27,6 +30,10 @@ export interface RebookText {
   back: string;
   moving: string;
   otherClinic: string; // contains {clinic}
+  ownClinic: string; // contains {clinic}
+  sisterClinic: string; // contains {clinic}
+  clinicChangeTitle: string;
+  clinicChangeText: string; // contains {clinic}, {address} and {current}
   chooseLabel: string; // contains {time}
   weekLabel: string; // contains {week}
   confirmText: string; // contains {from} and {to}
@@ -45,13 +52,18 @@ function isoWeek(date: Date): number {
 
 export function RebookPicker({
   appointmentId,
+  version,
   locale,
   currentLabel,
+  currentClinic,
   text,
 }: {
   appointmentId: string;
+  /** The visit's version when the page was shown: a change made meanwhile (another tab) is not overwritten. */
+  version: number;
   locale: Locale;
   currentLabel: string;
+  currentClinic: string;
   text: RebookText;
 }) {
   const [week, setWeek] = useState(0);
@@ -100,9 +112,18 @@ export function RebookPicker({
         <h2 id="confirm-title">{text.confirmTitle}</h2>
         <p>{text.confirmText.replace("{from}", currentLabel).replace("{to}", to)}</p>
         {!chosen.sameClinic ? (
-          <p className="notice">{text.otherClinic.replace("{clinic}", chosen.clinicName)}</p>
+          <div className="notice" role="note">
+            <h3>{text.clinicChangeTitle}</h3>
+            <p>
+              {text.clinicChangeText
+                .replace("{clinic}", chosen.clinicName)
+                .replace("{address}", chosen.clinicAddress)
+                .replace("{current}", currentClinic)}
+            </p>
+          </div>
         ) : null}
         <input type="hidden" name="appointmentId" value={appointmentId} />
+        <input type="hidden" name="version" value={version} />
         <input type="hidden" name="slotId" value={chosen.id} />
         <p role="status" aria-live="polite" className="visually-hidden">
           {pending ? text.moving : ""}
@@ -119,11 +140,14 @@ export function RebookPicker({
     );
   }
 
-  const byDay = new Map<string, Slot[]>();
-  for (const s of slots.data?.slots ?? []) {
-    const key = dayFormat.format(new Date(s.startsAt));
-    byDay.set(key, [...(byDay.get(key) ?? []), s]);
-  }
+  const clinicsOfWeek = groupByClinic(slots.data?.slots ?? []).map((group) => {
+    const byDay = new Map<string, Slot[]>();
+    for (const s of group.slots) {
+      const key = dayFormat.format(new Date(s.startsAt));
+      byDay.set(key, [...(byDay.get(key) ?? []), s]);
+    }
+    return { ...group, byDay };
+  });
   const weekNumber = slots.data ? isoWeek(new Date(new Date(slots.data.from).getTime() + 3 * 86_400_000)) : null;
 
   return (
@@ -168,30 +192,37 @@ export function RebookPicker({
           <p role="status">{text.loading}</p>
         ) : slots.isError ? (
           <p className="notice notice--error">{text.error}</p>
-        ) : byDay.size === 0 ? (
+        ) : clinicsOfWeek.length === 0 ? (
           <p className="card">{text.noSlots}</p>
         ) : (
-          [...byDay.entries()].map(([day, list]) => (
-            <section key={day} className="day" aria-label={day}>
-              <h3>{day}</h3>
-              <ul className="slot-list">
-                {list.map((s) => {
-                  const time = timeFormat.format(new Date(s.startsAt));
-                  return (
-                    <li key={s.id}>
-                      <button
-                        type="button"
-                        className="slot"
-                        onClick={() => setChosen(s)}
-                        aria-label={`${text.chooseLabel.replace("{time}", `${day} ${time}`)}${s.sameClinic ? "" : `, ${text.otherClinic.replace("{clinic}", s.clinicName)}`}`}
-                      >
-                        {time}
-                        {!s.sameClinic ? <small>{s.clinicName}</small> : null}
-                      </button>
-                    </li>
-                  );
-                })}
-              </ul>
+          clinicsOfWeek.map((group) => (
+            <section key={group.clinicId} className="clinic-slots" aria-labelledby={`clinic-${group.clinicId}`}>
+              <h3 id={`clinic-${group.clinicId}`}>
+                {(group.own ? text.ownClinic : text.sisterClinic).replace("{clinic}", group.name)}
+              </h3>
+              <p className="muted">{group.address}</p>
+              {[...group.byDay.entries()].map(([day, list]) => (
+                <div key={day} className="day">
+                  <h4>{day}</h4>
+                  <ul className="slot-list">
+                    {list.map((s) => {
+                      const time = timeFormat.format(new Date(s.startsAt));
+                      return (
+                        <li key={s.id}>
+                          <button
+                            type="button"
+                            className="slot"
+                            onClick={() => setChosen(s)}
+                            aria-label={`${text.chooseLabel.replace("{time}", `${day} ${time}`)}${s.sameClinic ? "" : `, ${text.otherClinic.replace("{clinic}", s.clinicName)}`}`}
+                          >
+                            {time}
+                          </button>
+                        </li>
+                      );
+                    })}
+                  </ul>
+                </div>
+              ))}
             </section>
           ))
         )}

@@ -42,6 +42,7 @@ export const testPatients = {
   maja: { personalNumber: "195001182046", givenName: "Maja", surname: "Exempelsson" },
   sven: { personalNumber: "194107086995", givenName: "Sven", surname: "Demosson" },
   leila: { personalNumber: "199703142399", givenName: "Leila", surname: "Provdotter" },
+  nils: { personalNumber: "198805232397", givenName: "Nils", surname: "Testsson" },
 } as const;
 
 /** The login page's words the helper clicks, in the page's language (Swedish unless told). */

@@ -1,5 +1,5 @@
 import { loginWithBankId } from "./bankid";
-import { expect, test } from "./fixtures";
+import { expect, expectAccessible, test } from "./fixtures";
 
 async function serviceWorkerReady(page: import("@playwright/test").Page) {
   await page.waitForFunction(
@@ -34,8 +34,14 @@ test.describe("installable app, offline", () => {
     await context.setOffline(true);
     await page.goto("/besok").catch(() => undefined);
     await expect(page.getByRole("heading", { level: 1, name: "Mina tider" })).toBeVisible();
-    await expect(page.getByText(/^Sparad \d\d:\d\d/)).toBeVisible();
+    // When it was saved (date and time: a copy may be days old), and each clinic's number to call.
+    await expect(page.getByText(/^Sparad \d{1,2} \p{L}+ kl\. \d\d:\d\d\./u)).toBeVisible();
     await expect(page.getByRole("heading", { name: "Vårdcentralen Centrum" }).first()).toBeVisible();
+    await expect(page.getByRole("link", { name: "Ring 018-611 00 01" }).first()).toHaveAttribute(
+      "href",
+      "tel:+46186110001",
+    );
+    await expectAccessible(page);
     await context.setOffline(false);
     // Switching it off deletes the copy.
     await page.goto("/installningar/enhet");
@@ -44,7 +50,7 @@ test.describe("installable app, offline", () => {
     expect(await page.evaluate(async () => (await caches.keys()).includes("vardtid-patient"))).toBe(false);
   });
 
-  test("logout clears the saved copy from the device", async ({ page }) => {
+  test("logout clears the saved copy from the device, and offline then shows our page", async ({ page, context }) => {
     await loginWithBankId(page, "tolvan");
     await page.goto("/installningar/enhet");
     await page.getByLabel("Sparas på den här enheten").check();
@@ -55,6 +61,12 @@ test.describe("installable app, offline", () => {
       .poll(async () => page.evaluate(async () => (await caches.keys()).includes("vardtid-patient")))
       .toBe(false);
     expect(await page.evaluate(() => window.localStorage.getItem("vardtid.offline"))).toBeNull();
+    // Offline after logout: our offline page, not the browser's own "no internet".
+    await serviceWorkerReady(page);
+    await context.setOffline(true);
+    await page.goto("/besok").catch(() => undefined);
+    await expect(page.getByRole("heading", { level: 1, name: "Du är offline" })).toBeVisible();
+    await context.setOffline(false);
   });
 });
 

@@ -84,6 +84,19 @@
         li.appendChild(when);
         li.appendChild(title);
         li.appendChild(address);
+        // The clinic's number, to call even without internet (only a tel: link of our own making).
+        if (a.phone && /^tel:\+?\d+$/.test(a.tel || "")) {
+          var call = document.createElement("a");
+          call.className = "button button--secondary";
+          call.href = a.tel;
+          var bdi = document.createElement("bdi");
+          text(bdi, a.phone);
+          var parts = (t.call || "Ring {clinic}").split("{clinic}");
+          call.appendChild(document.createTextNode(parts[0] || ""));
+          call.appendChild(bdi);
+          call.appendChild(document.createTextNode(parts[1] || ""));
+          li.appendChild(call);
+        }
         if (a.preparation) {
           var prep = document.createElement("p");
           prep.className = "appointment__prep";

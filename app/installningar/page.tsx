@@ -7,6 +7,7 @@ import {
   SmsConsentForm,
   type SettingsText,
 } from "@/components/notification-settings";
+import { StaleGuard } from "@/components/stale-guard";
 import { formatShort, formatVisit, ltrIsolate, type Locale } from "@/lib/format";
 import { mySettings } from "@/lib/notifications/dal";
 import { OFFSET_CHOICES } from "@/lib/notifications/preferences";
@@ -35,6 +36,7 @@ export default async function SettingsPage() {
   ] as const;
   const text: SettingsText = {
     saved: t("saved"),
+    saving: t("saving"),
     errors: Object.fromEntries(errorKeys.map((k) => [k, t(`errors.${k}`)])),
     sms: {
       title: t("sms.title"),
@@ -96,7 +98,9 @@ export default async function SettingsPage() {
   return (
     <section aria-labelledby="settings-title" className="settings">
       <h1 id="settings-title">{t("title")}</h1>
+      <StaleGuard renderId={crypto.randomUUID()} />
       <p>{t("intro")}</p>
+      <p className="notice">{t("autosave")}</p>
       <p>
         <Link href="/installningar/meddelanden">{t("messagesLink")}</Link>
       </p>

@@ -7,8 +7,24 @@ import { db } from "@/db";
 import { patientAction } from "@/lib/auth/patient-action";
 import { CANCEL_REASONS, cancelAppointment, rebookAppointment } from "@/lib/appointments/service";
 
+// The visit's version as the patient's page showed it: a change made meanwhile (another tab, the
+// back button) is never overwritten; the patient is shown what happened instead.
+const version = z.coerce.number().int().min(0).max(1_000_000).optional();
+
+/**
+ * A change refused because the visit changed after the page was shown (or was already cancelled):
+ * the visit's own page shows its current state and what happened, never "call the clinic".
+ */
+function showWhatHappened(state: { status: string; error?: string }, appointmentId: FormDataEntryValue | null) {
+  if (state.status !== "error" || (state.error !== "stale" && state.error !== "not_booked")) return;
+  if (typeof appointmentId !== "string" || !z.uuid().safeParse(appointmentId).success) return;
+  revalidatePath("/besok");
+  redirect(`/besok/${appointmentId}?redan=1`);
+}
+
 const cancelInput = z.object({
   appointmentId: z.uuid(),
+  version,
   reason: z
     .enum(CANCEL_REASONS)
     .optional()
@@ -19,6 +35,7 @@ const cancel = patientAction(cancelInput, async (input, { session, ip, userAgent
   const result = await cancelAppointment(db(), session.patientId, {
     appointmentId: input.appointmentId,
     reason: input.reason ?? null,
+    expectedVersion: input.version,
     now: new Date(),
     audit: { ip, userAgent },
   });
@@ -28,6 +45,7 @@ const cancel = patientAction(cancelInput, async (input, { session, ip, userAgent
 
 export async function cancelAction(prev: Parameters<typeof cancel>[0], formData: FormData) {
   const state = await cancel(prev, formData);
+  showWhatHappened(state, formData.get("appointmentId"));
   if (state.status === "ok") {
     revalidatePath("/besok");
     redirect(`/besok/${state.appointmentId}?avbokad=1`);
@@ -35,23 +53,31 @@ export async function cancelAction(prev: Parameters<typeof cancel>[0], formData:
   return state;
 }
 
-const rebookInput = z.object({ appointmentId: z.uuid(), slotId: z.uuid() });
+const rebookInput = z.object({ appointmentId: z.uuid(), slotId: z.uuid(), version });
 
 const rebook = patientAction(rebookInput, async (input, { session, ip, userAgent }) => {
   const result = await rebookAppointment(db(), session.patientId, {
-    ...input,
+    appointmentId: input.appointmentId,
+    slotId: input.slotId,
+    expectedVersion: input.version,
     now: new Date(),
     audit: { ip, userAgent },
   });
   if (!result.ok) return { status: "error" as const, error: result.error };
-  return { status: "ok" as const, appointmentId: input.appointmentId };
+  return {
+    status: "ok" as const,
+    appointmentId: input.appointmentId,
+    clinicChanged: result.appointment.clinicChanged === true,
+  };
 });
 
 export async function rebookAction(prev: Parameters<typeof rebook>[0], formData: FormData) {
   const state = await rebook(prev, formData);
+  showWhatHappened(state, formData.get("appointmentId"));
   if (state.status === "ok") {
     revalidatePath("/besok");
-    redirect(`/besok/${state.appointmentId}?ombokad=1`);
+    // The receipt says plainly when the visit moved to another clinic, with the new address.
+    redirect(`/besok/${state.appointmentId}?ombokad=1${state.clinicChanged ? "&ny-mottagning=1" : ""}`);
   }
   return state;
 }

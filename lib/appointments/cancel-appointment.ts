@@ -28,6 +28,8 @@ export async function cancelAppointment(
      * visit has moved since, nothing changes and the answer is `stale`.
      */
     expectedSlotId?: string;
+    /** The visit's version the patient's page showed; changed since (another tab) → `stale`. */
+    expectedVersion?: number;
   },
 ): Promise<ChangeResult> {
   if (!isUuid(input.appointmentId)) return { ok: false, error: "not_found" };
@@ -35,6 +37,8 @@ export async function cancelAppointment(
     const row = await lockOwnAppointment(tx, patientId, input.appointmentId);
     if (!row) return { ok: false, error: "not_found" } as const;
     if (input.expectedSlotId !== undefined && row.slot.id !== input.expectedSlotId)
+      return { ok: false, error: "stale" } as const;
+    if (input.expectedVersion !== undefined && row.appointment.version !== input.expectedVersion)
       return { ok: false, error: "stale" } as const;
     const decision = toView(row, "sv", input.now).cancel;
     if (!decision.allowed) return { ok: false, error: decision.reason } as const;

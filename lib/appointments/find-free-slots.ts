@@ -14,6 +14,7 @@ export interface FreeSlot {
   endsAt: Date;
   clinicId: string;
   clinicName: string;
+  clinicAddress: string;
   sameClinic: boolean;
 }
 
@@ -62,6 +63,7 @@ export async function findFreeSlots(
       endsAt: slots.endsAt,
       clinicId: slots.clinicId,
       clinicName: clinics.name,
+      clinicAddress: clinics.address,
       timeZone: clinics.timeZone,
       cutoffHours: effectiveCutoffHoursSql,
     })
@@ -93,6 +95,7 @@ export async function findFreeSlots(
       endsAt: s.endsAt,
       clinicId: s.clinicId,
       clinicName: s.clinicName,
+      clinicAddress: s.clinicAddress,
       sameClinic: s.clinicId === row.clinic.id,
     })),
   };

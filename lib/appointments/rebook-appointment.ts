@@ -14,7 +14,17 @@ import { isUniqueViolation, isUuid, type AuditMeta, type ChangeResult } from "./
 export async function rebookAppointment(
   db: Db,
   patientId: string,
-  input: { appointmentId: string; slotId: string; now: Date; audit: AuditMeta },
+  input: {
+    appointmentId: string;
+    slotId: string;
+    now: Date;
+    audit: AuditMeta;
+    /**
+     * The visit's version the patient saw when they chose (the page they pressed on). If it has
+     * changed since (moved or cancelled in another tab), nothing changes and the answer is `stale`.
+     */
+    expectedVersion?: number;
+  },
 ): Promise<ChangeResult> {
   if (!isUuid(input.appointmentId)) return { ok: false, error: "not_found" };
   if (!isUuid(input.slotId)) return { ok: false, error: "slot_unavailable" };
@@ -22,6 +32,8 @@ export async function rebookAppointment(
     return await db.transaction(async (tx) => {
       const row = await lockOwnAppointment(tx, patientId, input.appointmentId);
       if (!row) return { ok: false, error: "not_found" } as const;
+      if (input.expectedVersion !== undefined && row.appointment.version !== input.expectedVersion)
+        return { ok: false, error: "stale" } as const;
       const decision = toView(row, "sv", input.now).rebook;
       if (!decision.allowed) return { ok: false, error: decision.reason } as const;
       const { typeIds } = await allowedTargets(tx, row);
@@ -69,6 +81,7 @@ export async function rebookAppointment(
           startsAt: target.startsAt,
           cancelledAt: null,
           rebookedAt: updated!.rebookedAt,
+          clinicChanged: target.clinicId !== row.clinic.id,
         },
       } as const;
     });

@@ -61,7 +61,15 @@ export function isUuid(value: unknown): value is string {
 export type ChangeResult =
   | {
       ok: true;
-      appointment: { id: string; status: string; startsAt: Date; cancelledAt: Date | null; rebookedAt: Date | null };
+      appointment: {
+        id: string;
+        status: string;
+        startsAt: Date;
+        cancelledAt: Date | null;
+        rebookedAt: Date | null;
+        /** A rebook to a sister clinic: the receipt says so, with the new address. */
+        clinicChanged?: boolean;
+      };
     }
   | {
       ok: false;

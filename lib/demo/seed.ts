@@ -24,6 +24,9 @@ export const demoPatients = [
   { personalNumber: "194107086995", givenName: "Sven", surname: "Demosson", phone: "+46701740609" },
   // Leila's own visits are the ones the language stories change, so no other story depends on them.
   { personalNumber: "199703142399", givenName: "Leila", surname: "Provdotter", phone: "+46701740610" },
+  // Nils's visits are the ones the stale-page, clinic-change and settings stories change
+  // (e2e/patient-changes.spec.ts), so no other story depends on them.
+  { personalNumber: "198805232397", givenName: "Nils", surname: "Testsson", phone: "+46701740611" },
 ] as const;
 
 interface TypeSeed {

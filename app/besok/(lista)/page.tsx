@@ -2,6 +2,7 @@ import { getTranslations } from "next-intl/server";
 import { AppointmentCard, type AppointmentCardText } from "@/components/appointment-card";
 import { InstallHint } from "@/components/install-hint";
 import { OfflineCopyRefresher } from "@/components/offline-copy";
+import { StaleGuard } from "@/components/stale-guard";
 import { myAppointments } from "@/lib/appointments/dal";
 
 export async function generateMetadata() {
@@ -27,6 +28,7 @@ export default async function AppointmentsPage() {
     <>
       <h1>{t("title")}</h1>
       <OfflineCopyRefresher />
+      <StaleGuard renderId={crypto.randomUUID()} />
       <section aria-labelledby="upcoming-title">
         <h2 id="upcoming-title">{t("upcoming")}</h2>
         {upcoming.length === 0 ? (

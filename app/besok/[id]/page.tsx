@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { StaleGuard } from "@/components/stale-guard";
 import { myAppointment } from "@/lib/appointments/dal";
 import { formatShort, formatVisit, ltrIsolate, telHref } from "@/lib/format";
 import { myWaitlist } from "@/lib/waitlist/dal";
@@ -36,6 +37,7 @@ export default async function AppointmentPage({
     (a.cancel.reason === "past_cutoff" || a.cancel.reason === "not_allowed");
   return (
     <article aria-labelledby="appt-title">
+      <StaleGuard renderId={crypto.randomUUID()} />
       <p>
         <Link href="/besok">
           <span className="arrow" aria-hidden="true">
@@ -50,8 +52,24 @@ export default async function AppointmentPage({
         </p>
       ) : null}
       {query.ombokad ? (
-        <p className="notice notice--success" role="status">
-          {tr("done", { date: when })}
+        <div className="notice notice--success" role="status">
+          <p>{tr("done", { date: when })}</p>
+          {query["ny-mottagning"] ? (
+            <p>
+              <strong>{tr("doneOtherClinic", { clinic: a.clinic.name, address: a.clinic.address })}</strong>
+            </p>
+          ) : null}
+        </div>
+      ) : null}
+      {query.redan ? (
+        // A change from an old page (back button, another tab) that found the visit already
+        // changed: what happened, and the visit as it is now below. Nothing more was changed.
+        <p className="notice" role="status">
+          {a.status === "cancelled"
+            ? t("alreadyCancelled")
+            : a.status === "booked" && a.rebookedAt
+              ? t("alreadyMoved", { date: when })
+              : t("alreadyChanged")}
         </p>
       ) : null}
       {query.flyttad ? (

@@ -2,13 +2,14 @@ import { getLocale, getTranslations } from "next-intl/server";
 import { z } from "zod";
 import { listAppointments } from "@/lib/appointments/list-appointments";
 import { patientRoute } from "@/lib/auth/patient-route";
-import { formatTime, formatVisit } from "@/lib/format";
+import { formatShort, formatVisit, telHref } from "@/lib/format";
 import type { Locale } from "@/i18n/locales";
 
 export const dynamic = "force-dynamic";
 
 // The minimal copy of "Mina tider" a patient may keep on their own device (opt-in): time,
-// clinic, address and preparations of upcoming visits. Never cached by the service worker.
+// clinic, address, the clinic's phone number and preparations of upcoming visits, and when the
+// copy was saved (date and time: a copy may be days old). Never cached by the service worker.
 export const GET = patientRoute(z.object({}), async (_input, { session, meta, db }) => {
   const locale = (await getLocale()) as Locale;
   const now = new Date();
@@ -23,14 +24,22 @@ export const GET = patientRoute(z.object({}), async (_input, { session, meta, db
     {
       locale,
       savedAt: now.toISOString(),
-      savedAtLabel: formatTime(now, locale),
-      text: { title: ta("title"), savedAt: td.raw("savedAt") as string, empty: td("empty"), retry: td("retry") },
+      savedAtLabel: formatShort(now, locale),
+      text: {
+        title: ta("title"),
+        savedAt: td.raw("savedAt") as string,
+        empty: td("empty"),
+        retry: td("retry"),
+        call: ta.raw("callClinic") as string,
+      },
       appointments: upcoming
         .filter((a) => a.status === "booked")
         .map((a) => ({
           when: formatVisit(a.startsAt, locale, a.clinic.timeZone),
           clinicName: a.clinic.name,
           address: a.clinic.address,
+          phone: a.clinic.phone,
+          tel: telHref(a.clinic.phone),
           preparation: a.type.preparation,
         })),
     },

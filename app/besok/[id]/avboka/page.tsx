@@ -1,6 +1,8 @@
 import { getTranslations } from "next-intl/server";
 import { CancelForm } from "@/components/cancel-form";
 import { CannotChange } from "@/components/cannot-change";
+import { RecentChange } from "@/components/recent-change";
+import { StaleGuard } from "@/components/stale-guard";
 import { clinicOffersVideo, myAppointment } from "@/lib/appointments/dal";
 import { CANCEL_REASONS } from "@/lib/appointments/service";
 import { formatVisit, ltrIsolate } from "@/lib/format";
@@ -12,7 +14,7 @@ export async function generateMetadata() {
 
 export default async function CancelPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const { appointment: a, locale } = await myAppointment(id, `/besok/${id}/avboka`);
+  const { appointment: a, locale, now } = await myAppointment(id, `/besok/${id}/avboka`);
   const t = await getTranslations("cancel");
   const when = formatVisit(a.startsAt, locale, a.clinic.timeZone);
   const video = !a.type.isVideo && (await clinicOffersVideo(a.clinic.id));
@@ -20,6 +22,8 @@ export default async function CancelPage({ params }: { params: Promise<{ id: str
   return (
     <section className="hero narrow" aria-labelledby="cancel-title">
       <h1 id="cancel-title">{t("title")}</h1>
+      <StaleGuard renderId={crypto.randomUUID()} />
+      <RecentChange appointment={a} locale={locale} now={now} />
       <p className="card">
         <strong lang={a.textLang === locale ? undefined : a.textLang}>{a.type.name}</strong>
         <br />
@@ -30,6 +34,7 @@ export default async function CancelPage({ params }: { params: Promise<{ id: str
       <p>{t("whatHappens")}</p>
       <CancelForm
         appointmentId={a.id}
+        version={a.version}
         text={{
           reasonLegend: t("reasonLegend"),
           reasons: Object.fromEntries(CANCEL_REASONS.map((r) => [r, t(`reasons.${r}`)])),

@@ -1,6 +1,8 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { CannotChange } from "@/components/cannot-change";
+import { RecentChange } from "@/components/recent-change";
+import { StaleGuard } from "@/components/stale-guard";
 import { QueryProvider } from "@/components/query-provider";
 import { RebookPicker } from "@/components/rebook-picker";
 import { myAppointment } from "@/lib/appointments/dal";
@@ -13,7 +15,7 @@ export async function generateMetadata() {
 
 export default async function RebookPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const { appointment: a, locale } = await myAppointment(id, `/besok/${id}/omboka`);
+  const { appointment: a, locale, now } = await myAppointment(id, `/besok/${id}/omboka`);
   const t = await getTranslations("rebook");
   const ta = await getTranslations("appointments");
   const current = formatVisit(a.startsAt, locale, a.clinic.timeZone);
@@ -41,6 +43,8 @@ export default async function RebookPage({ params }: { params: Promise<{ id: str
         </Link>
       </p>
       <h1 id="rebook-title">{t("title")}</h1>
+      <StaleGuard renderId={crypto.randomUUID()} />
+      <RecentChange appointment={a} locale={locale} now={now} />
       <p>
         {/* Isolated: the clinic's Swedish text keeps its own direction inside an Arabic or Persian sentence. */}
         <bdi lang={a.textLang === locale ? undefined : a.textLang}>
@@ -51,8 +55,10 @@ export default async function RebookPage({ params }: { params: Promise<{ id: str
       <QueryProvider>
         <RebookPicker
           appointmentId={a.id}
+          version={a.version}
           locale={locale}
           currentLabel={current}
+          currentClinic={a.clinic.name}
           text={{
             filterLegend: t("filterLegend"),
             all: t("all"),
@@ -68,6 +74,10 @@ export default async function RebookPage({ params }: { params: Promise<{ id: str
             back: t("back"),
             moving: t("moving"),
             otherClinic: t.raw("otherClinic") as string,
+            ownClinic: t.raw("ownClinic") as string,
+            sisterClinic: t.raw("sisterClinic") as string,
+            clinicChangeTitle: t("clinicChangeTitle"),
+            clinicChangeText: t.raw("clinicChangeText") as string,
             chooseLabel: t.raw("choose") as string,
             weekLabel: t.raw("week") as string,
             confirmText: t.raw("confirmText") as string,

@@ -2,6 +2,8 @@ import Link from "next/link";
 import { TZDate } from "@date-fns/tz";
 import { getTranslations } from "next-intl/server";
 import { CannotChange } from "@/components/cannot-change";
+import { RecentChange } from "@/components/recent-change";
+import { StaleGuard } from "@/components/stale-guard";
 import { myAppointment } from "@/lib/appointments/dal";
 import { formatVisit } from "@/lib/format";
 import { myWaitlist } from "@/lib/waitlist/dal";
@@ -39,7 +41,7 @@ export default async function EarlierTimePage({
   const { id } = await params;
   const query = await searchParams;
   const returnTo = `/besok/${id}/tidigare`;
-  const { appointment: a, locale } = await myAppointment(id, returnTo);
+  const { appointment: a, locale, now } = await myAppointment(id, returnTo);
   const state = await myWaitlist(a.id, returnTo);
   const t = await getTranslations("waitlist");
   const ta = await getTranslations("appointments");
@@ -58,6 +60,8 @@ export default async function EarlierTimePage({
         </Link>
       </p>
       <h1 id="waitlist-title">{t("title")}</h1>
+      <StaleGuard renderId={crypto.randomUUID()} />
+      <RecentChange appointment={a} locale={locale} now={now} />
       <p>
         <bdi lang={a.textLang === locale ? undefined : a.textLang}>
           {a.type.name}, {a.clinic.name}

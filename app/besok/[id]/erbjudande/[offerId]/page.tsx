@@ -2,6 +2,7 @@
 // take it. Reached from the SMS link (/l/<token>, through login) or the appointment page.
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { StaleGuard } from "@/components/stale-guard";
 import { myAppointment } from "@/lib/appointments/dal";
 import { formatShort, formatVisit } from "@/lib/format";
 import { myOffer } from "@/lib/waitlist/dal";
@@ -30,7 +31,10 @@ export default async function OfferPage({
   const t = await getTranslations("offer");
   const ta = await getTranslations("appointments");
   const status = offer.status;
-  const error = query.fel && ERRORS.includes(query.fel) ? query.fel : null;
+  // Answering again from an old page (back button, another tab) after taking the time is not an
+  // error to the patient: the page says the time is theirs and where the visit is now.
+  const error =
+    query.fel && ERRORS.includes(query.fel) && !(status === "accepted" && query.fel === "answered") ? query.fel : null;
   return (
     <section aria-labelledby="offer-title">
       <p>
@@ -42,6 +46,7 @@ export default async function OfferPage({
         </Link>
       </p>
       <h1 id="offer-title">{t("title")}</h1>
+      <StaleGuard renderId={crypto.randomUUID()} />
       {status === "taken" || status === "withdrawn" ? (
         <div className="notice" role="status">
           <h2>{t("taken")}</h2>
@@ -60,9 +65,12 @@ export default async function OfferPage({
         </p>
       ) : null}
       {status === "accepted" ? (
-        <p className="notice notice--success" role="status">
-          {t("accepted")}
-        </p>
+        <div className="notice notice--success" role="status">
+          <p>
+            {t("accepted")} {t("moved", { date: formatVisit(a.startsAt, locale, a.clinic.timeZone) })}
+          </p>
+          <Link href={`/besok/${a.id}`}>{ta("details")}</Link>
+        </div>
       ) : null}
       {error ? (
         <p className="notice notice--error" role="alert">
