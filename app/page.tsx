@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { ForgetOfflineCopy } from "@/components/offline-copy";
 import { getTranslations } from "next-intl/server";
 import { currentPatientName } from "@/lib/auth/current-patient";
 
@@ -21,6 +22,7 @@ export default async function HomePage({
             {t("loggedOut")}
           </p>
         ) : null}
+        {params.utloggad && !name ? <ForgetOfflineCopy /> : null}
         <p className="lead">{t("lead")}</p>
         {name ? (
           <>

@@ -17,6 +17,25 @@ export async function saveOfflineCopy(): Promise<string | null> {
   return (JSON.parse(body) as { savedAtLabel: string }).savedAtLabel;
 }
 
+/**
+ * On the page logout lands on: deletes what this app kept on the device for the patient (the
+ * offline copy, the cached start page that greeted them by name, the opt-in flag). The service
+ * worker does the same as the logout passes; this covers a browser where it was not running.
+ */
+export function ForgetOfflineCopy() {
+  useEffect(() => {
+    try {
+      window.localStorage.removeItem(FLAG);
+      window.sessionStorage.clear();
+    } catch {
+      /* storage blocked: nothing was kept there */
+    }
+    if ("caches" in window)
+      void Promise.all([caches.delete(CACHE), caches.delete("public-pages")]).catch(() => undefined);
+  }, []);
+  return null;
+}
+
 const subscribe = (onChange: () => void) => {
   window.addEventListener("storage", onChange);
   return () => window.removeEventListener("storage", onChange);

@@ -15,7 +15,8 @@ test.describe("changes and old pages", () => {
   }) => {
     await loginWithBankId(page, "nils");
     await page.getByRole("region", { name: "Kommande besök" }).getByRole("listitem").first().getByRole("link").click();
-    await expect(page.getByText("Vårdcentralen Centrum")).toBeVisible();
+    await expect(page).toHaveURL(/\/besok\/[0-9a-f-]{36}$/);
+    await expect(page.locator("dd").filter({ hasText: "Vårdcentralen Centrum" })).toBeVisible();
     movedVisit = page.url().split("/").at(-1)!;
     await page.getByRole("link", { name: "Omboka" }).click();
     await page.getByRole("button", { name: "Nästa vecka" }).click();

@@ -55,14 +55,18 @@ test.describe("installable app, offline", () => {
     await page.goto("/installningar/enhet");
     await page.getByLabel("Sparas på den här enheten").check();
     await expect(page.getByText(/Dina tider är sparade på enheten/)).toBeVisible();
+    await serviceWorkerReady(page);
+    // The patient loses the network right after logging out, before a new service worker could
+    // be fetched: the one they had must still be there.
+    await page.route("**/sw.js", (route) => route.abort());
     await page.getByRole("button", { name: "Logga ut" }).click();
     await page.waitForURL((u) => u.pathname === "/");
     await expect
       .poll(async () => page.evaluate(async () => (await caches.keys()).includes("vardtid-patient")))
       .toBe(false);
     expect(await page.evaluate(() => window.localStorage.getItem("vardtid.offline"))).toBeNull();
+    await expect(page.getByRole("status").filter({ hasText: "Du är utloggad" })).toBeVisible();
     // Offline after logout: our offline page, not the browser's own "no internet".
-    await serviceWorkerReady(page);
     await context.setOffline(true);
     await page.goto("/besok").catch(() => undefined);
     await expect(page.getByRole("heading", { level: 1, name: "Du är offline" })).toBeVisible();

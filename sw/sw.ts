@@ -3,7 +3,8 @@
 // Rules: static assets are precached; pages always come from the network (they carry patient
 // data), with a designed offline page as fallback; nothing with patient data is cached here —
 // the opt-in offline copy of "Mina tider" is written by the page itself (components/offline-copy.tsx)
-// into its own cache, and cleared at logout by Clear-Site-Data.
+// into its own cache, and deleted at logout (below, and by the page logout lands on). The worker
+// itself stays registered after logout, so offline still shows our offline page.
 import { NetworkFirst, NetworkOnly, Serwist, type PrecacheEntry, type SerwistGlobalConfig } from "serwist";
 
 declare global {
@@ -13,6 +14,10 @@ declare global {
 }
 
 declare const self: ServiceWorkerGlobalScope;
+
+// Caches that may hold what a logged-in patient saw: the opt-in copy of "Mina tider", and the start
+// page (it greets a logged-in patient by name).
+const PATIENT_CACHES = ["vardtid-patient", "public-pages"];
 
 const serwist = new Serwist({
   precacheEntries: self.__SW_MANIFEST,
@@ -26,6 +31,16 @@ const serwist = new Serwist({
     {
       matcher: ({ request, url }) => request.mode === "navigate" && url.pathname === "/",
       handler: new NetworkFirst({ cacheName: "public-pages", networkTimeoutSeconds: 5 }),
+    },
+    // Logout: the answer passes through, and this device's patient caches are deleted with it.
+    {
+      matcher: ({ url }) => url.pathname === "/api/logout",
+      method: "POST",
+      handler: async ({ request }) => {
+        const response = await fetch(request);
+        await Promise.all(PATIENT_CACHES.map((name) => caches.delete(name)));
+        return response;
+      },
     },
     // Every other page and every API answer: network only, never stored.
     { matcher: ({ request }) => request.mode === "navigate", handler: new NetworkOnly() },

@@ -1,3 +1,4 @@
+import { ForgetOfflineCopy } from "@/components/offline-copy";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { BankIdLogin } from "@/components/bankid-login";
@@ -48,6 +49,7 @@ export default async function LoginPage({
           {t("loggedOut")}
         </p>
       ) : null}
+      {params.utloggad ? <ForgetOfflineCopy /> : null}
       {params.avslutad ? <p className="notice">{t("sessionEnded")}</p> : null}
       {returnTo.startsWith("/l/") ? <p className="notice">{t("fromLink")}</p> : null}
       <p>{t("intro")}</p>

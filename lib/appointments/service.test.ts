@@ -165,6 +165,78 @@ describe.each(testDatabases)("appointments service on $name", (target) => {
     expect(again.ok && again.slots.map((x) => x.id)).toContain(oldSlot.id);
   });
 
+  it("a change from a page that showed an older version of the visit (another tab) changes nothing", async () => {
+    const { clinic, type } = await makeClinic(handle.db);
+    const { patient, appointment } = await bookedPatient(clinic.id, type.id, days(10));
+    const first = await makeSlot(handle.db, clinic.id, type.id, days(4));
+    const second = await makeSlot(handle.db, clinic.id, type.id, days(5));
+    const shown = appointment.version;
+    const moved = await rebookAppointment(handle.db, patient.id, {
+      appointmentId: appointment.id,
+      slotId: first.id,
+      expectedVersion: shown,
+      now,
+      audit,
+    });
+    expect(moved.ok && moved.appointment.clinicChanged).toBe(false);
+    // The other tab still shows the old version: neither a second move nor a cancel goes through.
+    expect(
+      await rebookAppointment(handle.db, patient.id, {
+        appointmentId: appointment.id,
+        slotId: second.id,
+        expectedVersion: shown,
+        now,
+        audit,
+      }),
+    ).toEqual({ ok: false, error: "stale" });
+    expect(
+      await cancelAppointment(handle.db, patient.id, {
+        appointmentId: appointment.id,
+        reason: null,
+        expectedVersion: shown,
+        now,
+        audit,
+      }),
+    ).toEqual({ ok: false, error: "stale" });
+    const [row] = await handle.db.select().from(s.appointments).where(eq(s.appointments.id, appointment.id));
+    expect(row).toMatchObject({ slotId: first.id, status: "booked", version: shown + 1 });
+  });
+
+  it("a rebook to a sister clinic says the clinic changed", async () => {
+    const group = `sisters-${Date.now()}`;
+    const { clinic, type } = await makeClinic(handle.db, { sisterGroup: group });
+    const sister = await makeClinic(handle.db, { sisterGroup: group });
+    await handle.db
+      .update(s.appointmentTypes)
+      .set({ code: "shared", allowSisterClinics: true })
+      .where(eq(s.appointmentTypes.id, type.id));
+    await handle.db
+      .update(s.appointmentTypes)
+      .set({ code: "shared", allowSisterClinics: true })
+      .where(eq(s.appointmentTypes.id, sister.type.id));
+    const { patient, appointment } = await bookedPatient(clinic.id, type.id, days(10));
+    const there = await makeSlot(handle.db, sister.clinic.id, sister.type.id, days(4));
+    const found = await findFreeSlots(handle.db, patient.id, {
+      appointmentId: appointment.id,
+      from: days(1),
+      to: days(20),
+      partOfDay: "all",
+      now,
+      audit,
+    });
+    expect(found.ok && found.slots.find((x) => x.id === there.id)).toMatchObject({
+      sameClinic: false,
+      clinicAddress: "Gatan 1",
+    });
+    const moved = await rebookAppointment(handle.db, patient.id, {
+      appointmentId: appointment.id,
+      slotId: there.id,
+      now,
+      audit,
+    });
+    expect(moved.ok && moved.appointment.clinicChanged).toBe(true);
+  });
+
   it("offers and accepts only new times the patient could still change afterwards", async () => {
     const { clinic, type } = await makeClinic(handle.db, { cancelCutoffHours: 24 });
     const { patient, appointment } = await bookedPatient(clinic.id, type.id, days(10));
