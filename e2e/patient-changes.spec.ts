@@ -1,12 +1,21 @@
 // Issue 11, items 8, 9 and 4: moving to another clinic is said plainly; an old page (back button,
 // a second tab) after a change shows what happened, never "call the clinic" or the old time; the
 // settings page saves each choice at once. Nils's visits are seeded for these stories only.
+import type { Page } from "@playwright/test";
 import { loginWithBankId } from "./bankid";
 import { expect, expectAccessible, test } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 
 let movedVisit = "";
+
+/** At 320 CSS px (WCAG 1.4.10) nothing scrolls sideways; the viewport is put back afterwards. */
+async function expectNoSidewaysScroll(page: Page) {
+  const before = page.viewportSize()!;
+  await page.setViewportSize({ width: 320, height: before.height });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+  await page.setViewportSize(before);
+}
 
 test.describe("changes and old pages", () => {
   test("rebook to a sister clinic: own clinic's times first, the new address on confirm and receipt; an old tab and 'back' show what happened", async ({
@@ -29,6 +38,7 @@ test.describe("changes and old pages", () => {
     ]);
     await expect(own.getByText("Kungsgatan 41, 753 21 Uppsala")).toBeVisible();
     await expectAccessible(page);
+    await expectNoSidewaysScroll(page);
 
     // A second tab, on the same page, about to move the visit to one of the own clinic's times.
     const second = await context.newPage();
@@ -49,6 +59,7 @@ test.describe("changes and old pages", () => {
       ),
     ).toBeVisible();
     await expectAccessible(page);
+    await expectNoSidewaysScroll(page);
     await page.getByRole("button", { name: "Ja, flytta besöket" }).click();
     await expect(
       page
