@@ -263,6 +263,17 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<{ slot
     // A visit a few hours away, whatever the time of the seed: it shows "call the clinic" instead
     // of cancel (inside the 24 h cutoff), so every demo and test run has one.
     const soon = new Date(Math.ceil((now.getTime() + 4 * 3_600_000) / 300_000) * 300_000);
+    // And one tomorrow at 11:10 (clinic time, whatever the weekday), so "imorgon" shows: Maja's.
+    const tomorrowDay = addDays(today, 1);
+    const tomorrow = new TZDate(
+      tomorrowDay.getFullYear(),
+      tomorrowDay.getMonth(),
+      tomorrowDay.getDate(),
+      11,
+      10,
+      0,
+      TZ,
+    );
     for (const seed of clinicSeeds) {
       const c = seed.clinic;
       const org = `urn:uuid:${randomUUID()}`;
@@ -360,6 +371,7 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<{ slot
           });
         }
         if (c.slug === "vc-centrum" && t.code === "ssk") slot(soon);
+        if (c.slug === "vc-centrum" && t.code === "prov") slot(tomorrow);
       }
     }
     await importTransactionBundle(
@@ -398,7 +410,7 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<{ slot
         .from(s.slots)
         .innerJoin(s.clinics, eq(s.clinics.id, s.slots.clinicId))
         .innerJoin(s.appointmentTypes, eq(s.appointmentTypes.id, s.slots.typeId))
-    ).filter((x) => x.startsAt.getTime() !== soon.getTime());
+    ).filter((x) => x.startsAt.getTime() !== soon.getTime() && x.startsAt.getTime() !== tomorrow.getTime());
 
     const pick = (clinic: string, type: string, from: Date, skip = 0) =>
       allSlots
@@ -448,6 +460,19 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<{ slot
     await book(0, pick("psykiatri-agatan", "nybesok", hours(24 * 20)));
     await book(0, pickBefore("vc-centrum", "ssk", hours(-24 * 5)), "completed");
     await book(0, pickBefore("vc-gottsunda", "lakare", hours(-24 * 19)), "completed");
+    // Maja: a blood test tomorrow at the clinic that gives every text for patients.
+    {
+      const [slot] = await tx
+        .select({ id: s.slots.id, startsAt: s.slots.startsAt })
+        .from(s.slots)
+        .innerJoin(s.clinics, eq(s.clinics.id, s.slots.clinicId))
+        .innerJoin(s.appointmentTypes, eq(s.appointmentTypes.id, s.slots.typeId))
+        .where(
+          and(eq(s.clinics.slug, "vc-centrum"), eq(s.appointmentTypes.code, "prov"), eq(s.slots.startsAt, tomorrow)),
+        )
+        .limit(1);
+      await book(3, slot);
+    }
     // Other patients: each a couple of upcoming and one past visit.
     for (let p = 1; p < patientIds.length; p++) {
       await book(p, pick("vc-centrum", "lakare", hours(24 * (2 + p)), p));
