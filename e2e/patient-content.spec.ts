@@ -111,6 +111,7 @@ test.describe("what a patient needs to know", () => {
       "https://www.digg.se/tdosanmalan",
     );
     await expect(page.getByText(/senast 1 december 2026\.$/)).toBeVisible();
+    await expect(page).toHaveTitle(/^Tillgänglighet för Vårdtid/);
     await expectAccessible(page);
 
     await context.clearCookies();
@@ -121,6 +122,7 @@ test.describe("what a patient needs to know", () => {
     await page.getByRole("contentinfo").getByRole("link", { name: "How we handle your data" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "How we handle your data" })).toBeVisible();
     await expect(page.getByRole("heading", { name: "What Vårdtid stores" })).toBeVisible();
+    await expect(page).toHaveTitle(/^How we handle your data/);
     await expectAccessible(page);
   });
 });
