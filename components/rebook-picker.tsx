@@ -3,10 +3,11 @@
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useActionState, useState } from "react";
 import { rebookAction } from "@/lib/appointments/actions";
-import { intlTag, type Locale } from "@/i18n/locales";
+import type { Locale } from "@/i18n/locales";
 import { groupByClinic } from "@/lib/appointments/group-by-clinic";
+import { capitalizeFirst, formatDay, formatTime, formatVisit, formatWeek } from "@/lib/format";
 
-export interface Slot {
+interface Slot {
   id: string;
   startsAt: string;
   clinicId: string;
@@ -35,20 +36,12 @@ export interface RebookText {
   clinicChangeTitle: string;
   clinicChangeText: string; // contains {clinic}, {address} and {current}
   chooseLabel: string; // contains {time}
-  weekLabel: string; // contains {week}
+  weekLabel: string; // contains {week} and {dates}
   confirmText: string; // contains {from} and {to}
   errors: Record<string, string>;
 }
 
 const TZ = "Europe/Stockholm";
-
-function isoWeek(date: Date): number {
-  const d = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
-  const day = d.getUTCDay() || 7;
-  d.setUTCDate(d.getUTCDate() + 4 - day);
-  const yearStart = new Date(Date.UTC(d.getUTCFullYear(), 0, 1));
-  return Math.ceil(((d.getTime() - yearStart.getTime()) / 86_400_000 + 1) / 7);
-}
 
 export function RebookPicker({
   appointmentId,
@@ -82,14 +75,9 @@ export function RebookPicker({
     },
     { status: "idle" },
   );
-  const tag = intlTag(locale);
-  const dayFormat = new Intl.DateTimeFormat(tag, { weekday: "long", day: "numeric", month: "long", timeZone: TZ });
-  const timeFormat = new Intl.DateTimeFormat(tag, {
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-    timeZone: TZ,
-  });
+  // Every date through lib/format.ts: lowercase Swedish names, weekday and year where it matters.
+  const dayLabel = (iso: string) => formatDay(new Date(iso), locale, TZ);
+  const timeLabel = (iso: string) => formatTime(new Date(iso), locale, TZ);
 
   const slots = useQuery({
     queryKey: ["free-slots", appointmentId, week, part],
@@ -106,7 +94,7 @@ export function RebookPicker({
   const errorMessage = state.status === "error" ? (text.errors[state.error] ?? text.errors.unexpected) : "";
 
   if (chosen) {
-    const to = `${dayFormat.format(new Date(chosen.startsAt))} ${timeFormat.format(new Date(chosen.startsAt))}`;
+    const to = formatVisit(new Date(chosen.startsAt), locale, TZ, new Date());
     return (
       <form action={action} className="card stack" aria-labelledby="confirm-title">
         <h2 id="confirm-title">{text.confirmTitle}</h2>
@@ -140,15 +128,19 @@ export function RebookPicker({
     );
   }
 
+  // The week's times grouped by clinic, the patient's own first, each clinic's by day.
   const clinicsOfWeek = groupByClinic(slots.data?.slots ?? []).map((group) => {
     const byDay = new Map<string, Slot[]>();
     for (const s of group.slots) {
-      const key = dayFormat.format(new Date(s.startsAt));
+      const key = dayLabel(s.startsAt);
       byDay.set(key, [...(byDay.get(key) ?? []), s]);
     }
     return { ...group, byDay };
   });
-  const weekNumber = slots.data ? isoWeek(new Date(new Date(slots.data.from).getTime() + 3 * 86_400_000)) : null;
+  const shownWeek = slots.data ? formatWeek(new Date(slots.data.from), locale, TZ) : null;
+  const weekLabel = shownWeek
+    ? text.weekLabel.replace("{week}", String(shownWeek.week)).replace("{dates}", shownWeek.dates)
+    : "";
 
   return (
     <div className="stack">
@@ -164,10 +156,7 @@ export function RebookPicker({
           </label>
         ))}
       </fieldset>
-      <nav
-        className="week-nav"
-        aria-label={weekNumber ? text.weekLabel.replace("{week}", String(weekNumber)) : undefined}
-      >
+      <nav className="week-nav" aria-label={weekLabel || undefined}>
         <button
           type="button"
           className="button button--secondary"
@@ -179,7 +168,7 @@ export function RebookPicker({
           </span>{" "}
           {text.previousWeek}
         </button>
-        <strong aria-live="polite">{weekNumber ? text.weekLabel.replace("{week}", String(weekNumber)) : ""}</strong>
+        <strong aria-live="polite">{weekLabel}</strong>
         <button type="button" className="button button--secondary" onClick={() => setWeek((w) => Math.min(26, w + 1))}>
           {text.nextWeek}{" "}
           <span className="arrow" aria-hidden="true">
@@ -203,10 +192,10 @@ export function RebookPicker({
               <p className="muted">{group.address}</p>
               {[...group.byDay.entries()].map(([day, list]) => (
                 <div key={day} className="day">
-                  <h4>{day}</h4>
+                  <h4>{capitalizeFirst(day)}</h4>
                   <ul className="slot-list">
                     {list.map((s) => {
-                      const time = timeFormat.format(new Date(s.startsAt));
+                      const time = timeLabel(s.startsAt);
                       return (
                         <li key={s.id}>
                           <button

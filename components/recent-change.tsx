@@ -21,7 +21,7 @@ export async function RecentChange({
   const t = await getTranslations("appointments");
   return (
     <div className="notice notice--success" role="status">
-      <p>{t("recentlyMoved", { date: formatVisit(a.startsAt, locale, a.clinic.timeZone) })}</p>
+      <p>{t("recentlyMoved", { date: formatVisit(a.startsAt, locale, a.clinic.timeZone, now) })}</p>
       <Link href={`/besok/${a.id}`}>{t("details")}</Link>
     </div>
   );

@@ -18,7 +18,7 @@ export default async function RebookPage({ params }: { params: Promise<{ id: str
   const { appointment: a, locale, now } = await myAppointment(id, `/besok/${id}/omboka`);
   const t = await getTranslations("rebook");
   const ta = await getTranslations("appointments");
-  const current = formatVisit(a.startsAt, locale, a.clinic.timeZone);
+  const current = formatVisit(a.startsAt, locale, a.clinic.timeZone, now);
   if (!a.rebook.allowed) return <CannotChange appointment={a} reason={a.rebook.reason} errorNamespace="rebook" />;
   const errorKeys = [
     "taken",

@@ -66,7 +66,7 @@ export default async function EarlierTimePage({
         <bdi lang={a.textLang === locale ? undefined : a.textLang}>
           {a.type.name}, {a.clinic.name}
         </bdi>
-        : {formatVisit(a.startsAt, locale, a.clinic.timeZone)}
+        : {formatVisit(a.startsAt, locale, a.clinic.timeZone, now)}
       </p>
       {!state.enabled ? (
         <p className="notice">{t("errors.not_allowed")}</p>

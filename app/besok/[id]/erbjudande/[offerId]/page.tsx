@@ -26,7 +26,7 @@ export default async function OfferPage({
 }) {
   const { id, offerId } = await params;
   const query = await searchParams;
-  const { appointment: a, locale } = await myAppointment(id, `/besok/${id}/erbjudande/${offerId}`);
+  const { appointment: a, locale, now } = await myAppointment(id, `/besok/${id}/erbjudande/${offerId}`);
   const offer = await myOffer(a.id, offerId);
   const t = await getTranslations("offer");
   const ta = await getTranslations("appointments");
@@ -67,7 +67,7 @@ export default async function OfferPage({
       {status === "accepted" ? (
         <div className="notice notice--success" role="status">
           <p>
-            {t("accepted")} {t("moved", { date: formatVisit(a.startsAt, locale, a.clinic.timeZone) })}
+            {t("accepted")} {t("moved", { date: formatVisit(a.startsAt, locale, a.clinic.timeZone, now) })}
           </p>
           <Link href={`/besok/${a.id}`}>{ta("details")}</Link>
         </div>
@@ -81,7 +81,7 @@ export default async function OfferPage({
         <li className="card">
           <h2>{t("current")}</h2>
           <p className="appointment__when">
-            <time dateTime={a.startsAt.toISOString()}>{formatVisit(a.startsAt, locale, a.clinic.timeZone)}</time>
+            <time dateTime={a.startsAt.toISOString()}>{formatVisit(a.startsAt, locale, a.clinic.timeZone, now)}</time>
           </p>
           <p>{a.clinic.name}</p>
         </li>
@@ -89,7 +89,7 @@ export default async function OfferPage({
           <h2>{t("offered")}</h2>
           <p className="appointment__when">
             <time dateTime={offer.offered.startsAt.toISOString()}>
-              {formatVisit(offer.offered.startsAt, locale, offer.offered.timeZone)}
+              {formatVisit(offer.offered.startsAt, locale, offer.offered.timeZone, now)}
             </time>
           </p>
           <p>
@@ -102,7 +102,7 @@ export default async function OfferPage({
       {status === "pending" && a.status === "booked" ? (
         <>
           <p>{t("explain")}</p>
-          <p>{t("respondBy", { date: formatShort(offer.expiresAt, locale, offer.offered.timeZone) })}</p>
+          <p>{t("respondBy", { date: formatShort(offer.expiresAt, locale, offer.offered.timeZone, now) })}</p>
           <form action={answerOfferAction} className="actions">
             <input type="hidden" name="appointmentId" value={a.id} />
             <input type="hidden" name="offerId" value={offer.id} />
