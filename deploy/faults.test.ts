@@ -13,7 +13,7 @@
 // 3. The SMS operator is down for a while: the queue holds (nothing dead) and drains once back.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chownSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { and, eq, inArray, sql } from "drizzle-orm";
@@ -185,6 +185,8 @@ describe.skipIf(!canRun)(
     }, 20 * 60_000);
 
     afterAll(async () => {
+      // Everything the apps, workers and Postgres printed (deadlocks, action errors), on request.
+      if (process.env.FAULTS_DEBUG_OUTPUT) writeFileSync(process.env.FAULTS_DEBUG_OUTPUT, output.join(""));
       for (const child of [...apps, ...workers]) child.kill("SIGTERM");
       await Promise.all([...apps, ...workers].map((c) => Promise.race([exitOf(c), sleep(15_000)])));
       await proxy?.close();
