@@ -336,6 +336,8 @@ describe.skipIf(!canRun)(
       expect([cMoved, loserMoved].filter(Boolean), `${taken.redirect} / ${raced.redirect}`).toHaveLength(1);
       expect(inFree[0]!.id).toBe(cMoved ? visitC : loserVisit);
       if (!loserMoved) refused(raced);
+      // The one who lost is told the slot is taken (never "unexpected": that was a deadlock).
+      else expect(taken.redirect).toBe(`/besok/${visitC}/erbjudande/${offerId}?fel=taken`);
 
       // The reminders these bookings queued, made due now, sent by both workers.
       await handle.db
