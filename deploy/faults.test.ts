@@ -16,7 +16,7 @@ import { randomBytes } from "node:crypto";
 import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateDatabase, openDatabase, rowsOf, type DatabaseHandle } from "@/db/client";
 import * as s from "@/db/schema";
@@ -338,6 +338,28 @@ describe.skipIf(!canRun)(
       if (!loserMoved) refused(raced);
       // The one who lost is told the slot is taken (never "unexpected": that was a deadlock).
       else expect(taken.redirect).toBe(`/besok/${visitC}/erbjudande/${offerId}?fel=taken`);
+      if (!cMoved) {
+        // The rebook won: the slot it left is offered to C in turn (C keeps the wish), and C takes it.
+        const next = await until("the next offer to C", async () => {
+          const rows = await handle.db
+            .select({ id: s.slotOffers.id, slotId: s.slotOffers.slotId })
+            .from(s.slotOffers)
+            .innerJoin(s.waitlistEntries, eq(s.waitlistEntries.id, s.slotOffers.waitlistEntryId))
+            .where(
+              and(
+                eq(s.waitlistEntries.appointmentId, visitC),
+                eq(s.slotOffers.status, "pending"),
+                ne(s.slotOffers.slotId, free), // that offer stays open until it lapses; its slot is booked
+              ),
+            );
+          return rows[0];
+        });
+        const accepted = await c.action(`/besok/${visitC}/erbjudande/${next.id}`, answerId, {
+          form: { appointmentId: visitC, offerId: next.id, answer: "accept" },
+        });
+        expect(accepted.redirect).toBe(`/besok/${visitC}?flyttad=1`);
+        expect((await bookedIn(next.slotId)).map((v) => v.id)).toEqual([visitC]);
+      }
 
       // The reminders these bookings queued, made due now, sent by both workers.
       await handle.db
