@@ -59,10 +59,7 @@ export async function listAccessLog(
       and(eq(auditEvents.actorType, "api_client"), eq(sql`${apiClients.id}::text`, auditEvents.actorId)),
     )
     // A guardian who acted for the patient is named (the child and the guardian both know who).
-    .leftJoin(
-      guardian,
-      and(eq(auditEvents.actorRole, "guardian"), eq(sql`${guardian.id}::text`, auditEvents.actorId)),
-    )
+    .leftJoin(guardian, and(eq(auditEvents.actorRole, "guardian"), eq(sql`${guardian.id}::text`, auditEvents.actorId)))
     .where(and(eq(auditEvents.patientId, patientId), opts.before ? lt(auditEvents.seq, opts.before) : undefined))
     .orderBy(desc(auditEvents.seq))
     .limit(Math.min(opts.limit ?? 50, 200));
