@@ -35,6 +35,13 @@ test("a guardian switches to the child, rebooks the child's visit, and the child
   await expect(row).toContainText("Tolvan Tolvansson (vårdnadshavare)");
   await expectAccessible(page);
 
+  // A calendar link would outlive custody: not for a child.
+  await page.goto("/installningar/kalender");
+  await page.getByRole("button", { name: "Slå på kalenderprenumeration" }).click();
+  await expect(
+    page.getByRole("status").filter({ hasText: "Som vårdnadshavare kan du inte skapa en kalenderlänk för barnet." }),
+  ).toBeVisible();
+
   // Back to himself: his own visits, not hers.
   await page.getByRole("button", { name: "Du: Tolvan" }).click();
   await expect(page.getByText("Du visar dina egna uppgifter.")).toBeVisible();

@@ -1,6 +1,7 @@
 "use server";
 // "Act for": the guardian picks themselves or a child. Only an id the server finds among the
 // children they may act for now is stored in the session; the browser's value is never trusted.
+import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { db } from "@/db";
@@ -43,5 +44,7 @@ const choose = patientAction(
 export async function chooseActingForAction(formData: FormData): Promise<void> {
   const state = await choose({ status: "idle" }, formData);
   if (state.status === "error" && state.error === "unauthorized") redirect("/login?returnTo=%2Fbesok");
+  // The header (in the root layout) shows whom they act for: render every layout afresh.
+  revalidatePath("/", "layout");
   redirect(state.status === "ok" ? "/besok" : "/besok?vald=nej");
 }

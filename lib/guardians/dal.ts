@@ -37,3 +37,8 @@ export const myActingChoice = cache(async (selfGivenName: string): Promise<Actin
     notice: session.notice,
   };
 });
+
+/** Whether the logged-in person is acting for a child on this request. */
+export async function actingForChild(): Promise<boolean> {
+  return (await currentSession())?.actingFor != null;
+}
