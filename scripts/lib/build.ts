@@ -71,7 +71,7 @@ export function ensureBuild(root: string): boolean {
   }
   try {
     if (buildIsCurrent(root)) return true;
-    console.log("Building Vårdtid (first start or changed sources); about 2–4 minutes on two cores …");
+    console.log("Building Vårdtid (first start or changed sources); about 1–4 minutes on two cores …");
     const result = spawnSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: "inherit", env: process.env });
     return result.status === 0;
   } finally {
