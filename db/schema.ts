@@ -16,6 +16,7 @@ import {
   timestamp,
   uniqueIndex,
   uuid,
+  type AnyPgColumn,
 } from "drizzle-orm/pg-core";
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
@@ -366,6 +367,9 @@ export const notificationPreferences = pgTable("notification_preferences", {
   pushConsentAt: tstz("push_consent_at"),
   calendarFeedTokenHash: text("calendar_feed_token_hash"),
   offlineAllowed: boolean("offline_allowed").notNull().default(false),
+  // A child's SMS go to this guardian's confirmed number (set when a guardian acting for the child
+  // turns SMS on); sent only while the guardian may still act for the child.
+  smsGuardianPatientId: uuid("sms_guardian_patient_id").references((): AnyPgColumn => patients.id),
   updatedAt: tstz("updated_at").notNull().defaultNow(),
 });
 

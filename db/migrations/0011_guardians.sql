@@ -14,12 +14,14 @@ CREATE TABLE "guardianships" (
 --> statement-breakpoint
 ALTER TABLE "audit_events" ADD COLUMN "actor_role" text;--> statement-breakpoint
 ALTER TABLE "audit_events" ADD COLUMN "hash_version" smallint DEFAULT 1 NOT NULL;--> statement-breakpoint
+ALTER TABLE "notification_preferences" ADD COLUMN "sms_guardian_patient_id" uuid;--> statement-breakpoint
 ALTER TABLE "sessions" ADD COLUMN "acting_for_patient_id" uuid;--> statement-breakpoint
 ALTER TABLE "sessions" ADD COLUMN "acting_notice" text;--> statement-breakpoint
 ALTER TABLE "guardianships" ADD CONSTRAINT "guardianships_child_patient_id_patients_id_fk" FOREIGN KEY ("child_patient_id") REFERENCES "public"."patients"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "guardianships" ADD CONSTRAINT "guardianships_api_client_id_api_clients_id_fk" FOREIGN KEY ("api_client_id") REFERENCES "public"."api_clients"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "guardianships_child_guardian_uq" ON "guardianships" USING btree ("child_patient_id","guardian_personal_number_hash");--> statement-breakpoint
 CREATE INDEX "guardianships_guardian_idx" ON "guardianships" USING btree ("guardian_personal_number_hash");--> statement-breakpoint
+ALTER TABLE "notification_preferences" ADD CONSTRAINT "notification_preferences_sms_guardian_patient_id_patients_id_fk" FOREIGN KEY ("sms_guardian_patient_id") REFERENCES "public"."patients"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "sessions" ADD CONSTRAINT "sessions_acting_for_patient_id_patients_id_fk" FOREIGN KEY ("acting_for_patient_id") REFERENCES "public"."patients"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "audit_events" ADD CONSTRAINT "audit_events_actor_role_ck" CHECK ("audit_events"."actor_role" is null or "audit_events"."actor_role" = 'guardian');--> statement-breakpoint
 ALTER TABLE "audit_events" ADD CONSTRAINT "audit_events_hash_version_ck" CHECK ("audit_events"."hash_version" in (1, 2));

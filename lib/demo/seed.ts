@@ -29,7 +29,7 @@ export const demoPatients = [
 // Tolvan's children (Skatteverket's test series), with custody held by Tolvan as the clinic's
 // system would send it (a RelatedPerson). Lilla is under 13, so Tolvan may act for her; Tolva is
 // 14, so neither Tolvan nor anyone else acts for her online (the age rule, GUARDIAN_MAX_CHILD_AGE).
-// No phone of their own: a child's reminders are the guardian's business.
+// No phone of their own: a child's reminders go to the guardian's confirmed number.
 export const demoChildren = [
   { personalNumber: "201905162382", givenName: "Lilla Tolvan", surname: "Tolvansson" },
   { personalNumber: "201203102387", givenName: "Tolva", surname: "Tolvansson" },
@@ -269,6 +269,13 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<{ slot
         updatedAt: now,
       });
     }
+    // Tolvan has turned on SMS for Lilla: her reminders go to his confirmed number, with her first name.
+    await tx.insert(s.notificationPreferences).values({
+      patientId: childIds[0]!,
+      smsEnabled: true,
+      smsConsentAt: now,
+      smsGuardianPatientId: patientIds[0]!,
+    });
 
     const today = startOfDay(new TZDate(now, TZ));
     // Clinics, types, practitioners, schedules and slots go in through the FHIR import code the

@@ -29,7 +29,7 @@ function done(
 }
 
 const smsConsent = patientAction(z.object({ sms: z.enum(["on", "off"]) }), async (input, { session, ip, userAgent }) =>
-  done(await setSmsConsent(contextFor(session.patientId, { ip, userAgent }), input.sms === "on")),
+  done(await setSmsConsent(contextFor(session.patientId, { ip, userAgent }, session), input.sms === "on")),
 );
 
 // A guardian acting for a child may not change the child's phone number (README, "Guardians").

@@ -12,13 +12,24 @@ export function piiKeys() {
   return { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY };
 }
 
-export function contextFor(patientId: string, meta: { ip: string; userAgent: string | null }): Ctx {
-  return { db: db(), keys: piiKeys(), patientId, now: new Date(), audit: { ip: meta.ip, userAgent: meta.userAgent } };
+export function contextFor(
+  patientId: string,
+  meta: { ip: string; userAgent: string | null },
+  session?: PatientSession,
+): Ctx {
+  return {
+    db: db(),
+    keys: piiKeys(),
+    patientId,
+    now: new Date(),
+    audit: { ip: meta.ip, userAgent: meta.userAgent },
+    guardianPatientId: session?.actingFor ? session.selfPatientId : null,
+  };
 }
 
 async function pageContext(returnTo: string): Promise<{ ctx: Ctx; session: PatientSession }> {
   const session = await requirePatient(returnTo);
-  return { ctx: contextFor(session.patientId, await requestMeta()), session };
+  return { ctx: contextFor(session.patientId, await requestMeta(), session), session };
 }
 
 export async function mySettings() {
@@ -26,7 +37,7 @@ export async function mySettings() {
   const [settings, planned] = await asSessionActor(session, () =>
     Promise.all([getNotificationSettings(ctx), listPlannedReminders(ctx)]),
   );
-  return { ...settings, planned, actingForChild: session.actingFor !== null };
+  return { ...settings, planned };
 }
 
 export async function myMessages() {
