@@ -35,6 +35,11 @@ test("a guardian switches to the child, rebooks the child's visit, and the child
   await expect(row).toContainText("Tolvan Tolvansson (vårdnadshavare)");
   await expectAccessible(page);
 
+  // The child's SMS go to his own confirmed number; no phone form for the child's number.
+  await page.goto("/installningar");
+  await expect(page.getByText(/^Barnets sms går till ditt bekräftade nummer 070-\*\*\* \*\* 05\./)).toBeVisible();
+  await expect(page.getByLabel("Mobilnummer")).toHaveCount(0);
+
   // A calendar link would outlive custody: not for a child.
   await page.goto("/installningar/kalender");
   await page.getByRole("button", { name: "Slå på kalenderprenumeration" }).click();
