@@ -38,7 +38,7 @@ test("a guardian switches to the child, rebooks the child's visit, and the child
   // The child's SMS go to his own confirmed number; no phone form for the child's number.
   await page.goto("/installningar");
   await expect(page.getByText(/^Barnets sms går till ditt bekräftade nummer 070-\*\*\* \*\* 05\./)).toBeVisible();
-  await expect(page.getByLabel("Mobilnummer")).toHaveCount(0);
+  await expect(page.getByRole("textbox", { name: "Mobilnummer" })).toHaveCount(0);
 
   // A calendar link would outlive custody: not for a child.
   await page.goto("/installningar/kalender");
