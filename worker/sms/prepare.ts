@@ -57,7 +57,12 @@ export async function prepareBatch(config: SmsDispatchConfig, claimed: Claimed[]
     }
     const base = { claimed: c, purpose: row.purpose, idempotencyKey: row.idempotencyKey };
     if (guardianGone.has(row.id) && row.purpose !== "phone_verification") {
-      prepared.push({ kind: "void", claimed: c, status: "skipped", reason: "guardian may no longer act for the child" });
+      prepared.push({
+        kind: "void",
+        claimed: c,
+        status: "skipped",
+        reason: "guardian may no longer act for the child",
+      });
       continue;
     }
     const e = smsEligibility(row, now);
