@@ -1,4 +1,5 @@
 import type { Metadata, Viewport } from "next";
+import Link from "next/link";
 import { NextIntlClientProvider } from "next-intl";
 import { getLocale, getMessages, getTranslations } from "next-intl/server";
 import { ServiceWorker } from "@/components/service-worker";
@@ -52,6 +53,17 @@ export default async function RootLayout({ children }: { children: React.ReactNo
         <footer className="site-footer">
           <div className="site-footer__inner">
             <p>{t("footer")}</p>
+            {/* On every page, logged in or not: what Vårdtid stores, and the statement the law requires. */}
+            <nav aria-label={t("footerNav")}>
+              <ul className="site-footer__links">
+                <li>
+                  <Link href="/integritet">{t("footerPrivacy")}</Link>
+                </li>
+                <li>
+                  <Link href="/tillganglighet">{t("footerAccessibility")}</Link>
+                </li>
+              </ul>
+            </nav>
           </div>
         </footer>
       </body>

@@ -33,6 +33,7 @@ import { buildAppSnapshot, buildBareNext } from "./lib/snapshot";
 import { mergeLoadResults, type LoadConfig, type LoadResult } from "./load";
 import { measurePageScripts, withBrowser, type PageScripts } from "./first-load-js";
 import { runReminderBench, type ReminderBenchResult } from "./reminders";
+import { piiKeysFromEnv } from "@/lib/privacy/crypto";
 
 const repo = process.cwd();
 const cfg = benchConfig();
@@ -416,7 +417,7 @@ async function main(): Promise<void> {
     results.reminders = await runReminderBench({
       appDir: app.dir,
       dbUrl: db.url,
-      keys: { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY },
+      keys: piiKeysFromEnv(e),
       count: cfg.reminders,
       smsPort: cfg.ports.sms,
       concurrency: cfg.workerConcurrency,

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { AppointmentView } from "@/lib/appointments/service";
-import { formatShort, formatVisit, type Locale } from "@/lib/format";
+import { capitalizeFirst, formatShort, formatVisit, type Locale } from "@/lib/format";
 
 export interface AppointmentCardText {
   status: Record<AppointmentView["status"], string>;
@@ -12,20 +12,23 @@ export interface AppointmentCardText {
 export function AppointmentCard({
   appointment: a,
   locale,
+  now,
   text,
 }: {
   appointment: AppointmentView;
   locale: Locale;
+  /** For "idag"/"imorgon" and the year rules (lib/format.ts). */
+  now: Date;
   text: AppointmentCardText;
 }) {
-  const when = formatVisit(a.startsAt, locale, a.clinic.timeZone);
+  const when = formatVisit(a.startsAt, locale, a.clinic.timeZone, now);
   // The clinic's own texts are Swedish or English; marked so a screen reader reads them right.
   const textLang = a.textLang === locale ? undefined : a.textLang;
   return (
     <li className={`card appointment appointment--${a.status}`}>
       <p className="appointment__when">
         <span className={`badge badge--${a.status}`}>{text.status[a.status]}</span>
-        <time dateTime={a.startsAt.toISOString()}>{when}</time>
+        <time dateTime={a.startsAt.toISOString()}>{capitalizeFirst(when)}</time>
       </p>
       <h3 className="appointment__title">
         <Link href={`/besok/${a.id}`}>
@@ -49,7 +52,7 @@ export function AppointmentCard({
         </p>
       ) : null}
       {a.cancelledAt ? (
-        <p className="receipt">{text.receiptCancelled(formatShort(a.cancelledAt, locale, a.clinic.timeZone))}</p>
+        <p className="receipt">{text.receiptCancelled(formatShort(a.cancelledAt, locale, a.clinic.timeZone, now))}</p>
       ) : null}
     </li>
   );

@@ -11,6 +11,8 @@ export interface CancelFormText {
   keep: string;
   helpTransportTitle: string;
   transportInfo: string;
+  /** The clinic's text is Swedish or English: its language where the page's differs. */
+  transportInfoLang?: string;
   helpInterpreter: string;
   helpVideoTitle: string;
   helpVideo: string;
@@ -43,7 +45,7 @@ export function CancelForm({ appointmentId, text }: { appointmentId: string; tex
         {reason === "no_transport" ? (
           <div className="notice">
             <h2>{text.helpTransportTitle}</h2>
-            <p>{text.transportInfo}</p>
+            {text.transportInfo ? <p lang={text.transportInfoLang}>{text.transportInfo}</p> : null}
           </div>
         ) : null}
         {reason === "need_interpreter" ? <p className="notice">{text.helpInterpreter}</p> : null}

@@ -3,7 +3,8 @@
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useActionState, useState } from "react";
 import { rebookAction } from "@/lib/appointments/actions";
-import { intlTag, type Locale } from "@/i18n/locales";
+import type { Locale } from "@/i18n/locales";
+import { capitalizeFirst, formatDay, formatTime, formatVisit, formatWeek } from "@/lib/format";
 
 interface Slot {
   id: string;
@@ -28,20 +29,12 @@ export interface RebookText {
   moving: string;
   otherClinic: string; // contains {clinic}
   chooseLabel: string; // contains {time}
-  weekLabel: string; // contains {week}
+  weekLabel: string; // contains {week} and {dates}
   confirmText: string; // contains {from} and {to}
   errors: Record<string, string>;
 }
 
 const TZ = "Europe/Stockholm";
-
-function isoWeek(date: Date): number {
-  const d = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
-  const day = d.getUTCDay() || 7;
-  d.setUTCDate(d.getUTCDate() + 4 - day);
-  const yearStart = new Date(Date.UTC(d.getUTCFullYear(), 0, 1));
-  return Math.ceil(((d.getTime() - yearStart.getTime()) / 86_400_000 + 1) / 7);
-}
 
 export function RebookPicker({
   appointmentId,
@@ -70,14 +63,9 @@ export function RebookPicker({
     },
     { status: "idle" },
   );
-  const tag = intlTag(locale);
-  const dayFormat = new Intl.DateTimeFormat(tag, { weekday: "long", day: "numeric", month: "long", timeZone: TZ });
-  const timeFormat = new Intl.DateTimeFormat(tag, {
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-    timeZone: TZ,
-  });
+  // Every date through lib/format.ts: lowercase Swedish names, weekday and year where it matters.
+  const dayLabel = (iso: string) => formatDay(new Date(iso), locale, TZ);
+  const timeLabel = (iso: string) => formatTime(new Date(iso), locale, TZ);
 
   const slots = useQuery({
     queryKey: ["free-slots", appointmentId, week, part],
@@ -94,7 +82,7 @@ export function RebookPicker({
   const errorMessage = state.status === "error" ? (text.errors[state.error] ?? text.errors.unexpected) : "";
 
   if (chosen) {
-    const to = `${dayFormat.format(new Date(chosen.startsAt))} ${timeFormat.format(new Date(chosen.startsAt))}`;
+    const to = formatVisit(new Date(chosen.startsAt), locale, TZ, new Date());
     return (
       <form action={action} className="card stack" aria-labelledby="confirm-title">
         <h2 id="confirm-title">{text.confirmTitle}</h2>
@@ -121,10 +109,13 @@ export function RebookPicker({
 
   const byDay = new Map<string, Slot[]>();
   for (const s of slots.data?.slots ?? []) {
-    const key = dayFormat.format(new Date(s.startsAt));
+    const key = dayLabel(s.startsAt);
     byDay.set(key, [...(byDay.get(key) ?? []), s]);
   }
-  const weekNumber = slots.data ? isoWeek(new Date(new Date(slots.data.from).getTime() + 3 * 86_400_000)) : null;
+  const shownWeek = slots.data ? formatWeek(new Date(slots.data.from), locale, TZ) : null;
+  const weekLabel = shownWeek
+    ? text.weekLabel.replace("{week}", String(shownWeek.week)).replace("{dates}", shownWeek.dates)
+    : "";
 
   return (
     <div className="stack">
@@ -140,10 +131,7 @@ export function RebookPicker({
           </label>
         ))}
       </fieldset>
-      <nav
-        className="week-nav"
-        aria-label={weekNumber ? text.weekLabel.replace("{week}", String(weekNumber)) : undefined}
-      >
+      <nav className="week-nav" aria-label={weekLabel || undefined}>
         <button
           type="button"
           className="button button--secondary"
@@ -155,7 +143,7 @@ export function RebookPicker({
           </span>{" "}
           {text.previousWeek}
         </button>
-        <strong aria-live="polite">{weekNumber ? text.weekLabel.replace("{week}", String(weekNumber)) : ""}</strong>
+        <strong aria-live="polite">{weekLabel}</strong>
         <button type="button" className="button button--secondary" onClick={() => setWeek((w) => Math.min(26, w + 1))}>
           {text.nextWeek}{" "}
           <span className="arrow" aria-hidden="true">
@@ -173,10 +161,10 @@ export function RebookPicker({
         ) : (
           [...byDay.entries()].map(([day, list]) => (
             <section key={day} className="day" aria-label={day}>
-              <h3>{day}</h3>
+              <h3>{capitalizeFirst(day)}</h3>
               <ul className="slot-list">
                 {list.map((s) => {
-                  const time = timeFormat.format(new Date(s.startsAt));
+                  const time = timeLabel(s.startsAt);
                   return (
                     <li key={s.id}>
                       <button

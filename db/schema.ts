@@ -82,6 +82,18 @@ export const clinics = pgTable(
     pushFirst: boolean("push_first").notNull().default(true),
     pushEscalationMinutes: integer("push_escalation_minutes").notNull().default(120),
     patientTransportInfo: text("patient_transport_info").notNull().default(""),
+    // The clinic's own texts for patients (lib/appointments/clinic-texts.ts), Swedish and, where the
+    // clinic gives one, English; empty = not shown. Set through FHIR Organization extensions.
+    directionsEn: text("directions_en").notNull().default(""),
+    patientTransportInfoEn: text("patient_transport_info_en").notNull().default(""),
+    lateArrivalSv: text("late_arrival_sv").notNull().default(""),
+    lateArrivalEn: text("late_arrival_en").notNull().default(""),
+    missedVisitFeeSv: text("missed_visit_fee_sv").notNull().default(""),
+    missedVisitFeeEn: text("missed_visit_fee_en").notNull().default(""),
+    identificationSv: text("identification_sv").notNull().default(""),
+    identificationEn: text("identification_en").notNull().default(""),
+    checkInSv: text("check_in_sv").notNull().default(""),
+    checkInEn: text("check_in_en").notNull().default(""),
     // Patients may cancel by replying "AVBOKA <code>" to a reminder (lib/sms/reply-cancel.ts); only
     // in effect when SMS_SENDER is a number that takes replies.
     smsReplyCancel: boolean("sms_reply_cancel").notNull().default(false),

@@ -41,7 +41,14 @@ async function expectNoSidewaysScroll(page: Page, where: string): Promise<void> 
 for (const locale of locales) {
   test(`nothing scrolls sideways at 320 px in ${locale}`, async ({ page, context, baseURL }) => {
     await context.addCookies([{ name: localeCookie, value: locale, url: baseURL! }]);
-    for (const path of ["/", "/login", "/l/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "/finns-inte"]) {
+    for (const path of [
+      "/",
+      "/login",
+      "/l/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+      "/finns-inte",
+      "/tillganglighet",
+      "/integritet",
+    ]) {
       await page.goto(path);
       await expectNoSidewaysScroll(page, `${locale} ${path}`);
     }

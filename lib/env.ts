@@ -9,6 +9,33 @@ const bool = z
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const base64Key = z.string().refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded");
 
+// "2:base64key,1:base64key": keys that still decrypt during a rotation (lib/privacy/crypto.ts).
+const oldKeys = z
+  .string()
+  .transform((value, ctx) => {
+    const keys: Record<number, string> = {};
+    for (const part of value
+      .split(",")
+      .map((p) => p.trim())
+      .filter(Boolean)) {
+      const m = /^([1-9]\d{0,5}):(.+)$/.exec(part);
+      if (!m || Buffer.from(m[2]!, "base64").length !== 32) {
+        ctx.addIssue({
+          code: "custom",
+          message: "must be version:key pairs (a key is 32 bytes, base64), comma-separated",
+        });
+        return z.NEVER;
+      }
+      if (keys[Number(m[1])] !== undefined) {
+        ctx.addIssue({ code: "custom", message: `names key version ${m[1]} twice` });
+        return z.NEVER;
+      }
+      keys[Number(m[1])] = m[2]!;
+    }
+    return keys;
+  })
+  .default({});
+
 const schema = z.object({
   VARDTID_MODE: z.enum(["demo", "production"]).default("demo"),
   PORT: int(1, 65535).default(3000),
@@ -20,6 +47,8 @@ const schema = z.object({
   PGLITE_DATA_DIR: z.string().min(1).default("./data/pglite"),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   PII_ENCRYPTION_KEY: base64Key.optional(),
+  PII_ENCRYPTION_KEY_VERSION: int(1, 999_999).default(1),
+  PII_ENCRYPTION_OLD_KEYS: oldKeys,
   PII_HMAC_KEY: base64Key.optional(),
   SESSION_IDLE_MINUTES: int(1, 24 * 60).default(30),
   SESSION_ABSOLUTE_HOURS: int(1, 72).default(12),
@@ -134,6 +163,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     if (!raw.PUBLIC_BASE_URL!.startsWith("https://")) {
       throw new EnvError("PUBLIC_BASE_URL", "must be an https:// URL in production mode");
     }
+  }
+  if (raw.PII_ENCRYPTION_OLD_KEYS[raw.PII_ENCRYPTION_KEY_VERSION] !== undefined) {
+    throw new EnvError("PII_ENCRYPTION_OLD_KEYS", "must not name the current PII_ENCRYPTION_KEY_VERSION");
   }
   const port = raw.PORT;
   return {

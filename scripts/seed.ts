@@ -3,6 +3,7 @@
 import { envOrExit } from "@/lib/env";
 import { migrateDatabase, openDatabase } from "@/db/client";
 import { isSeeded, seedDemoData } from "@/lib/demo/seed";
+import { piiKeysFromEnv } from "@/lib/privacy/crypto";
 
 const e = envOrExit();
 if (e.isProduction) {
@@ -15,7 +16,7 @@ if (await isSeeded(handle.db)) {
   console.log("Demo data already present; nothing to do.");
 } else {
   const result = await seedDemoData(handle.db, {
-    keys: { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY },
+    keys: piiKeysFromEnv(e),
   });
   console.log(`Demo data seeded: ${result.slots} slots, ${result.appointments} appointments.`);
 }

@@ -8,6 +8,7 @@ import { envOrExit } from "@/lib/env";
 import { databaseOptionsFromEnv, migrateDatabase, openDatabase } from "@/db/client";
 import { isSeeded, seedDemoData } from "@/lib/demo/seed";
 import { ensureBuild } from "./lib/build";
+import { piiKeysFromEnv } from "@/lib/privacy/crypto";
 
 const root = process.cwd();
 // Next.js would otherwise report usage to Vercel: nothing about Vårdtid leaves the machine.
@@ -31,7 +32,7 @@ if (!ensureBuild(root)) {
 const handle = openDatabase({ ...databaseOptionsFromEnv(e), max: 2 });
 await migrateDatabase(handle);
 if (demo && !(await isSeeded(handle.db))) {
-  const r = await seedDemoData(handle.db, { keys: { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY } });
+  const r = await seedDemoData(handle.db, { keys: piiKeysFromEnv(e) });
   console.log(`Demo data seeded: ${r.slots} slots, ${r.appointments} appointments.`);
 }
 // PGlite allows one process per data folder: close before the server opens it.

@@ -5,6 +5,7 @@ import type { Env } from "@/lib/env";
 import { logger } from "@/lib/log/logger";
 import { ElksGateway } from "@/lib/sms/elks";
 import type { SmsDispatchConfig } from "./sms-dispatch";
+import { piiKeysFromEnv } from "@/lib/privacy/crypto";
 
 export function smsDispatchConfig(
   db: Db,
@@ -20,7 +21,7 @@ export function smsDispatchConfig(
       password: e.SMS_PASSWORD,
       timeoutMs: gatewayOptions.sendTimeoutMs ?? 10_000,
     }),
-    keys: { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY },
+    keys: piiKeysFromEnv(e),
     sender: e.SMS_SENDER,
     publicBaseUrl: e.PUBLIC_BASE_URL,
     webhookSecret: e.SMS_WEBHOOK_SECRET,

@@ -171,6 +171,9 @@ export default async function SettingsPage() {
           <li>
             <Link href="/installningar/atkomst">{tl("access")}</Link>
           </li>
+          <li>
+            <Link href="/installningar/radera-konto">{tl("deleteAccount")}</Link>
+          </li>
         </ul>
       </nav>
     </section>

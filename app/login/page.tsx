@@ -20,7 +20,10 @@ export default async function LoginPage({
 }) {
   const params = await searchParams;
   const returnTo = safeReturnTo(params.returnTo);
-  if (await currentSession()) redirect(returnTo);
+  // `igen`: a step-up (deleting the account needs a login from the last minutes), so a patient who
+  // is logged in still logs in again here, and comes back to `returnTo`.
+  const stepUp = Boolean(params.igen);
+  if (!stepUp && (await currentSession())) redirect(returnTo);
   const t = await getTranslations("login");
   const tr = await getTranslations("rfa");
   const meta = await requestMeta();
@@ -49,6 +52,13 @@ export default async function LoginPage({
         </p>
       ) : null}
       {params.avslutad ? <p className="notice">{t("sessionEnded")}</p> : null}
+      {params.raderat ? (
+        <div className="notice notice--success" role="status">
+          <p>{t("accountDeleted")}</p>
+          <p>{t("accountDeletedStays")}</p>
+        </div>
+      ) : null}
+      {stepUp ? <p className="notice">{t("stepUp")}</p> : null}
       {returnTo.startsWith("/l/") ? <p className="notice">{t("fromLink")}</p> : null}
       <p>{t("intro")}</p>
       <QueryProvider>

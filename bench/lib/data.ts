@@ -10,7 +10,7 @@ import { encode } from "next-auth/jwt";
 import { openDatabase } from "@/db/client";
 import { createSession } from "@/lib/auth/sessions";
 import { parseEnv } from "@/lib/env";
-import { encryptPii, keyedHash } from "@/lib/privacy/crypto";
+import { encryptPii, keyedHash, piiKeysFromEnv } from "@/lib/privacy/crypto";
 import { tsxCli } from "./proc";
 
 export interface BenchDatabase {
@@ -199,7 +199,7 @@ export function demoEnv() {
 /** The patient the load generator logs in as: ten appointments, past and upcoming, and a session. */
 export async function createBenchPatient(url: string): Promise<BenchPatient> {
   const e = demoEnv();
-  const keys = { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY };
+  const keys = piiKeysFromEnv(e);
   const sql = postgres(url, { max: 1, onnotice: () => {}, connection: { TimeZone: "UTC" } });
   let patientId: string;
   try {

@@ -2,6 +2,7 @@
 import "./commands/api-client";
 import "./commands/webhooks";
 import "./commands/audit";
+import "./commands/keys";
 
 export { adminCommandNames, AdminInputError, findAdminCommand, registerAdminCommand } from "./registry";
 export { runAdminCommand } from "./run";

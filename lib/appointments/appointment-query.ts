@@ -3,6 +3,7 @@
 import { and, eq, ne } from "drizzle-orm";
 import type { DbOrTx, Tx } from "@/db/client";
 import { appointments, appointmentTypes, clinics, practitioners, slots } from "@/db/schema";
+import { clinicTexts } from "./clinic-texts";
 import { canPatientCancel, canPatientRebook } from "./cancellation-policy";
 import { effectiveCutoffHours } from "./effective-cutoff";
 import type { AppointmentView, Locale } from "./types";
@@ -53,10 +54,9 @@ export function toView(row: Row, locale: Locale, now: Date): AppointmentView {
       name: row.clinic.name,
       smsName: row.clinic.smsName,
       address: row.clinic.address,
-      directions: row.clinic.directions,
       phone: row.clinic.phone,
       timeZone: row.clinic.timeZone,
-      patientTransportInfo: row.clinic.patientTransportInfo,
+      texts: clinicTexts(row.clinic, locale),
     },
     type: {
       id: row.type.id,

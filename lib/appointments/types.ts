@@ -1,6 +1,7 @@
 // The appointment types and small helpers shared by the per-verb files in this folder.
 import type { Locale } from "@/i18n/locales";
 import type { PatientChangeDecision } from "./cancellation-policy";
+import type { ClinicText, ClinicTextKey } from "./clinic-texts";
 
 export type { Locale };
 
@@ -30,10 +31,10 @@ export interface AppointmentView {
     name: string;
     smsName: string;
     address: string;
-    directions: string;
     phone: string;
     timeZone: string;
-    patientTransportInfo: string;
+    /** Directions, transport help, check-in, ID, late arrival, missed-visit fee: shown where set. */
+    texts: Record<ClinicTextKey, ClinicText | null>;
   };
   type: { id: string; code: string; name: string; preparation: string; isVideo: boolean; durationMinutes: number };
   practitionerRole: string | null;

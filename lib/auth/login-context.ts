@@ -4,6 +4,7 @@ import { env } from "@/lib/env";
 import { eidProvider } from "./eid-provider";
 import type { LoginContext } from "./login";
 import { requestMeta } from "./request-context";
+import { piiKeysFromEnv } from "@/lib/privacy/crypto";
 
 export async function loginContext(): Promise<LoginContext> {
   const e = env();
@@ -11,7 +12,7 @@ export async function loginContext(): Promise<LoginContext> {
   return {
     db: db(),
     eid: eidProvider(),
-    keys: { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY },
+    keys: piiKeysFromEnv(e),
     ip: meta.ip,
     userAgent: meta.userAgent,
     now: () => new Date(),

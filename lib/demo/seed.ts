@@ -12,7 +12,8 @@ import * as s from "@/db/schema";
 import { encryptPii, keyedHash, type PiiKeys } from "@/lib/privacy/crypto";
 import { syncAppointmentReminders } from "@/lib/reminders/sync";
 import { importTransactionBundle } from "@/lib/fhir/bundle";
-import { EXT, HSA_SYSTEM } from "@/lib/fhir/systems";
+import { CLINIC_TEXTS } from "@/lib/appointments/clinic-texts";
+import { clinicTextExt, EXT, HSA_SYSTEM } from "@/lib/fhir/systems";
 
 const TZ = "Europe/Stockholm";
 
@@ -60,6 +61,8 @@ interface ClinicSeed {
 
 const transportInfo =
   "Har du svårt att ta dig till vården kan du ha rätt till sjukresa med taxi eller specialfordon. Beställ via Sjukresor Region Uppsala, 018-611 00 00, senast dagen före besöket.";
+const transportInfoEn =
+  "If it is hard for you to get to your care, you may be entitled to a patient transport (sjukresa) by taxi or special vehicle. Book it with Sjukresor Region Uppsala, 018-611 00 00, by the day before the visit.";
 
 const clinicSeeds: ClinicSeed[] = [
   {
@@ -72,10 +75,25 @@ const clinicSeeds: ClinicSeed[] = [
       region: "Region Uppsala",
       address: "Kungsgatan 41, 753 21 Uppsala",
       directions: "Två minuters promenad från Uppsala centralstation. Entré från gården, hiss till plan 2.",
+      directionsEn: "Two minutes' walk from Uppsala Central Station. Entrance from the courtyard, lift to floor 2.",
       phone: "018-611 00 01",
       cancelCutoffHours: 24,
       sisterGroup: "uppsala-vardcentraler",
       patientTransportInfo: transportInfo,
+      patientTransportInfoEn: transportInfoEn,
+      checkInSv: "Anmäl dig i kassan eller i incheckningsautomaten i entrén med ditt personnummer.",
+      checkInEn:
+        "Check in at the reception desk or at the check-in machine by the entrance with your personal identity number.",
+      identificationSv: "Ta med giltig legitimation, till exempel körkort, pass eller nationellt id-kort.",
+      identificationEn: "Bring valid ID, for example a driving licence, passport or national ID card.",
+      lateArrivalSv:
+        "Kommer du mer än 10 minuter för sent kan vi behöva boka en ny tid. Ring oss så snart du vet att du blir sen.",
+      lateArrivalEn:
+        "If you are more than 10 minutes late we may have to book a new time. Call us as soon as you know you will be late.",
+      missedVisitFeeSv:
+        "Uteblir du utan att avboka senast 24 timmar före besöket tar vi ut en avgift på 400 kronor. Avgiften gäller även om du har frikort.",
+      missedVisitFeeEn:
+        "If you miss your visit without cancelling at least 24 hours before, we charge a fee of SEK 400. The fee applies even if you have a high-cost exemption card.",
       offerFairness: "first_come",
     },
     types: [
@@ -284,6 +302,17 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<{ slot
     // A visit a few hours away, whatever the time of the seed: it shows "call the clinic" instead
     // of cancel (inside the 24 h cutoff), so every demo and test run has one.
     const soon = new Date(Math.ceil((now.getTime() + 4 * 3_600_000) / 300_000) * 300_000);
+    // And one tomorrow at 11:10 (clinic time, whatever the weekday), so "imorgon" shows: Maja's.
+    const tomorrowDay = addDays(today, 1);
+    const tomorrow = new TZDate(
+      tomorrowDay.getFullYear(),
+      tomorrowDay.getMonth(),
+      tomorrowDay.getDate(),
+      11,
+      10,
+      0,
+      TZ,
+    );
     for (const seed of clinicSeeds) {
       const c = seed.clinic;
       const org = `urn:uuid:${randomUUID()}`;
@@ -300,6 +329,13 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<{ slot
             { url: EXT.cancelCutoffHours, valueInteger: c.cancelCutoffHours ?? 24 },
             { url: EXT.offerFairness, valueCode: c.offerFairness ?? "first_come" },
             { url: EXT.offerBatchSize, valueInteger: c.offerBatchSize ?? 3 },
+            // Directions, transport help, check-in, ID, late arrival and missed-visit fee, where set.
+            ...CLINIC_TEXTS.flatMap((t) =>
+              (["sv", "en"] as const).flatMap((lang) => {
+                const value = c[t[lang]];
+                return value ? [{ url: clinicTextExt(t.ext, lang), valueString: value }] : [];
+              }),
+            ),
           ],
         },
         request: { method: "PUT", url: `Organization?identifier=${HSA_SYSTEM}|${c.hsaId}` },
@@ -374,6 +410,7 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<{ slot
           });
         }
         if (c.slug === "vc-centrum" && t.code === "ssk") slot(soon);
+        if (c.slug === "vc-centrum" && t.code === "prov") slot(tomorrow);
       }
     }
     await importTransactionBundle(
@@ -394,7 +431,7 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<{ slot
       },
       { resourceType: "Bundle", type: "transaction", entry },
     );
-    // What FHIR does not carry (the demo's slugs, directions and transport text, sister groups).
+    // What FHIR does not carry (the demo's slugs, sister groups).
     for (const seed of clinicSeeds) {
       const c = seed.clinic;
       await tx
@@ -402,9 +439,7 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<{ slot
         .set({
           slug: c.slug,
           region: c.region,
-          directions: c.directions ?? "",
           sisterGroup: c.sisterGroup ?? null,
-          patientTransportInfo: c.patientTransportInfo ?? "",
         })
         .where(eq(s.clinics.hsaId, c.hsaId));
     }
@@ -414,7 +449,7 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<{ slot
         .from(s.slots)
         .innerJoin(s.clinics, eq(s.clinics.id, s.slots.clinicId))
         .innerJoin(s.appointmentTypes, eq(s.appointmentTypes.id, s.slots.typeId))
-    ).filter((x) => x.startsAt.getTime() !== soon.getTime());
+    ).filter((x) => x.startsAt.getTime() !== soon.getTime() && x.startsAt.getTime() !== tomorrow.getTime());
 
     const pick = (clinic: string, type: string, from: Date, skip = 0) =>
       allSlots
@@ -466,6 +501,19 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<{ slot
     await book(0, pick("psykiatri-agatan", "nybesok", hours(24 * 20)));
     await book(0, pickBefore("vc-centrum", "ssk", hours(-24 * 5)), "completed");
     await book(0, pickBefore("vc-gottsunda", "lakare", hours(-24 * 19)), "completed");
+    // Maja: a blood test tomorrow at the clinic that gives every text for patients.
+    {
+      const [slot] = await tx
+        .select({ id: s.slots.id, startsAt: s.slots.startsAt })
+        .from(s.slots)
+        .innerJoin(s.clinics, eq(s.clinics.id, s.slots.clinicId))
+        .innerJoin(s.appointmentTypes, eq(s.appointmentTypes.id, s.slots.typeId))
+        .where(
+          and(eq(s.clinics.slug, "vc-centrum"), eq(s.appointmentTypes.code, "prov"), eq(s.slots.startsAt, tomorrow)),
+        )
+        .limit(1);
+      await book(3, slot);
+    }
     // Other patients: each a couple of upcoming and one past visit.
     for (let p = 1; p < patientIds.length; p++) {
       await book(p, pick("vc-centrum", "lakare", hours(24 * (2 + p)), p));

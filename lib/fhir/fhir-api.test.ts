@@ -2,9 +2,19 @@
 // (fhir-kit-client), with a client registered by the real `npm run api-client` CLI and a key made
 // here, against PGlite and (with TEST_DATABASE_URL) real Postgres.
 import { and, eq, sql } from "drizzle-orm";
-import type { Appointment, Bundle, BundleEntry, CapabilityStatement, OperationOutcome, Slot } from "@medplum/fhirtypes";
+import type {
+  Appointment,
+  Bundle,
+  BundleEntry,
+  CapabilityStatement,
+  Extension,
+  OperationOutcome,
+  Organization,
+  Slot,
+} from "@medplum/fhirtypes";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as s from "@/db/schema";
+import { clinicTexts } from "@/lib/appointments/clinic-texts";
 import { verifyAuditChain } from "@/lib/audit";
 import { luhnCheckDigit } from "@/lib/personal-number";
 import { listAccessLog } from "@/lib/privacy/access-log";
@@ -526,6 +536,81 @@ describe.each(testDatabases)("FHIR R4 API through fhir-kit-client on $name", (ta
     });
     expect([400, 401]).toContain(raw.status);
     expect(raw.headers.get("content-type")).toContain("application/fhir+json");
+  });
+
+  it("carries the clinic's texts for patients both ways, and picks the patient's language", async () => {
+    const { hsa, fhir } = await onboard();
+    const texts = {
+      "directions-sv": "Buss 7 till Gottsunda centrum.",
+      "directions-en": "Bus 7 to Gottsunda centrum.",
+      "patient-transport-info-en": "You may be entitled to a patient transport.",
+      "check-in-sv": "Anmäl dig i automaten.",
+      "check-in-en": "Check in at the machine.",
+      "identification-sv": "Ta med legitimation.",
+      "late-arrival-sv": "Kommer du mer än 10 minuter sent kan vi behöva boka om.",
+      "missed-visit-fee-sv": "Uteblivet besök kostar 400 kronor.",
+      "missed-visit-fee-en": "A missed visit costs SEK 400.",
+    };
+    const organization = (exts: Record<string, string>, extra: Extension[] = []): Organization => ({
+      resourceType: "Organization",
+      identifier: [{ system: HSA, value: hsa }],
+      name: `Vårdcentralen ${hsa}`,
+      extension: [
+        ...Object.entries(exts).map(([name, valueString]) => ({ url: `${EXT}/${name}`, valueString })),
+        ...extra,
+      ],
+    });
+    const created = (await fhir.create({ resourceType: "Organization", body: organization(texts) })) as Organization;
+    const textsOf = (o: Organization) =>
+      Object.fromEntries(
+        (o.extension ?? [])
+          .filter((e) => e.valueString !== undefined && e.url !== `${EXT}/sms-safe-name`)
+          .map((e) => [e.url.slice(EXT.length + 1), e.valueString]),
+      );
+    expect(textsOf(created)).toEqual(texts);
+    const read = (await fhir.read({ resourceType: "Organization", id: created.id! })) as Organization;
+    expect(textsOf(read)).toEqual(texts);
+
+    // What a patient reads: English where the clinic wrote it, else the Swedish text (marked so).
+    const row = async () => (await handle.db.select().from(s.clinics).where(eq(s.clinics.id, created.id!)))[0]!;
+    const en = clinicTexts(await row(), "en");
+    expect(en.checkIn).toEqual({ text: "Check in at the machine.", lang: "en" });
+    expect(en.identification).toEqual({ text: "Ta med legitimation.", lang: "sv" });
+    expect(en.transportInfo).toEqual({ text: "You may be entitled to a patient transport.", lang: "en" });
+    const ar = clinicTexts(await row(), "ar");
+    expect(ar.missedVisitFee).toEqual({ text: "Uteblivet besök kostar 400 kronor.", lang: "sv" });
+    expect(ar.lateArrival?.lang).toBe("sv");
+
+    // A wrong value is a 422 naming the field, and nothing changes.
+    const tooLong = await failure(
+      fhir.update({
+        resourceType: "Organization",
+        id: created.id!,
+        body: { ...organization({ ...texts, "check-in-sv": "x".repeat(2001) }), id: created.id },
+      }),
+    );
+    expect(tooLong.status).toBe(422);
+    expect(tooLong.data.issue[0]!.expression).toEqual(["Organization.extension"]);
+    const notText = await failure(
+      fhir.update({
+        resourceType: "Organization",
+        id: created.id!,
+        body: { ...organization(texts, [{ url: `${EXT}/late-arrival-en`, valueInteger: 10 }]), id: created.id },
+      }),
+    );
+    expect(notText.status).toBe(422);
+    expect((await row()).checkInSv).toBe("Anmäl dig i automaten.");
+
+    // An update without a text takes it away: the patient no longer sees it.
+    const fewer: Record<string, string> = { ...texts };
+    delete fewer["identification-sv"];
+    const updated = (await fhir.update({
+      resourceType: "Organization",
+      id: created.id!,
+      body: { ...organization(fewer), id: created.id },
+    })) as Organization;
+    expect(textsOf(updated)).toEqual(fewer);
+    expect(clinicTexts(await row(), "sv").identification).toBeNull();
   });
 
   it("keeps each client to its own clinics on every resource type", async () => {

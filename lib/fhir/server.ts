@@ -4,6 +4,7 @@ import { processDatabaseHandle } from "@/db/handle";
 import { env } from "@/lib/env";
 import { createFhirHandler } from "./http";
 import { accessTokenKey } from "./smart";
+import { piiKeysFromEnv } from "@/lib/privacy/crypto";
 
 const globalForFhir = globalThis as unknown as { vardtidFhir?: (req: Request) => Promise<Response> };
 
@@ -16,7 +17,7 @@ export function handleFhirRequest(req: Request): Promise<Response> {
     const e = env();
     globalForFhir.vardtidFhir = createFhirHandler({
       db: processDatabaseHandle().db,
-      keys: { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY },
+      keys: piiKeysFromEnv(e),
       smart: { baseUrl: fhirBaseUrl(e.PUBLIC_BASE_URL), tokenKey: accessTokenKey(e.AUTH_SECRET) },
       publicBaseUrl: e.PUBLIC_BASE_URL,
       log: (line) => console.error(line),

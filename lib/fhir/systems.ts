@@ -50,6 +50,14 @@ export const EXT = {
   preparationEn: ext("preparation-en"),
 } as const;
 
+/**
+ * The clinic's texts for patients on Organization, one extension per language:
+ * `directions-sv`, `directions-en`, `patient-transport-info-sv`, … (lib/appointments/clinic-texts.ts
+ * lists the names: directions, patient-transport-info, check-in, identification, late-arrival,
+ * missed-visit-fee). valueString; absent or empty = not shown.
+ */
+export const clinicTextExt = (name: string, lang: "sv" | "en") => ext(`${name}-${lang}`);
+
 export function isHsaSystem(system: string | undefined): boolean {
   return system !== undefined && (HSA_SYSTEMS as readonly string[]).includes(system);
 }

@@ -6,10 +6,11 @@ import { asSessionActor, requirePatient, type PatientSession } from "@/lib/auth/
 import { requestMeta } from "@/lib/auth/request-context";
 import { env } from "@/lib/env";
 import { getNotificationSettings, listMyMessages, listPlannedReminders, type Ctx } from "./preferences";
+import { piiKeysFromEnv } from "@/lib/privacy/crypto";
 
 export function piiKeys() {
   const e = env();
-  return { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY };
+  return piiKeysFromEnv(e);
 }
 
 export function contextFor(

@@ -9,6 +9,7 @@ import { handleSmsReply } from "./reply-cancel";
 import { isReplyNumber } from "./reply-codes";
 import { readWebhookForm } from "./webhook-request";
 import { handleIncomingWebhook } from "./webhooks";
+import { piiKeysFromEnv } from "@/lib/privacy/crypto";
 
 export async function receiveIncomingSms(request: Request): Promise<number> {
   const e = env();
@@ -25,7 +26,7 @@ export async function receiveIncomingSms(request: Request): Promise<number> {
             handleSmsReply(
               {
                 db: db(),
-                keys: { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY },
+                keys: piiKeysFromEnv(e),
                 now: new Date(),
                 sender: e.SMS_SENDER,
                 publicBaseUrl: e.PUBLIC_BASE_URL,

@@ -7,6 +7,7 @@ import { AdminInputError } from "@/lib/admin/registry";
 import { env } from "@/lib/env";
 import { rotateWebhookSecret, setWebhookEndpoint, validateWebhookUrl, type EndpointResult } from "./endpoints";
 import { listWebhookEvents, replayWebhookEvent, webhookCounts } from "./operations";
+import { piiKeysFromEnv } from "@/lib/privacy/crypto";
 
 /** A user mistake: the admin channel answers it as a one-line message, not a failure. */
 export class WebhookAdminError extends AdminInputError {}
@@ -14,7 +15,7 @@ export class WebhookAdminError extends AdminInputError {}
 export function webhookContext() {
   const e = env();
   return {
-    keys: { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY },
+    keys: piiKeysFromEnv(e),
     production: e.isProduction,
     now: new Date(),
   };

@@ -19,6 +19,7 @@ import { makeClinic, makePatient, makeSlot } from "@/test/fixtures";
 import { startWebhookReceiver, type WebhookReceiver } from "@/test/webhook-receiver";
 import { runWebhookPass } from "@/worker/webhook-dispatch";
 import type { WebhookEventBody } from "./events";
+import { piiKeysFromEnv } from "@/lib/privacy/crypto";
 
 // The CLIs are the same on both engines (the channel runs the commands on whatever database the
 // app holds); one engine keeps the many process starts affordable. delivery.test.ts covers both.
@@ -52,7 +53,7 @@ describe(`webhook CLIs over the admin channel (${target.name})`, () => {
   let handle: Awaited<ReturnType<typeof target.open>>;
   let channel: Awaited<ReturnType<typeof startTestAdminChannel>>;
   let receiver: WebhookReceiver;
-  const keys = { encryptionKey: env().PII_ENCRYPTION_KEY, hmacKey: env().PII_HMAC_KEY };
+  const keys = piiKeysFromEnv(env());
   beforeAll(async () => {
     handle = await target.open();
     channel = await startTestAdminChannel(handle.db);

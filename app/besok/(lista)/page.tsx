@@ -10,7 +10,7 @@ export async function generateMetadata() {
 }
 
 export default async function AppointmentsPage() {
-  const { upcoming, past, locale } = await myAppointments();
+  const { upcoming, past, locale, now } = await myAppointments();
   const t = await getTranslations("appointments");
   const tp = await getTranslations("pwa");
   const text: AppointmentCardText = {
@@ -37,7 +37,7 @@ export default async function AppointmentsPage() {
         ) : (
           <ul className="cards">
             {upcoming.map((a) => (
-              <AppointmentCard key={a.id} appointment={a} locale={locale} text={text} />
+              <AppointmentCard key={a.id} appointment={a} locale={locale} now={now} text={text} />
             ))}
           </ul>
         )}
@@ -49,7 +49,7 @@ export default async function AppointmentsPage() {
         ) : (
           <ul className="cards">
             {past.map((a) => (
-              <AppointmentCard key={a.id} appointment={a} locale={locale} text={text} />
+              <AppointmentCard key={a.id} appointment={a} locale={locale} now={now} text={text} />
             ))}
           </ul>
         )}

@@ -1,7 +1,9 @@
 import Link from "next/link";
+import { Fragment } from "react";
 import { getTranslations } from "next-intl/server";
+import { clinicTextLang } from "@/lib/appointments/clinic-texts";
 import { myAppointment } from "@/lib/appointments/dal";
-import { formatShort, formatVisit, ltrIsolate, telHref } from "@/lib/format";
+import { capitalizeFirst, formatShort, formatVisit, ltrIsolate, telHref } from "@/lib/format";
 import { myWaitlist } from "@/lib/waitlist/dal";
 
 export async function generateMetadata() {
@@ -18,7 +20,7 @@ export default async function AppointmentPage({
 }) {
   const { id } = await params;
   const query = await searchParams;
-  const { appointment: a, locale } = await myAppointment(id, `/besok/${id}`);
+  const { appointment: a, locale, now } = await myAppointment(id, `/besok/${id}`);
   const t = await getTranslations("appointments");
   const tc = await getTranslations("cancel");
   const tr = await getTranslations("rebook");
@@ -26,10 +28,19 @@ export default async function AppointmentPage({
   const to = await getTranslations("offer");
   const waitlist = a.status === "booked" ? await myWaitlist(a.id, `/besok/${id}`) : null;
   const tz = a.clinic.timeZone;
-  const when = formatVisit(a.startsAt, locale, tz);
-  // The clinic's own texts are Swedish (directions always) or English; marked for screen readers.
+  const when = formatVisit(a.startsAt, locale, tz, now);
+  // The clinic's own texts are Swedish or English; marked for screen readers where they differ.
   const textLang = a.textLang === locale ? undefined : a.textLang;
-  const directionsLang = locale === "sv" ? undefined : "sv";
+  const { directions, checkIn, identification, lateArrival, missedVisitFee } = a.clinic.texts;
+  // What to do on the day (check-in, ID, late, missed-visit fee), where the clinic has said it.
+  const beforeVisit = (
+    [
+      ["checkIn", checkIn],
+      ["identification", identification],
+      ["lateArrival", lateArrival],
+      ["missedVisitFee", missedVisitFee],
+    ] as const
+  ).filter(([, text]) => text !== null);
   const changeBlocked =
     a.status === "booked" &&
     !a.cancel.allowed &&
@@ -71,7 +82,7 @@ export default async function AppointmentPage({
       ) : null}
       {waitlist?.offers.map((o) => (
         <div key={o.id} className="notice" role="note">
-          <h2>{tw("offerWaiting", { date: formatVisit(o.startsAt, locale, tz) })}</h2>
+          <h2>{tw("offerWaiting", { date: formatVisit(o.startsAt, locale, tz, now) })}</h2>
           <Link className="button" href={`/besok/${a.id}/erbjudande/${o.id}`}>
             {tw("showOffer")}
           </Link>
@@ -87,7 +98,7 @@ export default async function AppointmentPage({
         <dl className="facts">
           <dt>{t("when")}</dt>
           <dd>
-            <time dateTime={a.startsAt.toISOString()}>{when}</time> (
+            <time dateTime={a.startsAt.toISOString()}>{capitalizeFirst(when)}</time> (
             {t("duration", { minutes: a.type.durationMinutes })})
           </dd>
           <dt>{t("where")}</dt>
@@ -102,10 +113,10 @@ export default async function AppointmentPage({
               <dd lang={textLang}>{a.practitionerRole}</dd>
             </>
           ) : null}
-          {a.clinic.directions ? (
+          {directions ? (
             <>
               <dt>{t("howToGetThere")}</dt>
-              <dd lang={directionsLang}>{a.clinic.directions}</dd>
+              <dd lang={clinicTextLang(directions, locale)}>{directions.text}</dd>
             </>
           ) : null}
           {a.type.preparation ? (
@@ -117,22 +128,36 @@ export default async function AppointmentPage({
         </dl>
         {a.type.isVideo ? <p className="notice">{t("video")}</p> : null}
         {a.cancelledAt ? (
-          <p className="receipt">{t("receiptCancelled", { date: formatShort(a.cancelledAt, locale, tz) })}</p>
+          <p className="receipt">{t("receiptCancelled", { date: formatShort(a.cancelledAt, locale, tz, now) })}</p>
         ) : null}
         {a.rebookedAt && a.previousStartsAt ? (
           <p className="receipt">
             {t("receiptRebooked", {
-              date: formatShort(a.rebookedAt, locale, tz),
-              previous: formatShort(a.previousStartsAt, locale, tz),
+              date: formatShort(a.rebookedAt, locale, tz, now),
+              previous: formatShort(a.previousStartsAt, locale, tz, now),
             })}
           </p>
         ) : null}
       </div>
 
+      {a.status === "booked" && beforeVisit.length > 0 ? (
+        <section className="card" aria-labelledby="before-visit-title">
+          <h2 id="before-visit-title">{t("beforeVisit.title")}</h2>
+          <dl className="facts">
+            {beforeVisit.map(([key, text]) => (
+              <Fragment key={key}>
+                <dt>{t(`beforeVisit.${key}`)}</dt>
+                <dd lang={clinicTextLang(text!, locale)}>{text!.text}</dd>
+              </Fragment>
+            ))}
+          </dl>
+        </section>
+      ) : null}
+
       {waitlist?.wish ? (
         <div className="notice" role="note">
           <h2>{tw("active")}</h2>
-          <p>{tw("activeSince", { date: formatShort(waitlist.wish.since, locale, tz) })}</p>
+          <p>{tw("activeSince", { date: formatShort(waitlist.wish.since, locale, tz, now) })}</p>
           <Link href={`/besok/${a.id}/tidigare`}>{tw("changeLink")}</Link>
         </div>
       ) : null}

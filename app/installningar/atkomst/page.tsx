@@ -20,6 +20,8 @@ export default async function AccessLogPage({
   const fore = Number(query.fore);
   const before = Number.isSafeInteger(fore) && fore > 0 ? fore : undefined;
   const { entries, olderBefore } = await myAccessLog({ before, limit: PAGE_SIZE });
+  // Events from another year carry their year (lib/format.ts).
+  const now = new Date();
   const t = await getTranslations("access");
   const locale = (await getLocale()) as Locale;
   // Every code the app records has words (a unit test scans the code); the fallback never shows a code.
@@ -58,7 +60,7 @@ export default async function AccessLogPage({
             {entries.map((e) => (
               <tr key={e.seq}>
                 <td>
-                  <time dateTime={e.at.toISOString()}>{formatShort(e.at, locale)}</time>
+                  <time dateTime={e.at.toISOString()}>{formatShort(e.at, locale, undefined, now)}</time>
                 </td>
                 <td>
                   {e.actor === "api_client" || e.actor === "guardian"

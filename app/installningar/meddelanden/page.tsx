@@ -22,6 +22,8 @@ const STATUS_CLASS: Record<string, string> = {
 
 export default async function MessagesPage() {
   const list = await myMessages();
+  // Messages from another year carry their year (lib/format.ts).
+  const now = new Date();
   const t = await getTranslations("notifications.messages");
   const locale = (await getLocale()) as Locale;
   return (
@@ -57,13 +59,13 @@ export default async function MessagesPage() {
                 </h2>
                 {m.skippedBecause === "push_opened" ? <p className="muted">{t("pushOpenedInstead")}</p> : null}
                 {m.appointmentStartsAt ? (
-                  <p className="appointment__when">{formatVisit(m.appointmentStartsAt, locale, m.timeZone)}</p>
+                  <p className="appointment__when">{formatVisit(m.appointmentStartsAt, locale, m.timeZone, now)}</p>
                 ) : null}
                 {m.text ? <p className="message__text">{m.text}</p> : null}
                 <p className="muted">
                   {m.sentAt
-                    ? t("sentAt", { date: formatShort(m.sentAt, locale) })
-                    : t("dueAt", { date: formatShort(m.dueAt, locale) })}
+                    ? t("sentAt", { date: formatShort(m.sentAt, locale, undefined, now) })
+                    : t("dueAt", { date: formatShort(m.dueAt, locale, undefined, now) })}
                   {m.parts ? ` · ${t("parts", { count: m.parts })}` : null}
                 </p>
               </li>

@@ -4,6 +4,7 @@ import type { Organization, Resource } from "@medplum/fhirtypes";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { clinics } from "@/db/schema";
+import { CLINIC_TEXTS, type ClinicTextColumn } from "@/lib/appointments/clinic-texts";
 import { extValue, zExtension, zIdentifier } from "../common";
 import type { FhirContext } from "../context";
 import {
@@ -15,7 +16,7 @@ import {
   preconditionFailed,
   unprocessable,
 } from "../outcome";
-import { EXT, HSA_SYSTEM, isHsaSystem } from "../systems";
+import { clinicTextExt, EXT, HSA_SYSTEM, isHsaSystem } from "../systems";
 import { fhirLastUpdated } from "../time";
 import { allOf, commonConditions } from "./search-helpers";
 import type { ResourceModule } from "./types";
@@ -44,7 +45,10 @@ const zOrganization = z
   })
   .loose();
 
-export interface ClinicInput {
+/** The longest clinic text a patient is shown (a few paragraphs at most). */
+export const CLINIC_TEXT_MAX = 2000;
+
+export interface ClinicInput extends Record<ClinicTextColumn, string> {
   hsaId: string;
   name: string;
   smsName: string;
@@ -103,7 +107,21 @@ function parse(body: unknown): ClinicInput {
     ? (a.text ?? [...(a.line ?? []), [a.postalCode, a.city].filter(Boolean).join(" ")].filter(Boolean).join(", "))
     : "";
   const phone = o.telecom?.find((t) => t.system === "phone")?.value ?? "";
+  const texts = {} as Record<ClinicTextColumn, string>;
+  for (const t of CLINIC_TEXTS)
+    for (const lang of ["sv", "en"] as const) {
+      const url = clinicTextExt(t.ext, lang);
+      const e = extValue(ext, url);
+      const value = e ? e.valueString : "";
+      if (value === undefined || value.length > CLINIC_TEXT_MAX)
+        throw unprocessable(
+          `Organization.extension (${url}) must be a valueString of at most ${CLINIC_TEXT_MAX} characters`,
+          ["Organization.extension"],
+        );
+      texts[t[lang]] = value.trim();
+    }
   return {
+    ...texts,
     hsaId: o.identifier[hsaIndex]!.value,
     name: o.name,
     smsName: smsName.slice(0, 60),
@@ -151,6 +169,11 @@ export function toFhirOrganization(c: ClinicRow): Organization {
       { url: EXT.pushFirst, valueBoolean: c.pushFirst },
       { url: EXT.pushEscalationMinutes, valueInteger: c.pushEscalationMinutes },
       { url: EXT.smsOnClinicChange, valueBoolean: c.smsOnClinicChange },
+      ...CLINIC_TEXTS.flatMap((t) =>
+        (["sv", "en"] as const)
+          .filter((lang) => c[t[lang]] !== "")
+          .map((lang) => ({ url: clinicTextExt(t.ext, lang), valueString: c[t[lang]] })),
+      ),
     ],
   };
 }

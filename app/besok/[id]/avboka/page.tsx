@@ -1,6 +1,7 @@
 import { getTranslations } from "next-intl/server";
 import { CancelForm } from "@/components/cancel-form";
 import { CannotChange } from "@/components/cannot-change";
+import { clinicTextLang } from "@/lib/appointments/clinic-texts";
 import { clinicOffersVideo, myAppointment } from "@/lib/appointments/dal";
 import { CANCEL_REASONS } from "@/lib/appointments/service";
 import { formatVisit, ltrIsolate } from "@/lib/format";
@@ -12,9 +13,9 @@ export async function generateMetadata() {
 
 export default async function CancelPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const { appointment: a, locale } = await myAppointment(id, `/besok/${id}/avboka`);
+  const { appointment: a, locale, now } = await myAppointment(id, `/besok/${id}/avboka`);
   const t = await getTranslations("cancel");
-  const when = formatVisit(a.startsAt, locale, a.clinic.timeZone);
+  const when = formatVisit(a.startsAt, locale, a.clinic.timeZone, now);
   const video = !a.type.isVideo && (await clinicOffersVideo(a.clinic.id));
   if (!a.cancel.allowed) return <CannotChange appointment={a} reason={a.cancel.reason} errorNamespace="cancel" />;
   return (
@@ -36,7 +37,10 @@ export default async function CancelPage({ params }: { params: Promise<{ id: str
           confirm: t("confirm"),
           keep: t("keep"),
           helpTransportTitle: t("helpTransportTitle"),
-          transportInfo: a.clinic.patientTransportInfo,
+          transportInfo: a.clinic.texts.transportInfo?.text ?? "",
+          transportInfoLang: a.clinic.texts.transportInfo
+            ? clinicTextLang(a.clinic.texts.transportInfo, locale)
+            : undefined,
           helpInterpreter: t("helpInterpreter"),
           helpVideoTitle: t("helpVideoTitle"),
           helpVideo: video

@@ -13,10 +13,10 @@ export async function generateMetadata() {
 
 export default async function RebookPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const { appointment: a, locale } = await myAppointment(id, `/besok/${id}/omboka`);
+  const { appointment: a, locale, now } = await myAppointment(id, `/besok/${id}/omboka`);
   const t = await getTranslations("rebook");
   const ta = await getTranslations("appointments");
-  const current = formatVisit(a.startsAt, locale, a.clinic.timeZone);
+  const current = formatVisit(a.startsAt, locale, a.clinic.timeZone, now);
   if (!a.rebook.allowed) return <CannotChange appointment={a} reason={a.rebook.reason} errorNamespace="rebook" />;
   const errorKeys = [
     "taken",

@@ -39,7 +39,7 @@ export default async function EarlierTimePage({
   const { id } = await params;
   const query = await searchParams;
   const returnTo = `/besok/${id}/tidigare`;
-  const { appointment: a, locale } = await myAppointment(id, returnTo);
+  const { appointment: a, locale, now } = await myAppointment(id, returnTo);
   const state = await myWaitlist(a.id, returnTo);
   const t = await getTranslations("waitlist");
   const ta = await getTranslations("appointments");
@@ -62,7 +62,7 @@ export default async function EarlierTimePage({
         <bdi lang={a.textLang === locale ? undefined : a.textLang}>
           {a.type.name}, {a.clinic.name}
         </bdi>
-        : {formatVisit(a.startsAt, locale, a.clinic.timeZone)}
+        : {formatVisit(a.startsAt, locale, a.clinic.timeZone, now)}
       </p>
       {!state.enabled ? (
         <p className="notice">{t("errors.not_allowed")}</p>

@@ -25,7 +25,7 @@ export default async function OfferPage({
 }) {
   const { id, offerId } = await params;
   const query = await searchParams;
-  const { appointment: a, locale } = await myAppointment(id, `/besok/${id}/erbjudande/${offerId}`);
+  const { appointment: a, locale, now } = await myAppointment(id, `/besok/${id}/erbjudande/${offerId}`);
   const offer = await myOffer(a.id, offerId);
   const t = await getTranslations("offer");
   const ta = await getTranslations("appointments");
@@ -73,7 +73,7 @@ export default async function OfferPage({
         <li className="card">
           <h2>{t("current")}</h2>
           <p className="appointment__when">
-            <time dateTime={a.startsAt.toISOString()}>{formatVisit(a.startsAt, locale, a.clinic.timeZone)}</time>
+            <time dateTime={a.startsAt.toISOString()}>{formatVisit(a.startsAt, locale, a.clinic.timeZone, now)}</time>
           </p>
           <p>{a.clinic.name}</p>
         </li>
@@ -81,7 +81,7 @@ export default async function OfferPage({
           <h2>{t("offered")}</h2>
           <p className="appointment__when">
             <time dateTime={offer.offered.startsAt.toISOString()}>
-              {formatVisit(offer.offered.startsAt, locale, offer.offered.timeZone)}
+              {formatVisit(offer.offered.startsAt, locale, offer.offered.timeZone, now)}
             </time>
           </p>
           <p>
@@ -94,7 +94,7 @@ export default async function OfferPage({
       {status === "pending" && a.status === "booked" ? (
         <>
           <p>{t("explain")}</p>
-          <p>{t("respondBy", { date: formatShort(offer.expiresAt, locale, offer.offered.timeZone) })}</p>
+          <p>{t("respondBy", { date: formatShort(offer.expiresAt, locale, offer.offered.timeZone, now) })}</p>
           <form action={answerOfferAction} className="actions">
             <input type="hidden" name="appointmentId" value={a.id} />
             <input type="hidden" name="offerId" value={offer.id} />
