@@ -47,6 +47,11 @@ test("a guardian switches to the child, rebooks the child's visit, and the child
     page.getByRole("status").filter({ hasText: "Som vårdnadshavare kan du inte skapa en kalenderlänk för barnet." }),
   ).toBeVisible();
 
+  // Nor can he delete her account.
+  await page.goto("/installningar/radera-konto");
+  await expect(page.getByText("Som vårdnadshavare kan du inte radera barnets konto.", { exact: false })).toBeVisible();
+  await expect(page.getByRole("button", { name: /radera/i })).toHaveCount(0);
+
   // Back to himself: his own visits, not hers.
   await page.getByRole("button", { name: "Du: Tolvan" }).click();
   await expect(page.getByText("Du visar dina egna uppgifter.")).toBeVisible();
