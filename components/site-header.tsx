@@ -1,6 +1,8 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { currentPatientName, currentSession } from "@/lib/auth/current-patient";
+import { myActingChoice } from "@/lib/guardians/dal";
+import { ActingFor } from "./acting-for";
 import { LanguageChooser } from "./language-chooser";
 
 export async function SiteHeader() {
@@ -10,6 +12,7 @@ export async function SiteHeader() {
   const tl = await getTranslations("settingsLinks");
   const session = await currentSession();
   const name = session ? await currentPatientName() : null;
+  const acting = name ? await myActingChoice(name.split(" ")[0]!) : null;
   return (
     <header className="site-header">
       <div className="site-header__inner">
@@ -30,14 +33,17 @@ export async function SiteHeader() {
         </div>
       </div>
       {session ? (
-        <nav className="site-nav" aria-label={t("mainNav")}>
-          <div className="site-nav__inner">
-            <Link href="/besok">{ta("title")}</Link>
-            <Link href="/installningar">{tn("settings")}</Link>
-            <Link href="/installningar/atkomst">{tl("navAccess")}</Link>
-            {name ? <span className="site-nav__who">{t("loggedInAs", { name })}</span> : null}
-          </div>
-        </nav>
+        <>
+          <nav className="site-nav" aria-label={t("mainNav")}>
+            <div className="site-nav__inner">
+              <Link href="/besok">{ta("title")}</Link>
+              <Link href="/installningar">{tn("settings")}</Link>
+              <Link href="/installningar/atkomst">{tl("navAccess")}</Link>
+              {name ? <span className="site-nav__who">{t("loggedInAs", { name })}</span> : null}
+            </div>
+          </nav>
+          {acting ? <ActingFor choice={acting} /> : null}
+        </>
       ) : null}
     </header>
   );

@@ -16,6 +16,7 @@ import {
   timestamp,
   uniqueIndex,
   uuid,
+  type AnyPgColumn,
 } from "drizzle-orm/pg-core";
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
@@ -378,6 +379,9 @@ export const notificationPreferences = pgTable("notification_preferences", {
   pushConsentAt: tstz("push_consent_at"),
   calendarFeedTokenHash: text("calendar_feed_token_hash"),
   offlineAllowed: boolean("offline_allowed").notNull().default(false),
+  // A child's SMS go to this guardian's confirmed number (set when a guardian acting for the child
+  // turns SMS on); sent only while the guardian may still act for the child.
+  smsGuardianPatientId: uuid("sms_guardian_patient_id").references((): AnyPgColumn => patients.id),
   updatedAt: tstz("updated_at").notNull().defaultNow(),
 });
 
@@ -484,6 +488,12 @@ export const auditEvents = pgTable(
     ip: text("ip"),
     userAgent: text("user_agent"),
     details: jsonb("details").$type<Record<string, unknown>>(),
+    // In what role a patient actor acted: "guardian" when a guardian acted for a child (actorId =
+    // the guardian, patientId = the child); null for everyone acting for themselves.
+    actorRole: text("actor_role", { enum: ["guardian"] }),
+    // Which fields the row's hash covers: 1 = the original fields, 2 = also actor_role. Rows
+    // written before version 2 keep 1 (the column default), so they still verify.
+    hashVersion: smallint("hash_version").notNull().default(1),
     prevHash: text("prev_hash").notNull(),
     hash: text("hash").notNull(),
   },
@@ -491,6 +501,8 @@ export const auditEvents = pgTable(
     index("audit_events_patient_idx").on(t.patientId, t.seq),
     uniqueIndex("audit_events_hash_uq").on(t.hash),
     check("audit_events_actor_ck", sql`${t.actorType} in ('patient', 'system', 'clinic', 'anonymous', 'api_client')`),
+    check("audit_events_actor_role_ck", sql`${t.actorRole} is null or ${t.actorRole} = 'guardian'`),
+    check("audit_events_hash_version_ck", sql`${t.hashVersion} in (1, 2)`),
   ],
 );
 
@@ -508,8 +520,42 @@ export const sessions = pgTable(
     revokedAt: tstz("revoked_at"),
     userAgent: text("user_agent"),
     ip: text("ip"),
+    // A guardian's choice of whom they act for (a child), made on the server: re-checked against
+    // custody and the age rule on every request, and cleared when it no longer holds.
+    actingForPatientId: uuid("acting_for_patient_id").references(() => patients.id),
+    // Set when the request found the choice no longer valid, so the next page can say why.
+    actingNotice: text("acting_notice", { enum: ["custody_ended"] }),
   },
   (t) => [index("sessions_patient_idx").on(t.patientId)],
+);
+
+// Custody, as the caregiver's systems know it (FHIR RelatedPerson): a guardian, identified by the
+// keyed hash of their personal number (so a guardian who never logged in can be linked), for a
+// child patient. Never written from the browser.
+export const guardianships = pgTable(
+  "guardianships",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    childPatientId: uuid("child_patient_id")
+      .notNull()
+      .references(() => patients.id),
+    guardianPersonalNumberHash: text("guardian_personal_number_hash").notNull(),
+    // The guardian's personal number, encrypted, so RelatedPerson can be read back.
+    guardianPersonalNumberEnc: text("guardian_personal_number_enc").notNull(),
+    // v3 RoleCode: GUARD, PRN, MTH, FTH (lib/guardians/custody.ts).
+    relationship: text("relationship").notNull(),
+    active: boolean("active").notNull().default(true),
+    periodStart: tstz("period_start"),
+    periodEnd: tstz("period_end"),
+    // The API client that last wrote it; its clinics scope who may read it.
+    apiClientId: uuid("api_client_id").references(() => apiClients.id),
+    createdAt: createdAt(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("guardianships_child_guardian_uq").on(t.childPatientId, t.guardianPersonalNumberHash),
+    index("guardianships_guardian_idx").on(t.guardianPersonalNumberHash),
+  ],
 );
 
 export const apiClients = pgTable(

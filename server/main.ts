@@ -36,6 +36,16 @@ if (!dev && existsSync(serverFiles)) {
   process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(conf);
 }
 
+// After a server action redirects, Next.js renders the target page by fetching it from itself at
+// the origin the request named (the public host behind an ingress). In a cluster that is a hairpin
+// through the ingress, which the egress NetworkPolicy blocks, so every redirecting action would
+// wait for a connect timeout. Production fetches it from this same process over loopback instead
+// (the same headers, cookies and forwarding chain). Demo mode keeps Next's default: its loopback
+// address is sent on to the canonical one (lib/security/canonical-origin.ts).
+if (!dev && e.VARDTID_MODE === "production" && process.env.__NEXT_PRIVATE_ORIGIN === undefined) {
+  process.env.__NEXT_PRIVATE_ORIGIN = `http://127.0.0.1:${e.PORT}`;
+}
+
 const app = next({ dev, dir, port: e.PORT, ...(conf ? { conf } : {}) });
 await app.prepare();
 const handle = app.getRequestHandler();

@@ -25,6 +25,7 @@ export function smsDispatchConfig(
     sender: e.SMS_SENDER,
     publicBaseUrl: e.PUBLIC_BASE_URL,
     webhookSecret: e.SMS_WEBHOOK_SECRET,
+    guardianMaxChildAge: e.GUARDIAN_MAX_CHILD_AGE,
     // Worker lines are JSON with the rest (scrubbed of numbers and tokens, lib/log/redact.ts).
     log: (line) => logger().info(line),
     ...overrides,

@@ -15,9 +15,12 @@
 // Never twice: the gateway call carries the idempotency key. A worker that dies after the operator
 // accepted an SMS but before storing the answer leaves the row `sending`; the operator's `sent`
 // report (its callback URL names our row) marks it sent meanwhile. Only when the lease has run out
-// with no report is it sent again, with the same key and the same text. Residual risk with the
-// real 46elks, which does not de-duplicate: a report later than the lease (default 120 s) means a
-// second SMS. The simulator de-duplicates and counts it, so tests catch it.
+// with no report is it sent again, with the same key and the same text. A worker that lives but
+// cannot reach the database (Postgres restarting) keeps what it sent and records it first thing
+// when the database is back, claiming nothing before (worker/sms/backlog.ts). Residual risk with
+// the real 46elks, which does not de-duplicate: a worker dead or cut off for longer than the lease
+// (default 120 s) with no report arriving by then means a second SMS. The simulator de-duplicates
+// and counts it, so tests catch it.
 //
 // Throughput: the work around each send is done per batch, not per message, because the worker
 // is CPU-bound on round trips (each costs more CPU in drizzle and postgres.js than the SQL does
@@ -30,6 +33,7 @@
 // style): claim.ts, eligibility.ts (the pure "is it still wanted" rule), prepare.ts, fix-texts.ts,
 // fences.ts, send.ts, retry-policy.ts (pure backoff and dead letter), outcomes.ts.
 import { claimDueSms } from "./sms/claim";
+import { OutcomeBacklog } from "./sms/backlog";
 import { OutcomeWriter } from "./sms/outcomes";
 import { prepareBatch } from "./sms/prepare";
 import { SendSlots, sendAll } from "./sms/send";
@@ -45,17 +49,30 @@ import { startPollingLoop, type PollingLoop } from "./poll-loop";
 export { DEFAULT_SMS_BATCH_SIZE, DEFAULT_SMS_CONCURRENCY } from "./sms/types";
 export type { PassResult, SmsDispatchConfig } from "./sms/types";
 export { SendSlots } from "./sms/send";
+export { OutcomeBacklog } from "./sms/backlog";
 
-/** One pass: claim due rows (and rows whose worker died), send them, store the outcome. */
-export async function runDueSms(config: SmsDispatchConfig, shared: { slots?: SendSlots } = {}): Promise<PassResult> {
+/**
+ * One pass: claim due rows (and rows whose worker died), send them, store the outcome. A worker
+ * passes its own `backlog` to every pass: outcomes the database did not take are kept there, and a
+ * pass first writes them and claims nothing while that fails (worker/sms/backlog.ts). Without one,
+ * the pass keeps them for its own life only.
+ */
+export async function runDueSms(
+  config: SmsDispatchConfig,
+  shared: { slots?: SendSlots; backlog?: OutcomeBacklog } = {},
+): Promise<PassResult> {
   const now = config.now ?? (() => new Date());
   const result: PassResult = { claimed: 0, sent: 0, retried: 0, failed: 0, dead: 0, skipped: 0 };
+  const backlog = shared.backlog ?? new OutcomeBacklog({ log: config.log });
+  // What this worker sent but could not record comes before any new claim: while the database is
+  // still away the pass ends here (the poll loop tries again), so nothing new is sent meanwhile.
+  if (!(await backlog.flush(config.db))) throw new BacklogNotStored(backlog.size);
   const claimedAt = performance.now();
   const claimed = await claimDueSms(config, now());
   result.claimed = claimed.length;
   if (claimed.length === 0) return result;
 
-  const writer = new OutcomeWriter(config);
+  const writer = new OutcomeWriter(config, backlog);
   try {
     const ready: Ready[] = [];
     for (const p of await prepareBatch(config, claimed, now())) {
@@ -72,7 +89,17 @@ export async function runDueSms(config: SmsDispatchConfig, shared: { slots?: Sen
   } finally {
     await writer.close();
   }
+  // Without a worker's backlog, this is the last chance to store what the pass kept.
+  if (!shared.backlog) await backlog.flush(config.db);
   return result;
+}
+
+/** The pass stopped before claiming: outcomes of earlier sends could not be stored yet. */
+export class BacklogNotStored extends Error {
+  constructor(readonly rows: number) {
+    super(`${rows} SMS outcomes not yet stored`);
+    this.name = "BacklogNotStored";
+  }
 }
 
 export type SmsWorker = PollingLoop;
@@ -84,11 +111,12 @@ export type SmsWorker = PollingLoop;
  */
 export function startSmsWorker(config: SmsDispatchConfig, opts: { pollMs?: number } = {}): SmsWorker {
   const slots = new SendSlots(concurrencyOf(config));
+  const backlog = new OutcomeBacklog({ log: config.log });
   const loops = Array.from({ length: 2 }, () =>
     startPollingLoop(
       "sms worker",
       async () => {
-        const r = await runDueSms(config, { slots });
+        const r = await runDueSms(config, { slots, backlog });
         if (r.claimed > 0)
           config.log?.(
             `sms worker: ${r.sent} sent, ${r.retried} to retry, ${r.failed} failed, ${r.dead} dead, ${r.skipped} skipped`,
@@ -101,6 +129,9 @@ export function startSmsWorker(config: SmsDispatchConfig, opts: { pollMs?: numbe
   return {
     async stop() {
       await Promise.all(loops.map((loop) => loop.stop()));
+      // A last try; what is still kept is lost with the process (the delivery reports remain).
+      if (!(await backlog.flush(config.db)))
+        config.log?.(`sms worker: stopped with ${backlog.size} outcomes not stored (${backlog.sentCount} sent)`);
     },
   };
 }

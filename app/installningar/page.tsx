@@ -23,6 +23,7 @@ export default async function SettingsPage() {
   const settings = await mySettings();
   const t = await getTranslations("notifications.settings");
   const tl = await getTranslations("settingsLinks");
+  const tg = await getTranslations("guardian");
   const locale = (await getLocale()) as Locale;
   const errorKeys = [
     "invalid",
@@ -31,6 +32,7 @@ export default async function SettingsPage() {
     "expired_code",
     "needs_phone",
     "too_many",
+    "guardian_not_allowed",
     "unauthorized",
     "unexpected",
   ] as const;
@@ -106,7 +108,18 @@ export default async function SettingsPage() {
       </p>
       <div className="settings__grid">
         <SmsConsentForm text={text} values={values} />
-        <PhoneForm text={text} values={values} />
+        {settings.viaGuardian ? (
+          <section className="card stack" aria-labelledby="phone-title">
+            <h2 id="phone-title">{t("phone.title")}</h2>
+            <p>
+              {settings.phone
+                ? tg("childSmsTo", { phone: ltrIsolate(settings.phone, locale) })
+                : tg("childSmsNeedsPhone")}
+            </p>
+          </section>
+        ) : (
+          <PhoneForm text={text} values={values} />
+        )}
         <OffsetsForm text={text} values={values} />
         <LanguageForm text={text} values={values} />
       </div>

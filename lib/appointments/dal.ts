@@ -6,7 +6,7 @@ import { notFound } from "next/navigation";
 import { getLocale } from "next-intl/server";
 import { db } from "@/db";
 import { appointmentTypes } from "@/db/schema";
-import { requirePatient } from "@/lib/auth/current-patient";
+import { asSessionActor, requirePatient } from "@/lib/auth/current-patient";
 import { requestMeta } from "@/lib/auth/request-context";
 import { getAppointment, listAppointments, type Locale } from "./service";
 
@@ -19,13 +19,14 @@ async function context(returnTo: string) {
 
 export async function myAppointments() {
   const ctx = await context("/besok");
-  return { ...(await listAppointments(db(), ctx.session.patientId, ctx)), locale: ctx.locale, now: ctx.now };
+  const list = await asSessionActor(ctx.session, () => listAppointments(db(), ctx.session.patientId, ctx));
+  return { ...list, locale: ctx.locale, now: ctx.now };
 }
 
 /** The appointment, or the not-found page: for a foreign id exactly as for a made-up one. */
 export async function myAppointment(id: string, returnTo: string) {
   const ctx = await context(returnTo);
-  const appointment = await getAppointment(db(), ctx.session.patientId, id, ctx);
+  const appointment = await asSessionActor(ctx.session, () => getAppointment(db(), ctx.session.patientId, id, ctx));
   if (!appointment) notFound();
   return { appointment, locale: ctx.locale, now: ctx.now };
 }

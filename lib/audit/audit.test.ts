@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import { auditEvents } from "@/db/schema";
-import { recordAudit, verifyAuditChain } from "@/lib/audit";
+import { recordAudit, runActingAs, verifyAuditChain } from "@/lib/audit";
+import { auditHash, GENESIS_HASH } from "@/lib/audit/hash-chain";
 import { requirePostgresInCi, testDatabases } from "@/test/databases";
 
 requirePostgresInCi();
@@ -68,5 +69,67 @@ describe.each(testDatabases)("audit hash chain on $name", (target) => {
     await handle.db.execute(sql`update audit_events set hash = repeat('a', 64) where seq = 4`);
     const problems = await verifyAuditChain(handle.db);
     expect(problems.some((p) => p.seq === 5 && p.kind === "broken_link")).toBe(true);
+  });
+});
+
+describe.each(testDatabases)("audit hash versions on $name", (target) => {
+  let handle: Awaited<ReturnType<typeof target.open>>;
+  beforeAll(async () => {
+    handle = await target.open();
+  });
+  afterAll(async () => {
+    await handle?.dispose();
+  });
+
+  it("old version-1 rows followed by version-2 rows verify; an edited new field or version breaks it", async () => {
+    // Rows as the code before hash version 2 wrote them: no actor_role, hash over the original fields.
+    let prev = GENESIS_HASH;
+    for (let seq = 1; seq <= 3; seq++) {
+      const fields = {
+        seq,
+        at: new Date(Date.UTC(2026, 0, seq)),
+        actorType: "patient" as const,
+        actorId: "p-old",
+        action: "appointment.read",
+        resourceType: "appointment",
+        resourceId: `a-${seq}`,
+        patientId: null,
+        ip: "192.0.2.1",
+        userAgent: "old",
+        details: null,
+      };
+      const hash = auditHash(prev, fields);
+      // Inserted without hash_version: the column default (1) is what old rows got from the migration.
+      await handle.db.insert(auditEvents).values({ ...fields, prevHash: prev, hash });
+      prev = hash;
+    }
+    const guardianId = "00000000-0000-4000-8000-000000000001";
+    const childId = "00000000-0000-4000-8000-000000000002";
+    await runActingAs({ actorPatientId: guardianId, subjectPatientId: childId }, () =>
+      recordAudit(handle.db, {
+        actorType: "patient",
+        actorId: childId,
+        action: "appointment.cancel",
+        resourceType: "appointment",
+        patientId: childId,
+      }),
+    );
+    await recordAudit(handle.db, { actorType: "system", action: "test.after" });
+    const rows = await handle.db.select().from(auditEvents).orderBy(auditEvents.seq);
+    expect(rows.map((r) => r.hashVersion)).toEqual([1, 1, 1, 2, 2]);
+    expect(rows[3]).toMatchObject({ actorId: guardianId, actorRole: "guardian", patientId: childId });
+    expect(await verifyAuditChain(handle.db)).toEqual([]);
+
+    // Dropping the guardian role from a version-2 row breaks it…
+    await handle.db.update(auditEvents).set({ actorRole: null }).where(eq(auditEvents.seq, 4));
+    expect(await verifyAuditChain(handle.db)).toContainEqual({ seq: 4, kind: "hash_mismatch" });
+    // …and so does passing it off as a version-1 row (the version is hashed too).
+    await handle.db.update(auditEvents).set({ hashVersion: 1 }).where(eq(auditEvents.seq, 4));
+    expect(await verifyAuditChain(handle.db)).toContainEqual({ seq: 4, kind: "hash_mismatch" });
+    await handle.db.update(auditEvents).set({ hashVersion: 2, actorRole: "guardian" }).where(eq(auditEvents.seq, 4));
+    expect(await verifyAuditChain(handle.db)).toEqual([]);
+    // An old row given an actor role it never had is caught as well.
+    await handle.db.update(auditEvents).set({ actorRole: "guardian" }).where(eq(auditEvents.seq, 2));
+    expect(await verifyAuditChain(handle.db)).toContainEqual({ seq: 2, kind: "hash_mismatch" });
   });
 });

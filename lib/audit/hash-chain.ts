@@ -14,7 +14,14 @@ export interface AuditFields {
   ip: string | null;
   userAgent: string | null;
   details: Record<string, unknown> | null;
+  /** Version 2 and later: "guardian" when a guardian acted for a child. */
+  actorRole?: string | null;
+  /** Which fields the hash covers (1 = the original set, before actorRole). Absent = 1. */
+  hashVersion?: number;
 }
+
+/** The version new rows are written with. */
+export const AUDIT_HASH_VERSION = 2;
 
 export const GENESIS_HASH = "0".repeat(64);
 
@@ -28,8 +35,14 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }
 
+/**
+ * Version 1 hashes the original fields exactly as before, so rows written before actor_role existed
+ * still verify. Version 2 adds actorRole and the version itself: a row cannot be passed off as
+ * version 1 to drop its actor role, since the stored version is part of what is hashed.
+ */
 export function auditHash(prevHash: string, fields: AuditFields): string {
-  const body = canonicalJson({
+  const version = fields.hashVersion ?? 1;
+  const v1 = {
     seq: fields.seq,
     at: fields.at.toISOString(),
     actorType: fields.actorType,
@@ -41,14 +54,19 @@ export function auditHash(prevHash: string, fields: AuditFields): string {
     ip: fields.ip,
     userAgent: fields.userAgent,
     details: fields.details,
-  });
+  };
+  let body: string;
+  if (version === 1) body = canonicalJson(v1);
+  else if (version === 2) body = canonicalJson({ ...v1, actorRole: fields.actorRole ?? null, hashVersion: 2 });
+  else throw new RangeError(`unknown audit hash version ${version}`);
   return createHash("sha256").update(prevHash).update("\n").update(body).digest("hex");
 }
 
 export type ChainProblem =
   | { seq: number; kind: "hash_mismatch" }
   | { seq: number; kind: "broken_link"; expectedPrev: string }
-  | { seq: number; kind: "gap"; missingAfter: number };
+  | { seq: number; kind: "gap"; missingAfter: number }
+  | { seq: number; kind: "unknown_version" };
 
 /** Walks rows in seq order and reports every place where the chain does not hold. */
 export function verifyChain(rows: (AuditFields & { prevHash: string; hash: string })[]): ChainProblem[] {
@@ -58,7 +76,11 @@ export function verifyChain(rows: (AuditFields & { prevHash: string; hash: strin
   for (const row of rows) {
     if (row.seq !== prevSeq + 1) problems.push({ seq: row.seq, kind: "gap", missingAfter: prevSeq });
     if (row.prevHash !== prev) problems.push({ seq: row.seq, kind: "broken_link", expectedPrev: prev });
-    if (auditHash(row.prevHash, row) !== row.hash) problems.push({ seq: row.seq, kind: "hash_mismatch" });
+    const version = row.hashVersion ?? 1;
+    if (version !== 1 && version !== 2) problems.push({ seq: row.seq, kind: "unknown_version" });
+    // A version-1 row has nothing in the fields that version 1 does not cover.
+    else if (version === 1 && row.actorRole != null) problems.push({ seq: row.seq, kind: "hash_mismatch" });
+    else if (auditHash(row.prevHash, row) !== row.hash) problems.push({ seq: row.seq, kind: "hash_mismatch" });
     prev = row.hash;
     prevSeq = row.seq;
   }

@@ -3,7 +3,10 @@
 import { asc, desc, sql } from "drizzle-orm";
 import type { DbOrTx, Db, Tx } from "@/db/client";
 import { auditEvents } from "@/db/schema";
-import { auditHash, GENESIS_HASH, verifyChain, type ChainProblem } from "./hash-chain";
+import { currentActingAs } from "./acting-actor";
+import { AUDIT_HASH_VERSION, auditHash, GENESIS_HASH, verifyChain, type ChainProblem } from "./hash-chain";
+
+export { runActingAs } from "./acting-actor";
 
 // api_client: a booking system calling the FHIR API (actorId = its client_id).
 export type ActorType = "patient" | "system" | "clinic" | "anonymous" | "api_client";
@@ -20,6 +23,22 @@ export interface AuditEventInput {
   /** Never a personal number, phone number or name in clear. */
   details?: Record<string, unknown> | null;
   at?: Date;
+  /** "guardian": actorId is a guardian acting for patientId (normally set by runActingAs). */
+  actorRole?: "guardian" | null;
+}
+
+/** A patient event about the child, written while a guardian acts for it, names the guardian. */
+function withActingActor(event: AuditEventInput): { actorId: string | null; actorRole: "guardian" | null } {
+  const acting = currentActingAs();
+  const actorId = event.actorId ?? null;
+  if (
+    acting &&
+    acting.actorPatientId !== acting.subjectPatientId &&
+    event.actorType === "patient" &&
+    actorId === acting.subjectPatientId
+  )
+    return { actorId: acting.actorPatientId, actorRole: "guardian" };
+  return { actorId, actorRole: event.actorRole ?? null };
 }
 
 // One lock id for the chain: appends are serialised so two transactions never chain onto the same row.
@@ -33,11 +52,14 @@ export async function recordAudit(dbOrTx: DbOrTx, event: AuditEventInput): Promi
       .from(auditEvents)
       .orderBy(desc(auditEvents.seq))
       .limit(1);
+    const actor = withActingActor(event);
     const fields = {
       seq: (last?.seq ?? 0) + 1,
       at: event.at ?? new Date(),
       actorType: event.actorType,
-      actorId: event.actorId ?? null,
+      actorId: actor.actorId,
+      actorRole: actor.actorRole,
+      hashVersion: AUDIT_HASH_VERSION,
       action: event.action,
       resourceType: event.resourceType ?? null,
       resourceId: event.resourceId ?? null,

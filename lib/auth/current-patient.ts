@@ -10,14 +10,11 @@ import { patients } from "@/db/schema";
 import { env } from "@/lib/env";
 import { sessionCookieName } from "./cookies";
 import { sessionIdFromCookie } from "./session-cookie";
-import { validateSession } from "./sessions";
+import { runActingAs } from "@/lib/audit";
+import { resolvePatientSession, type PatientSession } from "./resolve-session";
 import { safeReturnTo } from "./return-to";
 
-export interface PatientSession {
-  patientId: string;
-  sessionId: string;
-  sessionHash: string;
-}
+export type { PatientSession } from "./resolve-session";
 
 /** Per request (React cache): the validated session, or null. */
 export const currentSession = cache(async (): Promise<PatientSession | null> => {
@@ -26,12 +23,23 @@ export const currentSession = cache(async (): Promise<PatientSession | null> => 
   const e = env();
   const sid = await sessionIdFromCookie(token, e.AUTH_SECRET);
   if (!sid) return null;
-  const result = await validateSession(db(), sid, new Date(), {
-    idleMinutes: e.SESSION_IDLE_MINUTES,
-    absoluteHours: e.SESSION_ABSOLUTE_HOURS,
-  });
-  return result.ok ? { patientId: result.patientId, sessionId: sid, sessionHash: result.sessionHash } : null;
+  return resolvePatientSession(
+    db(),
+    sid,
+    new Date(),
+    { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS },
+    { keys: { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY }, maxAge: e.GUARDIAN_MAX_CHILD_AGE },
+  );
 });
+
+/**
+ * Runs `fn` so that every audit event it writes about the chosen child names the logged-in
+ * guardian as actor (lib/audit/acting-actor.ts). patientAction and patientRoute do this for every
+ * handler; the data-access layers do it for page reads.
+ */
+export function asSessionActor<T>(session: PatientSession, fn: () => T): T {
+  return runActingAs({ actorPatientId: session.selfPatientId, subjectPatientId: session.patientId }, fn);
+}
 
 /**
  * For pages: the patient, or a redirect to login that comes back to `returnTo` afterwards. A
@@ -47,14 +55,14 @@ export async function requirePatient(returnTo: string): Promise<PatientSession> 
   return session;
 }
 
-/** The logged-in patient's name, to show whose data this is; null without a session. */
+/** The logged-in person's name (never the child's), to show who is logged in; null without a session. */
 export const currentPatientName = cache(async (): Promise<string | null> => {
   const session = await currentSession();
   if (!session) return null;
   const [row] = await db()
     .select({ givenName: patients.givenName, surname: patients.surname })
     .from(patients)
-    .where(eq(patients.id, session.patientId))
+    .where(eq(patients.id, session.selfPatientId))
     .limit(1);
   return row ? `${row.givenName} ${row.surname}` : null;
 });

@@ -12,7 +12,7 @@ export async function mySessions() {
   const meta = await requestMeta();
   return listActiveSessions(
     db(),
-    session.patientId,
+    session.selfPatientId,
     session.sessionHash,
     new Date(),
     { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS },

@@ -14,10 +14,10 @@ export async function endSession(
     await revokeSession(tx, session.sessionId, now);
     await recordAudit(tx, {
       actorType: "patient",
-      actorId: session.patientId,
+      actorId: session.selfPatientId,
       action: "auth.logout",
       resourceType: "session",
-      patientId: session.patientId,
+      patientId: session.selfPatientId,
       ip: meta.ip,
       userAgent: meta.userAgent,
     });

@@ -2,7 +2,7 @@ import "server-only";
 // Server actions are public POST endpoints. Every patient action is built with this helper, so
 // input validation and the session check cannot be forgotten.
 import type { z } from "zod";
-import { currentSession, type PatientSession } from "./current-patient";
+import { asSessionActor, currentSession, type PatientSession } from "./current-patient";
 import { requestMeta } from "./request-context";
 
 export type ActionError = "unauthorized" | "invalid" | "unexpected";
@@ -21,7 +21,9 @@ export function patientAction<S extends z.ZodType, R extends { status: "ok" | "e
     if (!parsed.success) return { status: "error", error: "invalid" };
     const meta = await requestMeta();
     try {
-      return await handler(parsed.data, { session, ip: meta.ip, userAgent: meta.userAgent });
+      return await asSessionActor(session, () =>
+        handler(parsed.data, { session, ip: meta.ip, userAgent: meta.userAgent }),
+      );
     } catch (error) {
       // Logged without input (which may hold patient data); the patient sees a calm message.
       console.error("patient action failed:", error instanceof Error ? error.name : "unknown");

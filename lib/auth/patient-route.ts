@@ -10,7 +10,7 @@ import type { z } from "zod";
 import { db as processDb } from "@/db";
 import type { Db } from "@/db/client";
 import { forbidden, isSameOrigin } from "@/lib/security/same-origin";
-import { currentSession, type PatientSession } from "./current-patient";
+import { asSessionActor, currentSession, type PatientSession } from "./current-patient";
 import { requestMeta } from "./request-context";
 
 export interface PatientRouteContext {
@@ -74,7 +74,8 @@ export function patientRoute<S extends z.ZodType, P extends Record<string, strin
     const parsed = await schema.safeParseAsync({ ...(body.value as Record<string, unknown>), ...params });
     if (!parsed.success) return jsonError("invalid", 400);
     try {
-      return await handler(parsed.data, { session, meta: await requestMeta(), db: processDb(), request });
+      const meta = await requestMeta();
+      return await asSessionActor(session, () => handler(parsed.data, { session, meta, db: processDb(), request }));
     } catch (error) {
       // Logged without input (which may hold patient data); the patient gets a calm answer.
       console.error("patient route failed:", error instanceof Error ? error.name : "unknown");

@@ -12,13 +12,13 @@ type EndOthersResult = { status: "ok"; ended: number };
 // "End my other logins": the revokes and their audit event commit together, or neither does.
 const endOthers = patientAction(z.object({}).loose(), async (_input, { session, ip, userAgent }) => {
   const ended = await db().transaction(async (tx) => {
-    const count = await revokeOtherSessions(tx, session.patientId, session.sessionHash, new Date());
+    const count = await revokeOtherSessions(tx, session.selfPatientId, session.sessionHash, new Date());
     await recordAudit(tx, {
       actorType: "patient",
-      actorId: session.patientId,
+      actorId: session.selfPatientId,
       action: "auth.sessions.end_others",
       resourceType: "session",
-      patientId: session.patientId,
+      patientId: session.selfPatientId,
       ip,
       userAgent,
       details: { ended: count },

@@ -26,7 +26,14 @@ export async function createSession(
 }
 
 export type ValidatedSession =
-  | { ok: true; patientId: string; sessionHash: string }
+  | {
+      ok: true;
+      patientId: string;
+      sessionHash: string;
+      /** A guardian's chosen child (to be re-checked by the caller), or null. */
+      actingForPatientId: string | null;
+      actingNotice: "custody_ended" | null;
+    }
   | { ok: false; state: Exclude<SessionState, "active"> | "unknown" };
 
 export async function validateSession(
@@ -46,7 +53,29 @@ export async function validateSession(
       .set({ lastSeenAt: now })
       .where(and(eq(sessions.idHash, idHash), isNull(sessions.revokedAt)));
   }
-  return { ok: true, patientId: row.patientId, sessionHash: idHash };
+  return {
+    ok: true,
+    patientId: row.patientId,
+    sessionHash: idHash,
+    actingForPatientId: row.actingForPatientId,
+    actingNotice: row.actingNotice,
+  };
+}
+
+/** The guardian's choice of whom they act for (null: themselves); clears any earlier notice. */
+export async function setActingFor(db: DbOrTx, sessionHash: string, childPatientId: string | null): Promise<void> {
+  await db
+    .update(sessions)
+    .set({ actingForPatientId: childPatientId, actingNotice: null })
+    .where(eq(sessions.idHash, sessionHash));
+}
+
+/** The choice no longer holds (custody ended, the child aged out): back to themselves, with a notice. */
+export async function endActingFor(db: DbOrTx, sessionHash: string): Promise<void> {
+  await db
+    .update(sessions)
+    .set({ actingForPatientId: null, actingNotice: "custody_ended" })
+    .where(eq(sessions.idHash, sessionHash));
 }
 
 export async function revokeSession(db: DbOrTx, sessionId: string, now: Date): Promise<void> {

@@ -30,6 +30,16 @@ export const demoPatients = [
   { personalNumber: "198805232397", givenName: "Nils", surname: "Testsson", phone: "+46701740611" },
 ] as const;
 
+// Tolvan's children (Skatteverket's test series), with custody held by Tolvan as the clinic's
+// system would send it (a RelatedPerson). Lilla is under 13, so Tolvan may act for her; Tolva is
+// 14, so neither Tolvan nor anyone else acts for her online (the age rule, GUARDIAN_MAX_CHILD_AGE).
+// No phone of their own: a child's reminders go to the guardian's confirmed number.
+export const demoChildren = [
+  { personalNumber: "201905162382", givenName: "Lilla Tolvan", surname: "Tolvansson" },
+  { personalNumber: "201203102387", givenName: "Tolva", surname: "Tolvansson" },
+] as const;
+export const demoGuardianOf = "191212121212";
+
 interface TypeSeed {
   code: string;
   nameSv: string;
@@ -259,6 +269,35 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<{ slot
       await tx.insert(s.notificationPreferences).values({ patientId: row!.id, smsEnabled: true, smsConsentAt: now });
     }
 
+    const childIds: string[] = [];
+    for (const c of demoChildren) {
+      const [row] = await tx
+        .insert(s.patients)
+        .values({
+          personalNumberHash: keyedHash(c.personalNumber, options.keys),
+          personalNumberEnc: encryptPii(c.personalNumber, options.keys),
+          givenName: c.givenName,
+          surname: c.surname,
+        })
+        .returning({ id: s.patients.id });
+      childIds.push(row!.id);
+      await tx.insert(s.guardianships).values({
+        childPatientId: row!.id,
+        guardianPersonalNumberHash: keyedHash(demoGuardianOf, options.keys),
+        guardianPersonalNumberEnc: encryptPii(demoGuardianOf, options.keys),
+        relationship: "PRN",
+        createdAt: now,
+        updatedAt: now,
+      });
+    }
+    // Tolvan has turned on SMS for Lilla: her reminders go to his confirmed number, with her first name.
+    await tx.insert(s.notificationPreferences).values({
+      patientId: childIds[0]!,
+      smsEnabled: true,
+      smsConsentAt: now,
+      smsGuardianPatientId: patientIds[0]!,
+    });
+
     const today = startOfDay(new TZDate(now, TZ));
     // Clinics, types, practitioners, schedules and slots go in through the FHIR import code the
     // booking systems use (a transaction Bundle), so that path runs on every demo start.
@@ -425,14 +464,16 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<{ slot
         .sort((a, b) => b.startsAt.getTime() - a.startsAt.getTime())[skip];
 
     const book = async (
-      patientIndex: number,
+      patientIndex: number | { childIndex: number },
       slot: { id: string; startsAt: Date } | undefined,
       status: "booked" | "completed" = "booked",
     ) => {
       if (!slot) return;
+      const patientId =
+        typeof patientIndex === "number" ? patientIds[patientIndex]! : childIds[patientIndex.childIndex]!;
       const [created] = await tx
         .insert(s.appointments)
-        .values({ patientId: patientIds[patientIndex]!, slotId: slot.id, status, source: "clinic" })
+        .values({ patientId, slotId: slot.id, status, source: "clinic" })
         .returning({ id: s.appointments.id });
       appointmentCount++;
       // Reminders as a real booking queues them. Quiet hours are ignored here, and only here, so
@@ -482,6 +523,10 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<{ slot
       await book(p, pick("vc-gottsunda", "ssk", hours(24 * (8 + p)), p));
       await book(p, pickBefore("vc-centrum", "lakare", hours(-24 * (3 + p)), p), "completed");
     }
+    // Tolvan's children: Lilla (7) two doctor's visits at Gottsunda, Tolva (14) one.
+    await book({ childIndex: 0 }, pick("vc-gottsunda", "lakare", hours(24 * 10)));
+    await book({ childIndex: 0 }, pick("vc-gottsunda", "lakare", hours(24 * 18)));
+    await book({ childIndex: 1 }, pick("vc-gottsunda", "lakare", hours(24 * 11), 1));
   });
   return { slots: slotCount, appointments: appointmentCount };
 }

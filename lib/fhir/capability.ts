@@ -41,6 +41,7 @@ export function capabilityStatement(baseUrl: string, now: Date): CapabilityState
         resource: RESOURCE_MODULES.map((m) => {
           return {
             type: m.type,
+            ...(m.documentation ? { documentation: m.documentation } : {}),
             versioning: "versioned-update" as const,
             readHistory: false,
             updateCreate: false,
@@ -53,7 +54,12 @@ export function capabilityStatement(baseUrl: string, now: Date): CapabilityState
               { code: "create" as const },
               { code: "update" as const },
               ...(m.delete
-                ? [{ code: "delete" as const, documentation: "Only a Slot that no Appointment holds" }]
+                ? [
+                    {
+                      code: "delete" as const,
+                      documentation: m.deleteDocumentation ?? "Only a Slot that no Appointment holds",
+                    },
+                  ]
                 : []),
             ],
             searchParam: [

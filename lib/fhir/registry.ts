@@ -5,6 +5,7 @@ import { healthcareServiceModule } from "./resources/healthcare-service";
 import { organizationModule } from "./resources/organization";
 import { patientModule } from "./resources/patient";
 import { practitionerRoleModule } from "./resources/practitioner-role";
+import { relatedPersonModule } from "./resources/related-person";
 import { scheduleModule } from "./resources/schedule";
 import { slotModule } from "./resources/slot";
 import type { ResourceModule } from "./resources/types";
@@ -17,6 +18,7 @@ export const RESOURCE_MODULES: readonly ResourceModule[] = [
   slotModule,
   patientModule,
   appointmentModule,
+  relatedPersonModule,
 ];
 
 export function moduleFor(type: string): ResourceModule | undefined {

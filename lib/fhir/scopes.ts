@@ -10,6 +10,7 @@ export const SCOPE_RESOURCE_TYPES = [
   "Slot",
   "Patient",
   "Appointment",
+  "RelatedPerson",
 ] as const;
 export type ScopeResourceType = (typeof SCOPE_RESOURCE_TYPES)[number];
 export type Permission = "c" | "r" | "u" | "d" | "s";

@@ -13,12 +13,19 @@ export type LinkDestination =
   | { kind: "someone_else" } // a valid link of another patient: carries nothing about them
   | { kind: "unavailable" }; // unknown or expired
 
+/**
+ * `guardian` (optional): the logged-in person behind the session, and whether they may act for a
+ * given patient now (custody and the age rule, checked afresh). A guardian who opens the link of
+ * a child's reminder is then sent on as that child (`actFor`), and one acting for a child who
+ * opens their own link is sent on as themselves; anyone else still gets "someone else".
+ */
 export async function linkDestination(
   db: DbOrTx,
   token: string,
   viewerPatientId: string | null,
   now: Date,
-): Promise<LinkDestination> {
+  guardian?: { selfPatientId: string; mayActFor: (patientId: string) => Promise<boolean> },
+): Promise<LinkDestination | { kind: "go"; path: string; actFor: string | null }> {
   const target = await resolveDeepLink(db, token, now);
   if (!target) return { kind: "unavailable" };
   if (!viewerPatientId) return { kind: "login" };
@@ -28,6 +35,10 @@ export async function linkDestination(
     .where(eq(appointments.id, target.appointmentId))
     .limit(1);
   if (!owner) return { kind: "unavailable" };
-  if (owner.patientId !== viewerPatientId) return { kind: "someone_else" };
-  return { kind: "go", path: deepLinkPath(target) };
+  if (owner.patientId === viewerPatientId) return { kind: "go", path: deepLinkPath(target) };
+  if (guardian && owner.patientId === guardian.selfPatientId)
+    return { kind: "go", path: deepLinkPath(target), actFor: null };
+  if (guardian && (await guardian.mayActFor(owner.patientId)))
+    return { kind: "go", path: deepLinkPath(target), actFor: owner.patientId };
+  return { kind: "someone_else" };
 }

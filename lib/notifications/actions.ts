@@ -29,13 +29,21 @@ function done(
 }
 
 const smsConsent = patientAction(z.object({ sms: z.enum(["on", "off"]) }), async (input, { session, ip, userAgent }) =>
-  done(await setSmsConsent(contextFor(session.patientId, { ip, userAgent }), input.sms === "on")),
+  done(await setSmsConsent(contextFor(session.patientId, { ip, userAgent }, session), input.sms === "on")),
 );
+
+// A guardian acting for a child may not change the child's phone number (README, "Guardians").
+const GUARDIAN_NOT_ALLOWED: SettingsResult = { status: "error", error: "guardian_not_allowed" };
 
 const requestCode = patientAction(
   z.object({ phone: z.string().min(6).max(30) }),
   async (input, { session, ip, userAgent }) =>
-    done(await requestPhoneVerification(contextFor(session.patientId, { ip, userAgent }), input.phone), "code_sent"),
+    session.actingFor
+      ? GUARDIAN_NOT_ALLOWED
+      : done(
+          await requestPhoneVerification(contextFor(session.patientId, { ip, userAgent }), input.phone),
+          "code_sent",
+        ),
 );
 
 const confirmCode = patientAction(
@@ -46,11 +54,15 @@ const confirmCode = patientAction(
       .regex(/^\d{6}$/),
   }),
   async (input, { session, ip, userAgent }) =>
-    done(await confirmPhone(contextFor(session.patientId, { ip, userAgent }), input.code), "verified"),
+    session.actingFor
+      ? GUARDIAN_NOT_ALLOWED
+      : done(await confirmPhone(contextFor(session.patientId, { ip, userAgent }), input.code), "verified"),
 );
 
 const removePhone_ = patientAction(z.object({}), async (_input, { session, ip, userAgent }) =>
-  done(await removePhone(contextFor(session.patientId, { ip, userAgent })), "removed"),
+  session.actingFor
+    ? GUARDIAN_NOT_ALLOWED
+    : done(await removePhone(contextFor(session.patientId, { ip, userAgent })), "removed"),
 );
 
 const offsetFields = z.object(

@@ -2,7 +2,7 @@ import "server-only";
 // The data-access layer for the settings pages: the logged-in patient, request metadata for the
 // audit trail, and the PII keys from the environment. Pages and actions go through here.
 import { db } from "@/db";
-import { requirePatient } from "@/lib/auth/current-patient";
+import { asSessionActor, requirePatient, type PatientSession } from "@/lib/auth/current-patient";
 import { requestMeta } from "@/lib/auth/request-context";
 import { env } from "@/lib/env";
 import { getNotificationSettings, listMyMessages, listPlannedReminders, type Ctx } from "./preferences";
@@ -13,21 +13,35 @@ export function piiKeys() {
   return piiKeysFromEnv(e);
 }
 
-export function contextFor(patientId: string, meta: { ip: string; userAgent: string | null }): Ctx {
-  return { db: db(), keys: piiKeys(), patientId, now: new Date(), audit: { ip: meta.ip, userAgent: meta.userAgent } };
+export function contextFor(
+  patientId: string,
+  meta: { ip: string; userAgent: string | null },
+  session?: PatientSession,
+): Ctx {
+  return {
+    db: db(),
+    keys: piiKeys(),
+    patientId,
+    now: new Date(),
+    audit: { ip: meta.ip, userAgent: meta.userAgent },
+    guardianPatientId: session?.actingFor ? session.selfPatientId : null,
+  };
 }
 
-async function pageContext(returnTo: string): Promise<Ctx> {
+async function pageContext(returnTo: string): Promise<{ ctx: Ctx; session: PatientSession }> {
   const session = await requirePatient(returnTo);
-  return contextFor(session.patientId, await requestMeta());
+  return { ctx: contextFor(session.patientId, await requestMeta(), session), session };
 }
 
 export async function mySettings() {
-  const ctx = await pageContext("/installningar");
-  const [settings, planned] = await Promise.all([getNotificationSettings(ctx), listPlannedReminders(ctx)]);
+  const { ctx, session } = await pageContext("/installningar");
+  const [settings, planned] = await asSessionActor(session, () =>
+    Promise.all([getNotificationSettings(ctx), listPlannedReminders(ctx)]),
+  );
   return { ...settings, planned };
 }
 
 export async function myMessages() {
-  return listMyMessages(await pageContext("/installningar/meddelanden"));
+  const { ctx, session } = await pageContext("/installningar/meddelanden");
+  return asSessionActor(session, () => listMyMessages(ctx));
 }

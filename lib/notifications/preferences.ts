@@ -30,6 +30,8 @@ export interface Ctx {
   patientId: string;
   now: Date;
   audit: { ip?: string | null; userAgent?: string | null };
+  /** A guardian acting for the child `patientId`: the child's SMS go to this guardian's number. */
+  guardianPatientId?: string | null;
 }
 
 /** The reminder times a patient may choose from (keys as in idempotency keys). */
@@ -89,6 +91,8 @@ export interface NotificationSettings {
   pendingPhone: string | null;
   offsets: OffsetChoice[];
   language: Locale;
+  /** Acting for a child: `phone` is the guardian's own confirmed number, where the child's SMS go. */
+  viaGuardian: boolean;
 }
 
 export async function getNotificationSettings(ctx: Ctx): Promise<NotificationSettings> {
@@ -120,15 +124,26 @@ export async function getNotificationSettings(ctx: Ctx): Promise<NotificationSet
     .where(and(eq(phoneVerifications.patientId, ctx.patientId), gte(phoneVerifications.expiresAt, ctx.now)))
     .limit(1);
   const chosen = new Set((row?.reminderOffsets ?? []).map((o) => reminderOffsetKey(o)));
+  const phoneRow = ctx.guardianPatientId ? await guardianPhoneRow(ctx.db, ctx.guardianPatientId) : row;
   return {
+    viaGuardian: Boolean(ctx.guardianPatientId),
     smsEnabled: Boolean(row?.smsEnabled && row.smsConsentAt),
     smsConsentAt: row?.smsConsentAt ?? null,
-    phone: row?.phoneEnc && row.phoneVerifiedAt ? maskPhone(decryptPii(row.phoneEnc, ctx.keys)) : null,
+    phone: phoneRow?.phoneEnc && phoneRow.phoneVerifiedAt ? maskPhone(decryptPii(phoneRow.phoneEnc, ctx.keys)) : null,
     pendingPhone:
       pending && pending.attempts < MAX_CODE_ATTEMPTS ? maskPhone(decryptPii(pending.phoneEnc, ctx.keys)) : null,
     offsets: (Object.keys(OFFSET_CHOICES) as OffsetChoice[]).filter((k) => chosen.has(k)),
     language: isLocale(row?.language) ? row.language : "sv",
   };
+}
+
+async function guardianPhoneRow(db: Db | Parameters<Parameters<Db["transaction"]>[0]>[0], guardianId: string) {
+  const [g] = await db
+    .select({ phoneEnc: patients.phoneEnc, phoneVerifiedAt: patients.phoneVerifiedAt })
+    .from(patients)
+    .where(eq(patients.id, guardianId))
+    .limit(1);
+  return g;
 }
 
 export type SettingsError = "needs_phone" | "invalid_phone" | "wrong_code" | "expired_code" | "too_many";
@@ -139,16 +154,18 @@ export async function setSmsConsent(
   enabled: boolean,
 ): Promise<{ ok: true } | { ok: false; error: SettingsError }> {
   return ctx.db.transaction(async (tx) => {
-    const [p] = await tx
-      .select({ phoneEnc: patients.phoneEnc, phoneVerifiedAt: patients.phoneVerifiedAt })
-      .from(patients)
-      .where(eq(patients.id, ctx.patientId))
-      .limit(1);
+    // A guardian turns on the child's SMS to their own confirmed number; anyone else to theirs.
+    const p = await guardianPhoneRow(tx, ctx.guardianPatientId ?? ctx.patientId);
     if (enabled && (!p?.phoneEnc || !p.phoneVerifiedAt)) return { ok: false, error: "needs_phone" } as const;
     await ensurePreferences(tx, ctx.patientId);
     await tx
       .update(notificationPreferences)
-      .set({ smsEnabled: enabled, smsConsentAt: enabled ? ctx.now : null, updatedAt: ctx.now })
+      .set({
+        smsEnabled: enabled,
+        smsConsentAt: enabled ? ctx.now : null,
+        smsGuardianPatientId: enabled ? (ctx.guardianPatientId ?? null) : null,
+        updatedAt: ctx.now,
+      })
       .where(eq(notificationPreferences.patientId, ctx.patientId));
     await audit(ctx, tx, enabled ? "notification.sms.consent_given" : "notification.sms.consent_withdrawn", {
       channel: "sms",

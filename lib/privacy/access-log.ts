@@ -1,6 +1,7 @@
 // What a patient may see about their own data: who accessed it and when (the audit trail), and a
 // full copy to download (GDPR art. 15 and 20). Both are patient-scoped and themselves audited.
 import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "@/db/client";
 import {
   apiClients,
@@ -23,8 +24,8 @@ export interface AccessEntry {
   seq: number;
   at: Date;
   /** Who: the patient themself, the system (reminders, jobs), clinic staff, or someone not logged in. */
-  actor: "self" | "system" | "clinic" | "anonymous" | "other_patient" | "api_client";
-  /** For a booking system (api_client): the name it was registered with, e.g. the clinic's. */
+  actor: "self" | "system" | "clinic" | "anonymous" | "other_patient" | "api_client" | "guardian";
+  /** For a booking system (api_client): the name it was registered with; for a guardian, their name. */
   actorName?: string;
   action: string;
   resourceType: string | null;
@@ -38,6 +39,7 @@ export async function listAccessLog(
   patientId: string,
   opts: { before?: number; limit?: number; audit: Audit },
 ): Promise<AccessEntry[]> {
+  const guardian = alias(patients, "guardian");
   const rows = await db
     .select({
       seq: auditEvents.seq,
@@ -47,12 +49,17 @@ export async function listAccessLog(
       action: auditEvents.action,
       resourceType: auditEvents.resourceType,
       clientName: apiClients.name,
+      actorRole: auditEvents.actorRole,
+      guardianGiven: guardian.givenName,
+      guardianSurname: guardian.surname,
     })
     .from(auditEvents)
     .leftJoin(
       apiClients,
       and(eq(auditEvents.actorType, "api_client"), eq(sql`${apiClients.id}::text`, auditEvents.actorId)),
     )
+    // A guardian who acted for the patient is named (the child and the guardian both know who).
+    .leftJoin(guardian, and(eq(auditEvents.actorRole, "guardian"), eq(sql`${guardian.id}::text`, auditEvents.actorId)))
     .where(and(eq(auditEvents.patientId, patientId), opts.before ? lt(auditEvents.seq, opts.before) : undefined))
     .orderBy(desc(auditEvents.seq))
     .limit(Math.min(opts.limit ?? 50, 200));
@@ -71,11 +78,16 @@ export async function listAccessLog(
     action: r.action,
     resourceType: r.resourceType,
     ...(r.clientName ? { actorName: r.clientName } : {}),
+    ...(r.actorRole === "guardian" && r.guardianGiven
+      ? { actorName: `${r.guardianGiven} ${r.guardianSurname ?? ""}`.trim() }
+      : {}),
     actor:
       r.actorType === "patient"
-        ? r.actorId === patientId
-          ? "self"
-          : "other_patient"
+        ? r.actorRole === "guardian" && r.guardianGiven
+          ? "guardian"
+          : r.actorId === patientId
+            ? "self"
+            : "other_patient"
         : (r.actorType as AccessEntry["actor"]),
   }));
 }

@@ -8,10 +8,12 @@ import { sessionCookieName } from "@/lib/auth/cookies";
 import { patientAction, type ActionState } from "@/lib/auth/patient-action";
 import { deleteAccount } from "./delete-account";
 
-type DeleteResult = { status: "ok" } | { status: "error"; error: "step_up_required" };
+type DeleteResult = { status: "ok" } | { status: "error"; error: "step_up_required" | "guardian_not_allowed" };
 
 // The confirm step is a checkbox the patient ticks ("I understand …"): without it, nothing happens.
 const remove = patientAction(z.object({ understand: z.literal("on") }), async (_input, { session, ip, userAgent }) => {
+  // A guardian acting for a child never deletes the child's account (README, "Guardians").
+  if (session.actingFor) return { status: "error" as const, error: "guardian_not_allowed" as const };
   const result = await deleteAccount(db(), {
     patientId: session.patientId,
     sessionHash: session.sessionHash,
@@ -37,6 +39,7 @@ export async function deleteAccountAction(
   }
   if (state.status === "error" && state.error === "unauthorized")
     redirect("/login?returnTo=%2Finstallningar%2Fradera-konto");
+  if (state.status === "error" && state.error === "guardian_not_allowed") redirect("/installningar/radera-konto");
   // Too long since the login: back to the page, which offers the BankID step-up again.
   if (state.status === "error" && state.error === "step_up_required") redirect("/installningar/radera-konto?igen=1");
   return state;

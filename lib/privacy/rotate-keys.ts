@@ -21,6 +21,7 @@ export const ENCRYPTED_COLUMNS = [
   { table: "patients", key: "id", column: "personal_number_enc" },
   { table: "patients", key: "id", column: "phone_enc" },
   { table: "phone_verifications", key: "patient_id", column: "phone_enc" },
+  { table: "guardianships", key: "id", column: "guardian_personal_number_enc" },
   { table: "messages", key: "id", column: "to_enc" },
   { table: "messages", key: "id", column: "body_enc" },
   { table: "webhook_endpoints", key: "id", column: "secret_enc" },

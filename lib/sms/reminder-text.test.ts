@@ -109,6 +109,19 @@ describe("reminderText", () => {
     );
   });
 
+  it("a child's reminder to a guardian names the child by first name only, in GSM-7", () => {
+    expect(reminderText({ ...base, lang: "sv", forName: "Lilla Tolvan" })).toBe(
+      "Påminnelse: Lilla har en tid tis 3 dec kl 09:40 hos Vårdcentralen Centrum. Se, av- eller omboka: https://x/l/abc",
+    );
+    expect(reminderText({ ...base, lang: "en", forName: "Zoë Maria" })).toBe(
+      "Reminder: Zoe has an appointment Tue 3 Dec at 09:40 at Vårdcentralen Centrum. View, cancel or rebook: https://x/l/abc",
+    );
+    for (const lang of ["sv", "en", "so", "fi"] as const)
+      expect(nonGsm7(reminderText({ ...base, lang, forName: "Åsa–Lena Ōta" }))).toEqual([]);
+    for (const lang of ["ar", "fa"] as const)
+      expect(reminderText({ ...base, lang, forName: "Lilla Tolvan" })).toContain("Lilla");
+  });
+
   it("says to call instead of offering a change the patient can no longer make", () => {
     expect(reminderText({ ...base, lang: "sv", offersChange: false })).toBe(
       "Påminnelse: du har en tid tis 3 dec kl 09:40 hos Vårdcentralen Centrum. Ring mottagningen för att ändra: https://x/l/abc",

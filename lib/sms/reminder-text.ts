@@ -42,6 +42,12 @@ export interface ReminderTextInput {
    * by default: without it, the text says to call the clinic (the link shows its number).
    */
   offersChange: boolean;
+  /**
+   * A child's reminder sent to a guardian: the child's first name, so the guardian knows whose
+   * visit it is ("Påminnelse: Lilla har en tid …"). The only name an SMS ever carries, and only
+   * the first: never a surname, a personal number or anything about the care.
+   */
+  forName?: string | null;
 }
 
 export interface OfferTextInput extends Omit<ReminderTextInput, "offersChange"> {
@@ -215,6 +221,12 @@ const CHANGE_ACTION: Record<SmsLanguage, { offers: string; call: string }> = {
   fi: { offers: "Katso, peru tai siirrä", call: "Soita vastaanotolle muuttaaksesi" },
 };
 
+/** A first name for an SMS: the first word only, folded to GSM-7 like a clinic name, at most 20 characters. */
+function firstNameForSms(name: string, lang: SmsLanguage): string {
+  const first = name.trim().split(/\s+/)[0] ?? "";
+  return (lang === "ar" || lang === "fa" ? first : toGsm7Name(first)).slice(0, 20);
+}
+
 export function reminderText({
   lang,
   startsAt,
@@ -223,12 +235,30 @@ export function reminderText({
   link,
   replyCode,
   offersChange,
+  forName,
 }: ReminderTextInput): string {
   const clinic = toGsm7Name(clinicSmsName);
+  const name = forName ? firstNameForSms(forName, lang) : "";
   const url = checkLink(link);
   const time = when(startsAt, lang, timeZone);
   const action = offersChange ? CHANGE_ACTION[lang].offers : CHANGE_ACTION[lang].call;
   const reply = offersChange ? replyLine(lang, replyCode) : "";
+  if (name) {
+    switch (lang) {
+      case "sv":
+        return `Påminnelse: ${name} har en tid ${time} hos ${clinic}. ${action}: ${url}${reply}`;
+      case "en":
+        return `Reminder: ${name} has an appointment ${time} at ${clinic}. ${action}: ${url}${reply}`;
+      case "ar":
+        return `تذكير: لدى ${name} موعد ${time} في ${clinic}. ${action}: ${url}${reply}`;
+      case "fa":
+        return `یادآوری: نوبت ${name} ${time} در ${clinic}. ${action}: ${url}${reply}`;
+      case "so":
+        return `Xusuusin: ballanta ${name} waa ${time}, ${clinic}. ${action}: ${url}${reply}`;
+      case "fi":
+        return `Muistutus: ${name}, aika ${time}, ${clinic}. ${action}: ${url}${reply}`;
+    }
+  }
   switch (lang) {
     case "sv":
       return `Påminnelse: du har en tid ${time} hos ${clinic}. ${action}: ${url}${reply}`;

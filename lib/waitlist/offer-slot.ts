@@ -2,7 +2,7 @@
 // writes their offers, links and offer SMS, inside the caller's transaction. Called by the offer
 // worker's passes (worker/offers.ts); the patient's answer is in offers.ts.
 //
-// Every function that decides a slot's fate first locks the slot's row (FOR UPDATE): offering it,
+// Every function that decides a slot's fate first locks the slot's row (FOR NO KEY UPDATE): offering it,
 // accepting it and expiring its offers are decided one at a time per slot. That is what makes 50
 // patients pressing "Ta den nya tiden" at once simple: they queue on the slot row, the first one
 // moves, every later one finds its offer already `taken` and changes nothing. The partial unique
@@ -59,7 +59,8 @@ export async function offerSlot(tx: Tx, slotId: string, ctx: OfferContext): Prom
     .innerJoin(clinics, eq(clinics.id, slots.clinicId))
     .innerJoin(appointmentTypes, eq(appointmentTypes.id, slots.typeId))
     .where(eq(slots.id, slotId))
-    .for("update", { of: slots })
+    // The same lock as lockSlot in offers.ts (NO KEY UPDATE: it does not block a booking's key check).
+    .for("no key update", { of: slots })
     .limit(1);
   if (!found) return { offered: 0, skipped: "no_slot" };
   const { slot, clinic, type } = found;

@@ -2,7 +2,7 @@
 // ("Nej tack"), each in one transaction. Who gets an offer is offer-slot.ts; the worker passes
 // that expire offers and run the "slot freed" jobs are in worker/offers.ts.
 //
-// Every function that decides a slot's fate first locks the slot's row (FOR UPDATE): offering it,
+// Every function that decides a slot's fate first locks the slot's row (FOR NO KEY UPDATE): offering it,
 // accepting it and expiring its offers are decided one at a time per slot. That is what makes 50
 // patients pressing "Ta den nya tiden" at once simple: they queue on the slot row, the first one
 // moves, every later one finds its offer already `taken` and changes nothing. The partial unique
@@ -29,13 +29,20 @@ async function findOwnOffer(tx: Tx, patientId: string, offerId: string) {
   return row;
 }
 
-/** Locks a slot's row: every decision about a slot's fate queues here (see the file's comment). */
+/**
+ * Locks a slot's row: every decision about a slot's fate queues here (see the file's comment).
+ * FOR NO KEY UPDATE, not FOR UPDATE: the deciders still queue on each other, but a booking or
+ * rebook into the slot is not held up, because its foreign-key check takes FOR KEY SHARE on the
+ * slot, which FOR UPDATE would block. That wait made a deadlock with the unique index (the rebook's
+ * index entry blocking the accept, the accept's lock blocking the rebook's key check) and an
+ * "unexpected" error for one patient (lib/waitlist/slot-lock.test.ts).
+ */
 export async function lockSlot(tx: Tx, slotId: string) {
   const [slot] = await tx
     .select({ id: slots.id, startsAt: slots.startsAt, clinicId: slots.clinicId, status: slots.status })
     .from(slots)
     .where(eq(slots.id, slotId))
-    .for("update")
+    .for("no key update")
     .limit(1);
   return slot;
 }

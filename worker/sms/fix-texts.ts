@@ -44,6 +44,7 @@ export async function fixTexts(config: SmsDispatchConfig, unfixed: Unfixed[], no
       link,
       replyCode: codes.get(u) ?? null,
       offersChange: u.offersChange,
+      forName: u.forName,
     });
     return { u, token, text };
   });

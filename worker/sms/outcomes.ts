@@ -1,8 +1,11 @@
 // Outcomes: what happened to each claimed row, stored a batch of rows per statement. A `sent` is
 // written whoever owns the row now (the SMS is out); every other outcome only while the row is
 // still ours (same attempt number, still sending), so a worker that lost its lease changes nothing.
+// What the database does not take (it is down) is kept in the worker's OutcomeBacklog and written
+// as soon as it is back (worker/sms/backlog.ts).
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import type { OutcomeBacklog } from "./backlog";
 import { leaseOf, type Claimed, type SmsDispatchConfig } from "./types";
 
 export type SentRow = { id: string; providerId: string; parts: number };
@@ -26,7 +29,10 @@ export class OutcomeWriter {
   private timer: NodeJS.Timeout | undefined;
   private readonly writing = new Set<Promise<void>>();
 
-  constructor(private readonly config: SmsDispatchConfig) {}
+  constructor(
+    private readonly config: SmsDispatchConfig,
+    private readonly backlog: OutcomeBacklog,
+  ) {}
 
   sent(row: SentRow, at: Date): void {
     this.sentRows.push({ ...row, at });
@@ -57,10 +63,11 @@ export class OutcomeWriter {
     const write = Promise.all([writeSent(this.config.db, sent), writeFinals(this.config.db, finals)])
       .then(() => undefined)
       .catch((error: unknown) => {
-        // Rows stay `sending`: a sent one is marked by its delivery report, the others are taken
-        // again when the lease runs out (with the same key and text).
+        // The database is away: keep the outcomes and write them the moment it is back, before
+        // the rows' leases can run out (otherwise a sent row would be taken and sent again).
+        this.backlog.keep(sent, finals);
         this.config.log?.(
-          `sms worker: ${sent.length + finals.length} outcomes not stored (${error instanceof Error ? error.name : "unknown"})`,
+          `sms worker: ${sent.length + finals.length} outcomes kept to store later (${error instanceof Error ? error.name : "unknown"})`,
         );
       })
       .finally(() => this.writing.delete(write));
@@ -69,7 +76,7 @@ export class OutcomeWriter {
 }
 
 /** Accepted by the operator: sent. No fence: the SMS is out whoever owns the row now. */
-async function writeSent(db: Db, rows: (SentRow & { at: Date })[]): Promise<void> {
+export async function writeSent(db: Db, rows: (SentRow & { at: Date })[]): Promise<void> {
   if (rows.length === 0) return;
   const values = rows.map(
     (r) => sql`(${r.id}::uuid, ${r.providerId}::text, ${r.parts}::int, ${r.at.toISOString()}::timestamptz)`,
@@ -88,7 +95,7 @@ async function writeSent(db: Db, rows: (SentRow & { at: Date })[]): Promise<void
     where m.id = v.id`);
 }
 /** Not sent (void, failed, dead, or back to the queue): only while the row is still ours. */
-async function writeFinals(db: Db, rows: (FinalRow & { at: Date })[]): Promise<void> {
+export async function writeFinals(db: Db, rows: (FinalRow & { at: Date })[]): Promise<void> {
   if (rows.length === 0) return;
   const values = rows.map(
     (r) =>

@@ -16,6 +16,7 @@ import {
 } from "@/db/schema";
 import { changeDeadline } from "@/lib/appointments/cancellation-policy";
 import { effectiveCutoffHoursSql } from "@/lib/appointments/effective-cutoff";
+import { mayActFor } from "@/lib/guardians/custody";
 import { smsReachabilityColumns } from "@/lib/notifications/sms-consent";
 import { decryptPii } from "@/lib/privacy/crypto";
 import { offersChangeWhenSent } from "@/lib/reminders/schedule";
@@ -33,6 +34,19 @@ export async function prepareBatch(config: SmsDispatchConfig, claimed: Claimed[]
     claimed.map((c) => c.id),
   );
   const byId = new Map(rows.map((r) => [r.id, r]));
+  // A child's SMS go to a guardian's number only while that guardian may still act for the child
+  // (custody and the age rule, asked now, at the send): otherwise they are not sent at all.
+  const guardianGone = new Set<string>();
+  for (const r of rows)
+    if (
+      r.smsGuardianId &&
+      !(await mayActFor(config.db, r.smsGuardianId, r.patientId, {
+        now,
+        keys: config.keys,
+        maxAge: config.guardianMaxChildAge ?? 13,
+      }))
+    )
+      guardianGone.add(r.id);
   const prepared: Prepared[] = [];
   const unfixed: Unfixed[] = [];
   for (const c of claimed) {
@@ -42,6 +56,15 @@ export async function prepareBatch(config: SmsDispatchConfig, claimed: Claimed[]
       continue;
     }
     const base = { claimed: c, purpose: row.purpose, idempotencyKey: row.idempotencyKey };
+    if (guardianGone.has(row.id) && row.purpose !== "phone_verification") {
+      prepared.push({
+        kind: "void",
+        claimed: c,
+        status: "skipped",
+        reason: "guardian may no longer act for the child",
+      });
+      continue;
+    }
     const e = smsEligibility(row, now);
     if (e.verdict === "void") prepared.push({ kind: "void", claimed: c, status: e.status, reason: e.reason });
     else if (e.verdict === "send-stored")
@@ -61,6 +84,7 @@ export async function prepareBatch(config: SmsDispatchConfig, claimed: Claimed[]
         endsAt: e.visit.endsAt,
         lang: isLocale(row.language) ? row.language : "sv",
         smsName: e.smsName,
+        forName: row.smsGuardianId ? (row.givenName.split(" ")[0] ?? null) : null,
         reply: row.smsReplyCancel && row.slotId ? { patientId: row.patientId, slotId: row.slotId } : null,
         // Asked now, at the moment the text is written, not when the reminder was planned: a late
         // send (a worker that was down, a retry) must not promise a change that has become impossible.
@@ -91,6 +115,7 @@ function selectBatch(db: Db, ids: string[]) {
       appointmentId: messages.appointmentId,
       fallbackFor: messages.fallbackFor,
       language: patients.language,
+      givenName: patients.givenName,
       ...smsReachabilityColumns,
       visitStatus: appointments.status,
       startsAt: slots.startsAt,

@@ -32,6 +32,8 @@ export interface SmsDispatchConfig {
   /** First retry delay; doubled per attempt, at most an hour. Default 30 s. */
   retryBaseMs?: number;
   quietHours?: QuietHours;
+  /** A child's SMS go to a guardian only while the child is under this age (GUARDIAN_MAX_CHILD_AGE). Default 13. */
+  guardianMaxChildAge?: number;
   /** Operational lines only: counts and row ids, never numbers or texts. */
   log?: (line: string) => void;
 }
@@ -75,6 +77,8 @@ export type Unfixed = Omit<Ready, "kind" | "text" | "visit"> & {
   endsAt: Date;
   lang: SmsLanguage;
   smsName: string;
+  /** A child's reminder going to a guardian: whose visit it is, by first name only. */
+  forName: string | null;
   /** Set when the clinic takes "AVBOKA <code>" replies: the reminder then names the visit's code. */
   reply: { patientId: string; slotId: string } | null;
   /** Decided when the text is written: can the patient still act on "cancel or rebook"? */

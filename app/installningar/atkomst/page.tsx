@@ -63,8 +63,8 @@ export default async function AccessLogPage({
                   <time dateTime={e.at.toISOString()}>{formatShort(e.at, locale, undefined, now)}</time>
                 </td>
                 <td>
-                  {e.actor === "api_client"
-                    ? t("actor.api_client", { name: e.actorName ?? "" })
+                  {e.actor === "api_client" || e.actor === "guardian"
+                    ? t(`actor.${e.actor}`, { name: e.actorName ?? "" })
                     : t(`actor.${e.actor}`)}
                 </td>
                 <td>{label(e.action, e.resourceType)}</td>

@@ -21,9 +21,18 @@ export default async function DeleteAccountPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const { fresh } = await myAccountDeletion();
+  const { fresh, actingForChild } = await myAccountDeletion();
   const params = await searchParams;
   const t = await getTranslations("deleteAccount");
+  if (actingForChild) {
+    const tg = await getTranslations("guardian");
+    return (
+      <section aria-labelledby="delete-title" className="settings narrow">
+        <h1 id="delete-title">{t("title")}</h1>
+        <p className="notice">{tg("deleteNotAllowed")}</p>
+      </section>
+    );
+  }
   return (
     <section aria-labelledby="delete-title" className="settings narrow">
       <h1 id="delete-title">{t("title")}</h1>

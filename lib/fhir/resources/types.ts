@@ -25,6 +25,10 @@ export interface ResourceModule {
   create(ctx: FhirContext, body: unknown): Promise<Resource>;
   update(ctx: FhirContext, id: string, body: unknown, ifMatch: number | undefined): Promise<Resource>;
   delete?(ctx: FhirContext, id: string): Promise<void>;
+  /** What the type means here, for the CapabilityStatement. */
+  documentation?: string;
+  /** What DELETE does for this type (the CapabilityStatement says it). */
+  deleteDocumentation?: string;
   /** The patient a resource concerns, for the patient's access log. */
   patientOf?(resource: Resource): string | undefined;
 }
