@@ -54,6 +54,7 @@ const schema = z.object({
   SESSION_ABSOLUTE_HOURS: int(1, 72).default(12),
   // A guardian may act for a child until the child turns this age (1177's rule: 13).
   GUARDIAN_MAX_CHILD_AGE: int(0, 18).default(13),
+  PATIENT_SELF_SERVICE_AGE: int(0, 18).default(16),
   LOGIN_RATE_LIMIT_PER_MINUTE: int(1, 10_000).default(10),
   BANKID_BASE_URL: z.url().optional(),
   BANKID_PFX_PATH: z.string().min(1).optional(),

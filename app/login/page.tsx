@@ -7,7 +7,7 @@ import { currentSession } from "@/lib/auth/current-patient";
 import { requestMeta } from "@/lib/auth/request-context";
 import { safeReturnTo } from "@/lib/auth/return-to";
 import { env } from "@/lib/env";
-import { RFA_KEYS } from "@/lib/eid/rfa";
+import { AGE_LIMIT, RFA_KEYS } from "@/lib/eid/rfa";
 
 export async function generateMetadata() {
   const t = await getTranslations("login");
@@ -42,7 +42,10 @@ export default async function LoginPage({
     starting: t("starting"),
     completing: t("completing"),
     rateLimited: t("rateLimited"),
-    rfa: Object.fromEntries(RFA_KEYS.map((k) => [k, tr(k)])),
+    rfa: {
+      ...Object.fromEntries(RFA_KEYS.map((k) => [k, tr(k)])),
+      [AGE_LIMIT]: t("ageLimit", { age: e.PATIENT_SELF_SERVICE_AGE }),
+    },
   };
   return (
     <section className="hero narrow" aria-labelledby="login-title">

@@ -16,5 +16,6 @@ export async function loginContext(): Promise<LoginContext> {
     ip: meta.ip,
     userAgent: meta.userAgent,
     now: () => new Date(),
+    selfServiceAge: e.PATIENT_SELF_SERVICE_AGE,
   };
 }

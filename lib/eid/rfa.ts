@@ -25,6 +25,9 @@ export const RFA_KEYS = [
 
 export type RfaKey = (typeof RFA_KEYS)[number];
 
+/** Not a BankID code: the login worked, but the patient is below the age for using it themselves. */
+export const AGE_LIMIT = "AGE_LIMIT";
+
 /** How the order reached the BankID app: a scanned QR code or an autostart link on this device. */
 export type StartedBy = "qr" | "autostart";
 

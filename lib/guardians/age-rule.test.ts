@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ageOn, guardianMayActFor } from "./age-rule";
+import { ageOn, guardianMayActFor, patientMayUseOnline } from "./age-rule";
 
 // Instants in UTC; the rule counts on the Stockholm calendar (UTC+1 in winter, +2 in summer).
 const born = { year: 2012, month: 3, day: 10 };
@@ -43,5 +43,14 @@ describe("the guardian age rule", () => {
     const baby = { year: 2026, month: 11, day: 30 };
     expect(guardianMayActFor(baby, new Date("2026-11-30T12:00:00Z"), 13)).toBe(true);
     expect(guardianMayActFor(baby, new Date("2026-11-29T12:00:00Z"), 13)).toBe(false);
+  });
+
+  it("lets a patient use the service themselves from the self-service age, not the day before", () => {
+    const sixteen = { year: 2010, month: 7, day: 6 };
+    expect(patientMayUseOnline(sixteen, new Date("2026-07-05T12:00:00Z"), 16)).toBe(false);
+    expect(patientMayUseOnline(sixteen, new Date("2026-07-06T12:00:00Z"), 16)).toBe(true);
+    // Between the guardian limit and the self-service age: neither online.
+    expect(patientMayUseOnline(born, new Date("2026-12-01T12:00:00Z"), 16)).toBe(false);
+    expect(guardianMayActFor(born, new Date("2026-12-01T12:00:00Z"), 13)).toBe(false);
   });
 });

@@ -24,6 +24,15 @@ export function ageOn(birth: BirthDate, now: Date, timeZone = CARE_TIME_ZONE): n
   return year - birth.year - (hadBirthday ? 0 : 1);
 }
 
+/**
+ * May a patient born on `birth` log in and act for themselves at `now`? From `selfServiceAge`
+ * (PATIENT_SELF_SERVICE_AGE, default 16). Younger children are served through a guardian until
+ * the guardian limit; between the two ages neither uses the service online, as on 1177.
+ */
+export function patientMayUseOnline(birth: BirthDate, now: Date, selfServiceAge: number): boolean {
+  return ageOn(birth, now) >= selfServiceAge;
+}
+
 /** May a guardian act for a child born on `birth`, at `now`? Never for someone not yet born. */
 export function guardianMayActFor(birth: BirthDate, now: Date, maxAge: number): boolean {
   const age = ageOn(birth, now);
