@@ -48,6 +48,29 @@ export function databaseOptionsFromEnv(e: {
   return { url: e.DATABASE_URL, dataDir: e.PGLITE_DATA_DIR, prepare: e.DATABASE_PGBOUNCER !== "transaction" };
 }
 
+/** Longest wait before a connection of the pool tries Postgres again after a failed attempt. */
+export const MAX_RECONNECT_DELAY_MS = 1_000;
+
+/**
+ * postgres.js's wait (seconds) before reconnecting after the n-th failed attempt in a row: 50 ms,
+ * doubling, at most MAX_RECONNECT_DELAY_MS.
+ *
+ * Why not postgres.js's default, (0.5–1) × min(3^n / 100, 20) s: n counts the failed attempts of
+ * the whole pool and is reset only by a successful connection, and every query a process tries
+ * while Postgres is away (a restart, a failover) is one. A worker polling every few hundred ms
+ * reaches n = 7 within seconds, so once Postgres was back its queries waited up to 20 s more for
+ * the delayed reconnect, hanging meanwhile (the pending query is simply held, not failed). The SMS
+ * worker's first statement then is the outcomes it kept while the database was away
+ * (worker/sms/backlog.ts): 20 s late is past the lease in the faults test (deploy/faults.test.ts
+ * sent 40 of 300 twice: the other worker, whose pool happened to reconnect sooner, took the rows
+ * whose lease had run out and sent them again) and a sixth of the default 120 s lease in
+ * production. A fixed short cap costs a down server at most one connection attempt per pool
+ * connection per second, and only while queries are waiting.
+ */
+export function reconnectBackoffSeconds(failedAttempts: number): number {
+  return Math.min(0.05 * 2 ** failedAttempts, MAX_RECONNECT_DELAY_MS / 1000);
+}
+
 export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   if (options.url) {
     const sqlClient = postgres(options.url, {
@@ -56,6 +79,7 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
       onnotice: () => {},
       // Dates in and out as JS Dates in UTC; the UI formats them in the clinic's zone.
       connection: { TimeZone: "UTC" },
+      backoff: reconnectBackoffSeconds,
     });
     const db = drizzlePostgres(sqlClient, { schema }) as unknown as Db;
     return { driver: "postgres", db, sqlClient, close: () => sqlClient.end({ timeout: 5 }) };

@@ -4,7 +4,8 @@
 // used to be forgotten. Its row stayed `sending` until the lease ran out and then went out again
 // (the faults test measured 27 to 51 duplicates of 300 across one Postgres restart). Now the
 // worker keeps what it could not write, per process, and (1) retries it at the start of every pass
-// (every poll, so within `pollMs` of the database coming back) and (2) claims nothing new while it
+// (every poll, so within `pollMs` of the database coming back; the pool's reconnect delay is capped
+// at a second for this, db/client.ts reconnectBackoffSeconds) and (2) claims nothing new while it
 // holds any: the first statement a worker sends to a database that is back is the record of what
 // it already sent. The writes are idempotent (a `sent` moves a row forward only; every other
 // outcome is fenced by the attempt number), so a write that reached Postgres just before the
