@@ -1,6 +1,6 @@
 // Issue 17's "done means" for guardians: Tolvan logs in (acting for himself by default), switches
 // to his 7-year-old, rebooks her visit, and her access log shows it as done by her guardian.
-import { loginWithBankId } from "./bankid";
+import { latestPendingOrder, loginWithBankId, simulator } from "./bankid";
 import { expect, expectAccessible, test } from "./fixtures";
 
 test("a guardian switches to the child, rebooks the child's visit, and the child's access log shows it", async ({
@@ -55,4 +55,20 @@ test("a guardian switches to the child, rebooks the child's visit, and the child
   // Back to himself: his own visits, not hers.
   await page.getByRole("button", { name: "Du: Tolvan" }).click();
   await expect(page.getByText("Du visar dina egna uppgifter.")).toBeVisible();
+});
+
+test("a 14-year-old's own BankID login is refused with the reason (from 13 to 15 neither online)", async ({ page }) => {
+  const tolva = { personalNumber: "201203102387", givenName: "Tolva", surname: "Tolvansson" };
+  await page.goto("/login");
+  await page.getByLabel("BankID på annan enhet").check();
+  await page.getByRole("button", { name: "Logga in", exact: true }).click();
+  await expect(page.getByRole("img", { name: /QR-kod/ })).toBeVisible();
+  const order = await latestPendingOrder();
+  expect(
+    (await simulator(`/__simulator/orders/${order.orderRef}/scan`, { personalNumber: tolva.personalNumber })).ok,
+  ).toBe(true);
+  expect((await simulator(`/__simulator/orders/${order.orderRef}/approve`, tolva)).ok).toBe(true);
+  await expect(page.getByText("Du behöver ha fyllt 16 år för att logga in själv.", { exact: false })).toBeVisible();
+  await expect(page).toHaveURL(/\/login/);
+  await expectAccessible(page);
 });
