@@ -61,6 +61,7 @@ interface PushPayload {
   body: string;
   url: string;
   messageId?: string;
+  lang?: string;
 }
 
 self.addEventListener("push", (event) => {
@@ -76,7 +77,9 @@ self.addEventListener("push", (event) => {
       body: payload.body,
       icon: "/icons/icon-192.png",
       badge: "/icons/icon-64.png",
-      lang: "sv",
+      lang: payload.lang ?? "sv",
+      // One notification per message: a push repeated after a worker crash replaces the first.
+      ...(payload.messageId ? { tag: payload.messageId } : {}),
       data: { url: payload.url, messageId: payload.messageId },
     }),
   );

@@ -110,8 +110,9 @@ export async function runDuePush(config: PushDispatchConfig): Promise<PushPassRe
     const token = await db.transaction((tx) =>
       createAppointmentLink(tx, { appointmentId, expiresAt: visit.endsAt, now }),
     );
+    const lang = isLocale(visit.language) ? visit.language : "sv";
     const text = reminderPushText({
-      lang: isLocale(visit.language) ? visit.language : "sv",
+      lang,
       startsAt: visit.startsAt,
       timeZone: visit.timeZone,
       clinicSmsName: visit.smsName,
@@ -125,7 +126,7 @@ export async function runDuePush(config: PushDispatchConfig): Promise<PushPassRe
         selfService: Boolean(visit.selfService),
       }),
     });
-    const payload = { ...text, url: `/l/${token}`, messageId: m.id };
+    const payload = { ...text, url: `/l/${token}`, messageId: m.id, lang };
     let reached = 0;
     for (const target of targets) {
       // The endpoint was checked when saved; check again now, with DNS, before connecting (SSRF).

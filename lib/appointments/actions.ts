@@ -15,11 +15,13 @@ const version = z.coerce.number().int().min(0).max(1_000_000).optional();
  * A change refused because the visit changed after the page was shown (or was already cancelled):
  * the visit's own page shows its current state and what happened, never "call the clinic".
  */
-function showWhatHappened(state: { status: string; error?: string }, appointmentId: FormDataEntryValue | null) {
+function showWhatHappened(state: { status: string; error?: string; appointmentId?: string }) {
   if (state.status !== "error" || (state.error !== "stale" && state.error !== "not_booked")) return;
-  if (typeof appointmentId !== "string" || !z.uuid().safeParse(appointmentId).success) return;
+  // Only an id the guard parsed (the action's own input), never the raw form: anything the guard
+  // refused has no appointmentId here.
+  if (!state.appointmentId) return;
   revalidatePath("/besok");
-  redirect(`/besok/${appointmentId}?redan=1`);
+  redirect(`/besok/${state.appointmentId}?redan=1`);
 }
 
 const cancelInput = z.object({
@@ -39,13 +41,13 @@ const cancel = patientAction(cancelInput, async (input, { session, ip, userAgent
     now: new Date(),
     audit: { ip, userAgent },
   });
-  if (!result.ok) return { status: "error" as const, error: result.error };
+  if (!result.ok) return { status: "error" as const, error: result.error, appointmentId: input.appointmentId };
   return { status: "ok" as const, appointmentId: input.appointmentId };
 });
 
 export async function cancelAction(prev: Parameters<typeof cancel>[0], formData: FormData) {
   const state = await cancel(prev, formData);
-  showWhatHappened(state, formData.get("appointmentId"));
+  showWhatHappened(state);
   if (state.status === "ok") {
     revalidatePath("/besok");
     redirect(`/besok/${state.appointmentId}?avbokad=1`);
@@ -63,7 +65,7 @@ const rebook = patientAction(rebookInput, async (input, { session, ip, userAgent
     now: new Date(),
     audit: { ip, userAgent },
   });
-  if (!result.ok) return { status: "error" as const, error: result.error };
+  if (!result.ok) return { status: "error" as const, error: result.error, appointmentId: input.appointmentId };
   return {
     status: "ok" as const,
     appointmentId: input.appointmentId,
@@ -73,7 +75,7 @@ const rebook = patientAction(rebookInput, async (input, { session, ip, userAgent
 
 export async function rebookAction(prev: Parameters<typeof rebook>[0], formData: FormData) {
   const state = await rebook(prev, formData);
-  showWhatHappened(state, formData.get("appointmentId"));
+  showWhatHappened(state);
   if (state.status === "ok") {
     revalidatePath("/besok");
     // The receipt says plainly when the visit moved to another clinic, with the new address.

@@ -19,6 +19,8 @@ export interface PushPayload {
   /** One of our own paths, e.g. /l/<token>. */
   url: string;
   messageId?: string;
+  /** The text's language (BCP 47), so the notification is read out in the right language. */
+  lang?: string;
 }
 
 export type PushResult =
