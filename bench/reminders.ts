@@ -1,21 +1,25 @@
 // Target (c): due SMS reminders sent by the real worker (worker/main.ts, `npm run worker`) at
-// ≥ 70 % of the SMS gateway's own rate, with flat memory.
+// ≥ 70 % of the SMS gateway's own rate, with flat memory and no SMS sent twice, by one worker
+// process and by two side by side (the production shape: any number share the queue).
 //
 // The gateway is the 46elks simulator (simulators/sms). Its "own rate" is measured first: the
-// app's ElksGateway adapter sending straight to it with as many sends in flight as the worker
-// uses (its --concurrency), no database involved. Then N reminders are made due (messages rows,
-// status queued, as lib/reminders/sync.ts writes them, for booked visits of patients with a
-// verified phone and SMS consent) and the worker is started against the benchmark database; the
-// rate is N over the span of their sent_at times. The worker's resident memory is sampled from
-// /proc while it works. Delivery reports are held back (simulator delays of one hour) so the
-// measurement is the send path only; the report path is the app's, not the worker's.
+// app's ElksGateway adapter sending straight to it, no database involved, with as many sends in
+// flight as the workers of a run have together (--concurrency each: 16 for one worker, 32 for
+// two). Then, per run, N reminders are made due (messages rows, status queued, as
+// lib/reminders/sync.ts writes them, for booked visits of patients with a verified phone and SMS
+// consent; the previous run's rows and links are deleted first) and the workers are started
+// against the benchmark database; the rate is N over the span of their sent_at times. Each
+// worker's resident memory is sampled from /proc while it works; the CPU time of the workers, of
+// Postgres and of the simulator is read from /proc before and after. Duplicates are counted by
+// the simulator (a repeated Idempotency-Key). Delivery reports are held back (simulator delays of
+// one hour) so the measurement is the send path only; the report path is the app's, not the worker's.
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import postgres from "postgres";
 import { encryptPii, type PiiKeys } from "@/lib/privacy/crypto";
 import { ElksGateway } from "@/lib/sms/elks";
 import { reminderText } from "@/lib/sms/reminder-text";
-import { groupCpuSeconds, rssBytes, startChild, stopChild, waitFor } from "./lib/proc";
+import { commCpuSeconds, groupCpuSeconds, rssBytes, startChild, stopChild, waitFor, type Child } from "./lib/proc";
 
 export interface ReminderBenchOptions {
   appDir: string;
@@ -26,48 +30,82 @@ export interface ReminderBenchOptions {
   concurrency: number;
   batchSize: number;
   timeoutSeconds: number;
+  /** Worker processes per run, one run each (default [1, 2]). */
+  workers: number[];
   log: (s: string) => void;
+}
+
+export interface GatewayRate {
+  sends: number;
+  seconds: number;
+  rate: number;
+  concurrency: number;
+}
+
+export interface RssFigures {
+  at10: number | null;
+  at50: number | null;
+  at90: number | null;
+  max: number | null;
+}
+
+export interface WorkerRun {
+  workers: number;
+  flags: string;
+  sent: number;
+  otherStatuses: Record<string, number>;
+  maxAttempts: number;
+  wallSeconds: number;
+  sendSpanSeconds: number;
+  rate: number;
+  timedOut: boolean;
+  /** The gateway's own rate at the same number of sends in flight, and the run's share of it. */
+  gatewayRate: number;
+  gatewayConcurrency: number;
+  ratio: number;
+  /** CPU time per SMS sent: the workers together, Postgres (all its processes), the simulator. */
+  cpu: {
+    workerSeconds: number | null;
+    workerMsPerSms: number | null;
+    postgresMsPerSms: number | null;
+    simulatorMsPerSms: number | null;
+  };
+  /** What the simulator received: messages stored, and sends that repeated a key (0 expected). */
+  gatewaySide: { messages: number; duplicates: number } | null;
+  memory: {
+    perWorker: { rssMiB: RssFigures; growthMiB10to90: number | null }[];
+    /** The largest growth of any worker between 10 % and 90 % of the messages sent. */
+    growthMiB10to90: number | null;
+    samples: { t: number; sent: number; rssMiB: number[] }[];
+  };
 }
 
 export interface ReminderBenchResult {
   count: number;
   prepareSeconds: number;
-  gateway: { sends: number; seconds: number; rate: number; concurrency: number };
-  worker: {
-    flags: string;
-    sent: number;
-    otherStatuses: Record<string, number>;
-    maxAttempts: number;
-    wallSeconds: number;
-    sendSpanSeconds: number;
-    rate: number;
-    timedOut: boolean;
-    /** CPU time the worker process used, and per SMS sent. */
-    cpuSeconds: number | null;
-    cpuMsPerSms: number | null;
-  };
-  ratio: number;
-  memory: {
-    rssMiB: { at10: number | null; at50: number | null; at90: number | null; max: number | null };
-    growthMiB10to90: number | null;
-    samples: { t: number; sent: number; rssMiB: number }[];
-  };
+  gateway: GatewayRate[];
+  runs: WorkerRun[];
 }
 
 const mib = (b: number | null) => (b === null ? null : Math.round((b / 1048576) * 10) / 10);
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-/** N due reminders for N distinct patients' upcoming booked visits. */
-export async function makeRemindersDue(url: string, count: number, keys: PiiKeys): Promise<number> {
+/**
+ * Picks N upcoming booked visits of N distinct patients (kept in bench_reminder_visits) and gives
+ * those patients a verified phone (real ciphertext) and SMS consent.
+ */
+export async function makeReminderPatients(url: string, count: number, keys: PiiKeys): Promise<number> {
   const sql = postgres(url, { max: 1, onnotice: () => {}, connection: { TimeZone: "UTC" } });
   try {
     await sql.unsafe(`
-      create temp table rem as
+      drop table if exists bench_reminder_visits;
+      create table bench_reminder_visits as
       select distinct on (a.patient_id) a.id as appointment_id, a.patient_id, s.starts_at
       from appointments a join slots s on s.id = a.slot_id
       where a.status = 'booked' and s.starts_at > now() + interval '2 hours'
       order by a.patient_id, s.starts_at
       limit ${count}`);
-    const patients = await sql<{ patient_id: string }[]>`select patient_id from rem`;
+    const patients = await sql<{ patient_id: string }[]>`select patient_id from bench_reminder_visits`;
     // Real ciphertext for the phone numbers the worker decrypts (fictional range +46701740605–99).
     for (let i = 0; i < patients.length; i += 10_000) {
       const chunk = patients.slice(i, i + 10_000);
@@ -77,26 +115,33 @@ export async function makeRemindersDue(url: string, count: number, keys: PiiKeys
     }
     await sql.unsafe(`
       insert into notification_preferences (patient_id, sms_enabled, sms_consent_at)
-      select patient_id, true, now() from rem
+      select patient_id, true, now() from bench_reminder_visits
       on conflict (patient_id) do update set sms_enabled = true, sms_consent_at = now();
-      insert into messages (patient_id, appointment_id, channel, purpose, idempotency_key, status, due_at)
-      select patient_id, appointment_id, 'sms', 'reminder',
-             'reminder:' || appointment_id || ':d1:' || to_char(starts_at at time zone 'UTC', 'YYYYMMDD"T"HH24MI') || 'Z:sms',
-             'queued', now() - interval '1 minute'
-      from rem;
-      analyze messages; analyze notification_preferences;`);
+      analyze notification_preferences;`);
     return patients.length;
   } finally {
     await sql.end({ timeout: 5 });
   }
 }
 
+/** One due reminder per picked visit (a `messages` row, queued a minute ago); earlier runs' rows and links go first. */
+async function queueReminders(sql: postgres.Sql): Promise<void> {
+  await sql.unsafe(`
+    delete from deep_links where purpose = 'appointment'
+      and appointment_id in (select appointment_id from bench_reminder_visits);
+    delete from messages where purpose = 'reminder';
+    insert into messages (patient_id, appointment_id, channel, purpose, idempotency_key, status, due_at)
+    select patient_id, appointment_id, 'sms', 'reminder',
+           'reminder:' || appointment_id || ':d1:' || to_char(starts_at at time zone 'UTC', 'YYYYMMDD"T"HH24MI') || 'Z:sms',
+           'queued', now() - interval '1 minute'
+    from bench_reminder_visits`);
+  // Every run starts from the same table state (no dead rows of the run before).
+  await sql.unsafe(`vacuum analyze messages`);
+  await sql.unsafe(`vacuum analyze deep_links`);
+}
+
 /** The gateway's own rate: the adapter straight to the simulator, `concurrency` sends in flight. */
-async function gatewayRate(
-  baseUrl: string,
-  sends: number,
-  concurrency: number,
-): Promise<{ sends: number; seconds: number; rate: number }> {
+async function gatewayRate(baseUrl: string, sends: number, concurrency: number): Promise<GatewayRate> {
   const gateway = new ElksGateway({ baseUrl, username: "demo", password: "demo" });
   // A text like the worker's: same template, an opaque link of the same length.
   const text = reminderText({
@@ -128,14 +173,14 @@ async function gatewayRate(
   const started = performance.now();
   await run(sends, `rate-${Date.now()}`);
   const seconds = (performance.now() - started) / 1000;
-  return { sends, seconds: Math.round(seconds * 100) / 100, rate: Math.round((sends / seconds) * 10) / 10 };
+  return { sends, seconds: round(seconds, 2), rate: round(sends / seconds, 1), concurrency };
 }
 
 export async function runReminderBench(o: ReminderBenchOptions): Promise<ReminderBenchResult> {
   const prepStarted = Date.now();
-  const count = await makeRemindersDue(o.dbUrl, o.count, o.keys);
+  const count = await makeReminderPatients(o.dbUrl, o.count, o.keys);
   const prepareSeconds = (Date.now() - prepStarted) / 1000;
-  o.log(`reminders: ${count.toLocaleString("en")} due reminders queued (${prepareSeconds.toFixed(1)} s)`);
+  o.log(`reminders: ${count.toLocaleString("en")} visits with a phone and consent (${prepareSeconds.toFixed(1)} s)`);
 
   const smsUrl = `http://127.0.0.1:${o.smsPort}`;
   const baseEnv = {
@@ -155,6 +200,7 @@ export async function runReminderBench(o: ReminderBenchOptions): Promise<Reminde
     quiet: true,
   });
   const sql = postgres(o.dbUrl, { max: 1, onnotice: () => {}, connection: { TimeZone: "UTC" } });
+  const reset = () => fetch(`${smsUrl}/__simulator/reset`, { method: "POST" });
   try {
     await waitFor(
       "the SMS simulator",
@@ -162,109 +208,165 @@ export async function runReminderBench(o: ReminderBenchOptions): Promise<Reminde
       { timeoutMs: 30_000, child: sim },
     );
     const gwSends = Math.min(o.count, 20_000);
-    o.log(`reminders: gateway's own rate (${gwSends.toLocaleString("en")} sends, ${o.concurrency} in flight) …`);
-    const gateway = { ...(await gatewayRate(smsUrl, gwSends, o.concurrency)), concurrency: o.concurrency };
-    await fetch(`${smsUrl}/__simulator/reset`, { method: "POST" });
-    o.log(`reminders: gateway ${gateway.rate} SMS/s; starting the worker …`);
-
-    const flags = ["--poll-ms", "200", "--batch-size", String(o.batchSize), "--concurrency", String(o.concurrency)];
-    const started = performance.now();
-    const worker = startChild(
-      "worker",
-      process.execPath,
-      ["--import", "tsx", path.join("worker", "main.ts"), ...flags],
-      {
-        cwd: o.appDir,
-        env: {
-          ...baseEnv,
-          DATABASE_URL: o.dbUrl,
-          SMS_BASE_URL: smsUrl,
-          PUBLIC_BASE_URL: "http://127.0.0.1:3601",
-          RUN_WORKER_IN_APP: "false",
-        },
-        quiet: true,
-      },
-    );
-    const samples: { t: number; sent: number; rssMiB: number }[] = [];
-    let sent = 0;
-    let lastProgress = performance.now();
-    let timedOut = false;
-    let cpu: number | null = null;
-    try {
-      while (sent < count) {
-        await new Promise((r) => setTimeout(r, 1000));
-        if (worker.proc.exitCode !== null)
-          throw new Error(`the worker exited (code ${worker.proc.exitCode}):\n${worker.output()}`);
-        const [row] = await sql<
-          { n: number }[]
-        >`select count(*)::int as n from messages where purpose = 'reminder' and status = 'sent'`;
-        const rss = rssBytes(worker.proc.pid!);
-        cpu = groupCpuSeconds(worker.proc.pid!) ?? cpu;
-        const t = (performance.now() - started) / 1000;
-        if (row!.n > sent) lastProgress = performance.now();
-        sent = row!.n;
-        if (rss !== null) samples.push({ t: Math.round(t * 10) / 10, sent, rssMiB: mib(rss)! });
-        if (samples.length % 15 === 0)
-          o.log(
-            `reminders: ${sent.toLocaleString("en")} / ${count.toLocaleString("en")} sent after ${t.toFixed(0)} s, worker RSS ${mib(rss)} MiB`,
-          );
-        if (performance.now() - lastProgress > 60_000 || (o.timeoutSeconds > 0 && t > o.timeoutSeconds)) {
-          timedOut = true;
-          o.log(
-            `reminders: stopping: ${performance.now() - lastProgress > 60_000 ? "no progress for 60 s" : `time limit of ${o.timeoutSeconds} s`}`,
-          );
-          break;
-        }
-      }
-    } finally {
-      await stopChild(worker, 15_000);
+    const gateway: GatewayRate[] = [];
+    for (const inFlight of [...new Set(o.workers.map((w) => w * o.concurrency))].sort((a, b) => a - b)) {
+      o.log(`reminders: gateway's own rate (${gwSends.toLocaleString("en")} sends, ${inFlight} in flight) …`);
+      gateway.push(await gatewayRate(smsUrl, gwSends, inFlight));
+      await reset();
+      o.log(`reminders: gateway ${gateway.at(-1)!.rate} SMS/s at ${inFlight} in flight`);
     }
-    const wallSeconds = (performance.now() - started) / 1000;
-    const statuses = await sql<
-      { status: string; n: number }[]
-    >`select status, count(*)::int as n from messages where purpose = 'reminder' group by status`;
-    const [span] = await sql<{ span: number | null; max_attempts: number | null; n: number }[]>`
-      select extract(epoch from max(sent_at) - min(sent_at))::float8 as span, max(attempts)::int as max_attempts, count(sent_at)::int as n
-      from messages where purpose = 'reminder'`;
-    const sentCount = statuses.find((s) => s.status === "sent")?.n ?? 0;
-    const sendSpanSeconds = span?.span ?? wallSeconds;
-    const rate = sentCount > 1 ? (sentCount - 1) / sendSpanSeconds : 0;
-    // Memory at 10, 50 and 90 % of what was sent (of all N, unless the time limit stopped it).
-    const at = (share: number) => {
-      const s = samples.find((x) => x.sent >= share * sentCount);
-      return s ? s.rssMiB : null;
-    };
-    const rss = {
-      at10: at(0.1),
-      at50: at(0.5),
-      at90: at(0.9),
-      max: samples.length ? Math.max(...samples.map((s) => s.rssMiB)) : null,
-    };
-    return {
-      count,
-      prepareSeconds,
-      gateway,
-      worker: {
-        flags: flags.join(" "),
-        sent: sentCount,
-        otherStatuses: Object.fromEntries(statuses.filter((s) => s.status !== "sent").map((s) => [s.status, s.n])),
-        maxAttempts: span?.max_attempts ?? 0,
-        wallSeconds: Math.round(wallSeconds * 10) / 10,
-        sendSpanSeconds: Math.round(sendSpanSeconds * 10) / 10,
-        rate: Math.round(rate * 10) / 10,
-        timedOut,
-        cpuSeconds: cpu,
-        cpuMsPerSms: cpu !== null && sentCount > 0 ? Math.round((cpu / sentCount) * 1e5) / 100 : null,
-      },
-      ratio: Math.round((rate / gateway.rate) * 1000) / 1000,
-      memory: {
-        rssMiB: rss,
-        growthMiB10to90: rss.at10 !== null && rss.at90 !== null ? Math.round((rss.at90 - rss.at10) * 10) / 10 : null,
-        samples,
-      },
-    };
+    const runs: WorkerRun[] = [];
+    for (const workers of o.workers) {
+      await queueReminders(sql);
+      await reset();
+      const gw = gateway.find((g) => g.concurrency === workers * o.concurrency)!;
+      o.log(`reminders: ${count.toLocaleString("en")} due; starting ${workers} worker(s) …`);
+      const run = await runWorkers(o, { workers, count, smsUrl, baseEnv, sql, sim, gateway: gw });
+      runs.push(run);
+      o.log(
+        `reminders: ${workers} worker(s): ${run.sent.toLocaleString("en")} sent at ${run.rate} SMS/s = ${(run.ratio * 100).toFixed(1)} % of the gateway at ${gw.concurrency} in flight; CPU per SMS ${run.cpu.workerMsPerSms} ms workers, ${run.cpu.postgresMsPerSms} ms Postgres, ${run.cpu.simulatorMsPerSms} ms simulator; ${run.gatewaySide?.duplicates ?? "?"} duplicates`,
+      );
+    }
+    return { count, prepareSeconds, gateway, runs };
   } finally {
     await sql.end({ timeout: 5 });
     await stopChild(sim);
   }
+}
+
+async function runWorkers(
+  o: ReminderBenchOptions,
+  r: {
+    workers: number;
+    count: number;
+    smsUrl: string;
+    baseEnv: { NODE_ENV: "production"; [name: string]: string | undefined };
+    sql: postgres.Sql;
+    sim: Child;
+    gateway: GatewayRate;
+  },
+): Promise<WorkerRun> {
+  const { count, sql } = r;
+  const flags = ["--poll-ms", "200", "--batch-size", String(o.batchSize), "--concurrency", String(o.concurrency)];
+  const pgCpuBefore = commCpuSeconds("postgres");
+  const simCpuBefore = groupCpuSeconds(r.sim.proc.pid!);
+  const started = performance.now();
+  const procs = Array.from({ length: r.workers }, (_, i) =>
+    startChild(`worker-${i + 1}`, process.execPath, ["--import", "tsx", path.join("worker", "main.ts"), ...flags], {
+      cwd: o.appDir,
+      env: {
+        ...r.baseEnv,
+        DATABASE_URL: o.dbUrl,
+        SMS_BASE_URL: r.smsUrl,
+        PUBLIC_BASE_URL: "http://127.0.0.1:3601",
+        RUN_WORKER_IN_APP: "false",
+        ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
+      },
+      quiet: true,
+    }),
+  );
+  const samples: { t: number; sent: number; rssMiB: number[] }[] = [];
+  let sent = 0;
+  let lastProgress = performance.now();
+  let timedOut = false;
+  const cpu: (number | null)[] = procs.map(() => null);
+  let pgCpuAfter: number | null = null;
+  let simCpuAfter: number | null = null;
+  try {
+    while (sent < count) {
+      await new Promise((res) => setTimeout(res, 1000));
+      for (const w of procs)
+        if (w.proc.exitCode !== null) throw new Error(`a worker exited (code ${w.proc.exitCode}):\n${w.output()}`);
+      const [row] = await sql<
+        { n: number }[]
+      >`select count(*)::int as n from messages where purpose = 'reminder' and status = 'sent'`;
+      const rss = procs.map((w) => mib(rssBytes(w.proc.pid!)));
+      procs.forEach((w, i) => (cpu[i] = groupCpuSeconds(w.proc.pid!) ?? cpu[i]!));
+      pgCpuAfter = commCpuSeconds("postgres") ?? pgCpuAfter;
+      simCpuAfter = groupCpuSeconds(r.sim.proc.pid!) ?? simCpuAfter;
+      const t = (performance.now() - started) / 1000;
+      if (row!.n > sent) lastProgress = performance.now();
+      sent = row!.n;
+      if (rss.every((x) => x !== null)) samples.push({ t: round(t, 1), sent, rssMiB: rss as number[] });
+      if (samples.length % 15 === 0)
+        o.log(
+          `reminders: ${sent.toLocaleString("en")} / ${count.toLocaleString("en")} sent after ${t.toFixed(0)} s, worker RSS ${rss.join(" / ")} MiB`,
+        );
+      if (performance.now() - lastProgress > 60_000 || (o.timeoutSeconds > 0 && t > o.timeoutSeconds)) {
+        timedOut = true;
+        o.log(
+          `reminders: stopping: ${performance.now() - lastProgress > 60_000 ? "no progress for 60 s" : `time limit of ${o.timeoutSeconds} s`}`,
+        );
+        break;
+      }
+    }
+  } finally {
+    await Promise.all(procs.map((w) => stopChild(w, 15_000)));
+  }
+  const wallSeconds = (performance.now() - started) / 1000;
+  const statuses = await sql<
+    { status: string; n: number }[]
+  >`select status, count(*)::int as n from messages where purpose = 'reminder' group by status`;
+  const [span] = await sql<{ span: number | null; max_attempts: number | null }[]>`
+    select extract(epoch from max(sent_at) - min(sent_at))::float8 as span, max(attempts)::int as max_attempts
+    from messages where purpose = 'reminder'`;
+  let gatewaySide: WorkerRun["gatewaySide"] = null;
+  try {
+    const list = (await (await fetch(`${r.smsUrl}/__simulator/messages`)).json()) as {
+      messages: { duplicates: number }[];
+    };
+    gatewaySide = {
+      messages: list.messages.length,
+      duplicates: list.messages.reduce((n, m) => n + m.duplicates, 0),
+    };
+  } catch (error) {
+    o.log(`reminders: could not read the simulator's messages (${error instanceof Error ? error.message : error})`);
+  }
+  const sentCount = statuses.find((s) => s.status === "sent")?.n ?? 0;
+  const sendSpanSeconds = span?.span ?? wallSeconds;
+  const rate = sentCount > 1 ? (sentCount - 1) / sendSpanSeconds : 0;
+  // Memory at 10, 50 and 90 % of what was sent (of all N, unless the time limit stopped it).
+  const perWorker = procs.map((_, i) => {
+    const at = (share: number) => samples.find((x) => x.sent >= share * sentCount)?.rssMiB[i] ?? null;
+    const rss: RssFigures = {
+      at10: at(0.1),
+      at50: at(0.5),
+      at90: at(0.9),
+      max: samples.length ? Math.max(...samples.map((s) => s.rssMiB[i]!)) : null,
+    };
+    return {
+      rssMiB: rss,
+      growthMiB10to90: rss.at10 !== null && rss.at90 !== null ? round(rss.at90 - rss.at10, 1) : null,
+    };
+  });
+  const growths = perWorker.map((w) => w.growthMiB10to90);
+  const workerCpu = cpu.every((c) => c !== null) ? cpu.reduce((a, b) => a! + b!, 0)! : null;
+  const perSms = (seconds: number | null) =>
+    seconds !== null && sentCount > 0 ? round((seconds / sentCount) * 1000, 3) : null;
+  return {
+    workers: r.workers,
+    flags: flags.join(" "),
+    sent: sentCount,
+    otherStatuses: Object.fromEntries(statuses.filter((s) => s.status !== "sent").map((s) => [s.status, s.n])),
+    maxAttempts: span?.max_attempts ?? 0,
+    wallSeconds: round(wallSeconds, 1),
+    sendSpanSeconds: round(sendSpanSeconds, 1),
+    rate: round(rate, 1),
+    timedOut,
+    gatewayRate: r.gateway.rate,
+    gatewayConcurrency: r.gateway.concurrency,
+    ratio: round(rate / r.gateway.rate, 3),
+    cpu: {
+      workerSeconds: workerCpu,
+      workerMsPerSms: perSms(workerCpu),
+      postgresMsPerSms: perSms(pgCpuBefore !== null && pgCpuAfter !== null ? pgCpuAfter - pgCpuBefore : null),
+      simulatorMsPerSms: perSms(simCpuBefore !== null && simCpuAfter !== null ? simCpuAfter - simCpuBefore : null),
+    },
+    gatewaySide,
+    memory: {
+      perWorker,
+      growthMiB10to90: growths.every((g) => g !== null) ? Math.max(...(growths as number[])) : null,
+      samples,
+    },
+  };
 }

@@ -7,6 +7,17 @@ function int(name: string, fallback: number): number {
   return n;
 }
 
+function workerCounts(raw: string): number[] {
+  const counts = raw
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .map(Number);
+  if (counts.length === 0 || counts.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error(`BENCH_REMINDER_WORKERS must list whole numbers ≥ 1, e.g. "1,2"; got "${raw}"`);
+  return counts;
+}
+
 export type Phase = "page" | "js" | "reminders";
 const ALL_PHASES: Phase[] = ["page", "js", "reminders"];
 
@@ -24,6 +35,8 @@ export interface BenchConfig {
   reminderTimeoutSeconds: number;
   workerConcurrency: number;
   workerBatchSize: number;
+  /** Worker processes of each reminder run (one run per entry). */
+  reminderWorkers: number[];
   ref: string | undefined;
   rebuild: boolean;
   keepDb: boolean;
@@ -51,6 +64,7 @@ export function benchConfig(): BenchConfig {
     reminderTimeoutSeconds: int("BENCH_REMINDER_TIMEOUT_SECONDS", 300),
     workerConcurrency: int("BENCH_WORKER_CONCURRENCY", 16),
     workerBatchSize: int("BENCH_WORKER_BATCH_SIZE", 100),
+    reminderWorkers: workerCounts(process.env.BENCH_REMINDER_WORKERS ?? "1,2"),
     ref: process.env.BENCH_REF || undefined,
     rebuild: process.env.BENCH_REBUILD === "1",
     keepDb: process.env.BENCH_KEEP_DB === "1",

@@ -154,6 +154,28 @@ export function groupCpuSeconds(pgid: number): number | null {
   return found ? total : null;
 }
 
+/**
+ * CPU seconds of every process named `comm` (e.g. "postgres"), including what its exited children
+ * used (cutime/cstime, as far as the parent has reaped them): for a server not started by the bench.
+ */
+export function commCpuSeconds(comm: string): number | null {
+  let total = 0;
+  let found = false;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) !== comm) continue;
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      total += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
+      found = true;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found ? total : null;
+}
+
 /** Node and tsx from a given tree (the app snapshot or the repo). */
 export function tsxCli(root: string): string {
   return path.join(root, "node_modules", "tsx", "dist", "cli.mjs");

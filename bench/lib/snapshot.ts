@@ -79,9 +79,17 @@ function pruneOthers(prefix: string, keep: string): void {
  */
 export function buildAppSnapshot(
   repo: string,
-  opts: { ref?: string; rebuild?: boolean; env: NodeJS.ProcessEnv; log: (s: string) => void },
+  opts: {
+    ref?: string;
+    rebuild?: boolean;
+    /** false: a copy without `next build` (the reminder phase runs the worker with tsx only). */
+    build?: boolean;
+    env: NodeJS.ProcessEnv;
+    log: (s: string) => void;
+  },
 ): BuiltApp {
   mkdirSync(benchTmp, { recursive: true });
+  const build = opts.build ?? true;
   let key: string;
   let fill: (dir: string) => void;
   let source: string;
@@ -108,6 +116,22 @@ export function buildAppSnapshot(
   if (!opts.rebuild && existsSync(path.join(dir, ".bench-build-ok"))) {
     opts.log(`app build: reusing ${dir}`);
     return { dir, source, reused: true, buildSeconds: null };
+  }
+  if (!build) {
+    // A copy without a build, kept apart from the built ones (pruning one kind leaves the other).
+    const copy = path.join(benchTmp, `copy-${key}`);
+    if (existsSync(path.join(copy, ".bench-copy-ok"))) {
+      opts.log(`app copy (not built): reusing ${copy}`);
+      return { dir: copy, source, reused: true, buildSeconds: null };
+    }
+    pruneOthers("copy-", copy);
+    rmSync(copy, { recursive: true, force: true });
+    mkdirSync(copy, { recursive: true });
+    fill(copy);
+    linkNodeModules(path.join(repo, "node_modules"), path.join(copy, "node_modules"));
+    writeFileSync(path.join(copy, ".bench-copy-ok"), new Date().toISOString());
+    opts.log(`app copy in ${copy} (no next build: only the worker runs)`);
+    return { dir: copy, source, reused: false, buildSeconds: null };
   }
   pruneOthers("app-", dir);
   rmSync(dir, { recursive: true, force: true });
