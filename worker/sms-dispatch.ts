@@ -24,18 +24,19 @@
 //
 // Throughput: the work around each send is done per batch, not per message, because the worker
 // is CPU-bound on round trips (each costs more CPU in drizzle and postgres.js than the SQL does
-// in Postgres). A pass is: one claim statement; one select that joins everything the checks need
-// for the whole batch; one transaction fixing the texts that are still unset (one update from a
-// VALUES list, one insert of the deep links); fences for chunks of rows just before they are sent;
-// and the outcomes written as they come, a batch of rows per statement.
+// in Postgres), and every row is written twice only: claimed (with its text) and sent. A pass is
+// one transaction that reads the due rows with everything the checks need, locked FOR UPDATE SKIP
+// LOCKED, and claims them in one statement (attempts + 1 and a lease, the texts still unset and
+// their deep links, or the final status of a row not to send); fences for chunks of rows just
+// before they are sent; and the outcomes written as they come, a batch of rows per statement.
+// The sends go over a keep-alive connection pool to the operator (lib/sms/elks.ts).
 //
 // This file is the loop only; each step is a file of its own in worker/sms/ (graphile-worker
 // style): claim.ts, eligibility.ts (the pure "is it still wanted" rule), prepare.ts, fix-texts.ts,
 // fences.ts, send.ts, retry-policy.ts (pure backoff and dead letter), outcomes.ts.
-import { claimDueSms } from "./sms/claim";
+import { claimAndPrepare } from "./sms/claim";
 import { OutcomeBacklog } from "./sms/backlog";
 import { OutcomeWriter } from "./sms/outcomes";
-import { prepareBatch } from "./sms/prepare";
 import { SendSlots, sendAll } from "./sms/send";
 import {
   concurrencyOf,
@@ -68,21 +69,15 @@ export async function runDueSms(
   // still away the pass ends here (the poll loop tries again), so nothing new is sent meanwhile.
   if (!(await backlog.flush(config.db))) throw new BacklogNotStored(backlog.size);
   const claimedAt = performance.now();
-  const claimed = await claimDueSms(config, now());
-  result.claimed = claimed.length;
-  if (claimed.length === 0) return result;
-
+  const { claimed, prepared } = await claimAndPrepare(config, now());
+  result.claimed = claimed;
+  if (claimed === 0) return result;
   const writer = new OutcomeWriter(config, backlog);
   try {
     const ready: Ready[] = [];
-    for (const p of await prepareBatch(config, claimed, now())) {
+    for (const p of prepared) {
       if (p.kind === "ready") ready.push(p);
-      else if (p.kind === "later")
-        result.retried += 1; // no write: the lease runs out, a later pass retries
-      else {
-        writer.final({ ...p.claimed, status: p.status, dueAt: null, lastError: p.reason }, now());
-        result.skipped += 1;
-      }
+      else result.skipped += 1; // stored with its final status by the claim itself
     }
     const slots = shared.slots ?? new SendSlots(concurrencyOf(config));
     await sendAll(config, ready, claimedAt, writer, slots, now, (outcome) => (result[outcome] += 1));

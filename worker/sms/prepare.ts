@@ -1,10 +1,11 @@
-// Preparing a claimed batch: one select joins everything eligibility needs (message, patient,
-// preferences, visit, push twin) for the whole batch; each row is judged by smsEligibility; the
-// reminders still without a text get one (fix-texts.ts). Decrypting happens here, not in the rule.
+// Preparing a batch: one select joins everything eligibility needs (message, patient, preferences,
+// visit, push twin) for the whole batch (claim.ts runs it with FOR UPDATE SKIP LOCKED); each row is
+// judged by smsEligibility; the reminders still without a text get one (fix-texts.ts), which the
+// claim stores. Decrypting happens here, not in the rule.
 import { isLocale } from "@/i18n/locales";
-import { eq, inArray, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
-import type { Db } from "@/db/client";
+import type { DbOrTx } from "@/db/client";
 import {
   appointments,
   appointmentTypes,
@@ -22,25 +23,28 @@ import { decryptPii } from "@/lib/privacy/crypto";
 import { offersChangeWhenSent } from "@/lib/reminders/schedule";
 import { smsEligibility } from "./eligibility";
 import { fixTexts } from "./fix-texts";
-import type { Claimed, Prepared, SmsDispatchConfig, Unfixed } from "./types";
+import type { Prepared, SmsDispatchConfig, Unfixed } from "./types";
+
+export type BatchRow = Awaited<ReturnType<ReturnType<typeof selectRows>["where"]>>[number];
 
 /**
- * Checks that each message is still wanted and fixes its recipient and text before the first
- * send (a retry sends exactly the same SMS, with the same link). One select for the batch.
+ * Checks that each message is still wanted and drafts its recipient and text before the first
+ * send (a retry sends exactly the same SMS, with the same link): the claim stores them. Each row
+ * is given the attempt number its claim makes (attempts + 1). `db` is the claim's transaction.
  */
-export async function prepareBatch(config: SmsDispatchConfig, claimed: Claimed[], now: Date): Promise<Prepared[]> {
-  const rows = await selectBatch(
-    config.db,
-    claimed.map((c) => c.id),
-  );
-  const byId = new Map(rows.map((r) => [r.id, r]));
+export async function prepareRows(
+  config: SmsDispatchConfig,
+  db: DbOrTx,
+  rows: BatchRow[],
+  now: Date,
+): Promise<Prepared[]> {
   // A child's SMS go to a guardian's number only while that guardian may still act for the child
   // (custody and the age rule, asked now, at the send): otherwise they are not sent at all.
   const guardianGone = new Set<string>();
   for (const r of rows)
     if (
       r.smsGuardianId &&
-      !(await mayActFor(config.db, r.smsGuardianId, r.patientId, {
+      !(await mayActFor(db, r.smsGuardianId, r.patientId, {
         now,
         keys: config.keys,
         maxAge: config.guardianMaxChildAge ?? 13,
@@ -49,12 +53,8 @@ export async function prepareBatch(config: SmsDispatchConfig, claimed: Claimed[]
       guardianGone.add(r.id);
   const prepared: Prepared[] = [];
   const unfixed: Unfixed[] = [];
-  for (const c of claimed) {
-    const row = byId.get(c.id);
-    if (!row) {
-      prepared.push({ kind: "void", claimed: c, status: "skipped", reason: "message not found" });
-      continue;
-    }
+  for (const row of rows) {
+    const c = { id: row.id, attempts: row.attempts + 1 };
     const base = { claimed: c, purpose: row.purpose, idempotencyKey: row.idempotencyKey };
     if (guardianGone.has(row.id) && row.purpose !== "phone_verification") {
       prepared.push({
@@ -79,6 +79,8 @@ export async function prepareBatch(config: SmsDispatchConfig, claimed: Claimed[]
       unfixed.push({
         ...base,
         to: decryptPii(e.phoneEnc, config.keys),
+        // Stored on the row as it is (no second encryption of the same number).
+        toEnc: e.phoneEnc,
         visit: { startsAt: e.visit.startsAt, timeZone: e.visit.timeZone },
         appointmentId: e.appointmentId,
         endsAt: e.visit.endsAt,
@@ -99,15 +101,16 @@ export async function prepareBatch(config: SmsDispatchConfig, claimed: Claimed[]
         }),
       });
   }
-  return prepared.concat(await fixTexts(config, unfixed, now));
+  return prepared.concat(await fixTexts(config, db, unfixed));
 }
 
 /** Everything the checks need for a batch: message, patient, preferences, visit, push twin. */
-function selectBatch(db: Db, ids: string[]) {
+export function selectRows(db: DbOrTx) {
   const push = alias(messages, "push");
   return db
     .select({
       id: messages.id,
+      attempts: messages.attempts,
       purpose: messages.purpose,
       idempotencyKey: messages.idempotencyKey,
       toEnc: messages.toEnc,
@@ -137,6 +140,5 @@ function selectBatch(db: Db, ids: string[]) {
     .leftJoin(slots, eq(slots.id, appointments.slotId))
     .leftJoin(clinics, eq(clinics.id, slots.clinicId))
     .leftJoin(appointmentTypes, eq(appointmentTypes.id, slots.typeId))
-    .leftJoin(push, eq(push.id, messages.fallbackFor))
-    .where(inArray(messages.id, ids));
+    .leftJoin(push, eq(push.id, messages.fallbackFor));
 }

@@ -64,14 +64,16 @@ export type Ready = {
   to: string;
   text: string;
   visit: { startsAt: Date; timeZone: string } | null;
+  /** Set when this pass wrote the text: what the claim stores on the row, and the deep link. */
+  fix?: { toEnc: string; bodyEnc: string; tokenHash: string; appointmentId: string; expiresAt: Date };
 };
 /** Not to be sent: stored with this status and reason. */
 export type Void = { kind: "void"; claimed: Claimed; status: "cancelled" | "skipped"; reason: string };
-/** Could not be prepared now (its text could not be fixed): left to its lease, like a crash. */
-export type Later = { kind: "later"; claimed: Claimed };
-export type Prepared = Ready | Void | Later;
+export type Prepared = Ready | Void;
 /** A reminder whose recipient and text are fixed in this pass. */
-export type Unfixed = Omit<Ready, "kind" | "text" | "visit"> & {
+export type Unfixed = Omit<Ready, "kind" | "text" | "visit" | "fix"> & {
+  /** The patient's phone as stored (ciphertext): the row's recipient is this very ciphertext. */
+  toEnc: string;
   visit: NonNullable<Ready["visit"]>;
   appointmentId: string;
   endsAt: Date;
