@@ -487,7 +487,9 @@ function report(): void {
         "0",
         run.gatewaySide?.duplicates === 0 ? "PASS" : "MISS",
       ]);
-      const m = run.memory.perWorker.map((w) => `${w.rssMiB.at10}/${w.rssMiB.at50}/${w.rssMiB.at90}, max ${w.rssMiB.max}`);
+      const m = run.memory.perWorker.map(
+        (w) => `${w.rssMiB.at10}/${w.rssMiB.at50}/${w.rssMiB.at90}, max ${w.rssMiB.max}`,
+      );
       rows.push([
         "      RSS MiB at 10/50/90 % sent, per worker",
         m.join("; "),

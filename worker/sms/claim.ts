@@ -26,11 +26,7 @@ export async function claimAndPrepare(
     // Rows whose lease ran out first (they are the oldest), then due rows, oldest due first. Two
     // statements, so each walks messages_due_idx (status, due_at) in order and stops at the batch:
     // one with an OR of both would sort every due row again on every pass.
-    const expired = await lockRows(
-      tx,
-      and(eq(messages.status, "sending"), lte(messages.leaseExpiresAt, now))!,
-      limit,
-    );
+    const expired = await lockRows(tx, and(eq(messages.status, "sending"), lte(messages.leaseExpiresAt, now))!, limit);
     const due =
       expired.length < limit
         ? await lockRows(tx, and(eq(messages.status, "queued"), lte(messages.dueAt, now))!, limit - expired.length)
@@ -61,7 +57,12 @@ function lockRows(tx: DbOrTx, where: SQL, limit: number): Promise<BatchRow[]> {
  * send (with their text where this pass wrote one, and its deep link), the final status and reason
  * for the others. Returns the attempt number each row now has.
  */
-async function writeClaims(tx: DbOrTx, prepared: Prepared[], leaseUntil: Date, now: Date): Promise<Map<string, number>> {
+async function writeClaims(
+  tx: DbOrTx,
+  prepared: Prepared[],
+  leaseUntil: Date,
+  now: Date,
+): Promise<Map<string, number>> {
   const at = now.toISOString();
   const values = prepared.map((p) => {
     const fix = p.kind === "ready" ? p.fix : undefined;
