@@ -41,6 +41,15 @@ export function deliveryCallbackUrl(publicBaseUrl: string, secret: string, messa
   return url.toString();
 }
 
+/**
+ * deliveryCallbackUrl for many messages of one deployment: the URL with its secret is built once
+ * (the SMS worker asks it for every send), each message only appends its id.
+ */
+export function deliveryCallbackUrls(publicBaseUrl: string, secret: string): (messageId: string) => string {
+  const base = deliveryCallbackUrl(publicBaseUrl, secret, "");
+  return (messageId) => base + encodeURIComponent(messageId);
+}
+
 export type ReportOutcome = "updated" | "unchanged" | "unknown";
 
 export async function recordDeliveryReport(

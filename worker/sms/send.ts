@@ -2,7 +2,7 @@
 // worker, each only after its fence says the row is still ours. The gateway call carries the row's
 // idempotency key, so a send repeated after a crash is recognised by the operator (see
 // worker/sms-dispatch.ts for the residual risk). What came of each send goes to the OutcomeWriter.
-import { deliveryCallbackUrl } from "@/lib/sms/delivery-reports";
+import { deliveryCallbackUrls } from "@/lib/sms/delivery-reports";
 import type { SentSms } from "@/lib/sms/types";
 import { Fences } from "./fences";
 import type { OutcomeWriter } from "./outcomes";
@@ -41,6 +41,7 @@ export async function sendAll(
 ): Promise<void> {
   const concurrency = concurrencyOf(config);
   const fences = new Fences(config, ready, claimedAt, concurrency * 4, now);
+  const callbackUrl = deliveryCallbackUrls(config.publicBaseUrl, config.webhookSecret);
   let next = 0;
   const lanes = Array.from({ length: Math.min(concurrency, ready.length) }, async () => {
     for (;;) {
@@ -53,7 +54,7 @@ export async function sendAll(
       }
       const i = next++;
       try {
-        count(await sendOne(config, ready[i]!, fences.ours(i), writer, now));
+        count(await sendOne(config, ready[i]!, fences.ours(i), callbackUrl, writer, now));
       } finally {
         slots.release();
       }
@@ -66,6 +67,7 @@ async function sendOne(
   config: SmsDispatchConfig,
   item: Ready,
   fence: Promise<boolean>,
+  callbackUrl: (messageId: string) => string,
   writer: OutcomeWriter,
   now: () => Date,
 ): Promise<Outcome> {
@@ -86,7 +88,7 @@ async function sendOne(
       from: config.sender,
       to: item.to,
       text: item.text,
-      callbackUrl: deliveryCallbackUrl(config.publicBaseUrl, config.webhookSecret, item.claimed.id),
+      callbackUrl: callbackUrl(item.claimed.id),
     });
   } catch (error) {
     return failed(config, item, error, writer, now());
