@@ -248,22 +248,28 @@ async function runWorkers(
 ): Promise<WorkerRun> {
   const { count, sql } = r;
   const flags = ["--poll-ms", "200", "--batch-size", String(o.batchSize), "--concurrency", String(o.concurrency)];
+  // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (not allowed in NODE_OPTIONS).
+  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const pgCpuBefore = commCpuSeconds("postgres");
   const simCpuBefore = groupCpuSeconds(r.sim.proc.pid!);
   const started = performance.now();
   const procs = Array.from({ length: r.workers }, (_, i) =>
-    startChild(`worker-${i + 1}`, process.execPath, ["--import", "tsx", path.join("worker", "main.ts"), ...flags], {
-      cwd: o.appDir,
-      env: {
-        ...r.baseEnv,
-        DATABASE_URL: o.dbUrl,
-        SMS_BASE_URL: r.smsUrl,
-        PUBLIC_BASE_URL: "http://127.0.0.1:3601",
-        RUN_WORKER_IN_APP: "false",
-        ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
+    startChild(
+      `worker-${i + 1}`,
+      process.execPath,
+      [...nodeArgs, "--import", "tsx", path.join("worker", "main.ts"), ...flags],
+      {
+        cwd: o.appDir,
+        env: {
+          ...r.baseEnv,
+          DATABASE_URL: o.dbUrl,
+          SMS_BASE_URL: r.smsUrl,
+          PUBLIC_BASE_URL: "http://127.0.0.1:3601",
+          RUN_WORKER_IN_APP: "false",
+        },
+        quiet: true,
       },
-      quiet: true,
-    }),
+    ),
   );
   const samples: { t: number; sent: number; rssMiB: number[] }[] = [];
   let sent = 0;
