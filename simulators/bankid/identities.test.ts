@@ -6,7 +6,7 @@ import { TEST_IDENTITIES } from "./identities";
 
 describe("the BankID simulator's test identities", () => {
   it("are people of the demo seed, with the seed's names", () => {
-    const seeded = new Map(
+    const seeded = new Map<string, string>(
       [...demoPatients, ...demoChildren].map((p) => [p.personalNumber, `${p.givenName} ${p.surname}`]),
     );
     for (const identity of TEST_IDENTITIES)
