@@ -94,7 +94,8 @@ test.describe("what a patient needs to know", () => {
       new RegExp(`^Vecka \\d{1,2}, \\d{1,2}( ${word})?( 20\\d\\d)?–\\d{1,2} ${word}( 20\\d\\d)?$`),
     );
     await page.getByRole("button", { name: "Nästa vecka" }).click();
-    const day = page.locator(".day h3").first();
+    // The day headings sit under each clinic's heading (times grouped by clinic).
+    const day = page.locator(".day").getByRole("heading").first();
     await expect(day).toHaveText(new RegExp(`^[A-ZÅÄÖ]${word} \\d{1,2} ${word}$`));
 
     // The accessibility statement, from the footer, public and in the patient's language.

@@ -11,8 +11,9 @@ import {
   slots,
   waitlistEntries,
 } from "@/db/schema";
+import { isLocale } from "@/i18n/locales";
 import { createAppointmentLink } from "@/lib/links/deep-links";
-import { maySendSms } from "@/lib/notifications/sms-consent";
+import { maySendSms, smsReachabilityColumns } from "@/lib/notifications/sms-consent";
 import { encryptPii } from "@/lib/privacy/crypto";
 import { isInQuietHours, nextQuietHoursEnd } from "@/lib/reminders/schedule";
 import { syncAppointmentReminders } from "@/lib/reminders/sync";
@@ -72,10 +73,9 @@ async function textPatient(
       smsOnClinicChange: clinics.smsOnClinicChange,
       patientId: patients.id,
       language: patients.language,
-      phoneEnc: patients.phoneEnc,
-      phoneVerifiedAt: patients.phoneVerifiedAt,
-      smsEnabled: notificationPreferences.smsEnabled,
-      smsConsentAt: notificationPreferences.smsConsentAt,
+      givenName: patients.givenName,
+      // A child's SMS go to the guardian who turned them on (the guardian's confirmed number).
+      ...smsReachabilityColumns,
     })
     .from(appointments)
     .innerJoin(slots, eq(slots.id, appointments.slotId))
@@ -95,12 +95,13 @@ async function textPatient(
   });
   const text = clinicChangeText({
     kind,
-    lang: row.language === "en" ? "en" : "sv",
+    lang: isLocale(row.language) ? row.language : "sv",
     startsAt: row.startsAt,
     previousStartsAt,
     timeZone: row.timeZone,
     clinicSmsName: row.smsName,
     link: `${ctx.publicBaseUrl}/l/${token}`,
+    forName: row.smsGuardianId ? row.givenName : null,
   });
   const dueAt = isInQuietHours(ctx.now, row.timeZone) ? nextQuietHoursEnd(ctx.now, row.timeZone) : ctx.now;
   await ctx.tx

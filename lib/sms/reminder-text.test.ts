@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { offerText, reminderText, type SmsLanguage } from "./reminder-text";
+import { clinicChangeText, offerText, reminderText, type SmsLanguage } from "./reminder-text";
 
 // Written out here independently of the module, so a mistake in its table is not repeated.
 // GSM 03.38 default alphabet, basic table only (no escape sequences such as € [ ] { }).
@@ -235,6 +235,21 @@ describe("offerText", () => {
     );
   });
 
+  it("to a guardian, says whose visit by first name only, in GSM-7", () => {
+    const sv = offerText({ ...base, lang: "sv", forName: "Lilla Tolvan" });
+    expect(sv).toBe(
+      "En tidigare tid finns för Lilla: ons 27 nov kl 08:20 hos X. Svara senast kl 14:00 via länken: https://x/l/abc",
+    );
+    expect(offerText({ ...base, lang: "en", forName: "Lilla Tolvan" })).toMatch(
+      /^An earlier time is available for Lilla: /,
+    );
+    for (const lang of ["sv", "en", "so", "fi"] as const) {
+      const text = offerText({ ...base, lang, forName: "Åsa-Lena Tolvansson" });
+      expect(text).toContain("Åsa-Lena");
+      expect(text).not.toContain("Tolvansson");
+    }
+  });
+
   it("names the day of the deadline when it is not today", () => {
     const late = {
       ...base,
@@ -260,5 +275,24 @@ describe("offerText", () => {
 
   it("refuses a link it would have to alter", () => {
     expect(() => offerText({ ...base, lang: "en", link: "https://x/l/[abc]" })).toThrow(RangeError);
+  });
+});
+
+describe("clinicChangeText to a guardian", () => {
+  const base = {
+    kind: "cancelled" as const,
+    startsAt: new Date("2024-11-27T08:20:00+01:00"),
+    timeZone: TZ,
+    clinicSmsName: "X",
+    link: LINK,
+  };
+  it("names the child by first name instead of 'your', and leaves the patient's own text alone", () => {
+    expect(clinicChangeText({ ...base, lang: "sv", forName: "Lilla Tolvan" })).toMatch(/^Lillas tid ons 27 nov/);
+    expect(clinicChangeText({ ...base, lang: "sv", forName: "Mats Tolvansson" })).toMatch(/^Mats tid /);
+    expect(clinicChangeText({ ...base, lang: "en", forName: "Lilla Tolvan" })).toMatch(/^Lilla's appointment /);
+    expect(clinicChangeText({ ...base, lang: "fi", forName: "Lilla Tolvan" })).toMatch(/^Lilla: /);
+    expect(clinicChangeText({ ...base, lang: "sv" })).toMatch(/^Din tid /);
+    for (const lang of ["sv", "en", "ar", "fa", "so", "fi"] as const)
+      expect(clinicChangeText({ ...base, lang, forName: "Lilla Tolvan" })).not.toContain("Tolvan");
   });
 });

@@ -292,8 +292,19 @@ export function reminderText({
   }
 }
 
-export function offerText({ lang, startsAt, respondBy, now, timeZone, clinicSmsName, link }: OfferTextInput): string {
+export function offerText({
+  lang,
+  startsAt,
+  respondBy,
+  now,
+  timeZone,
+  clinicSmsName,
+  link,
+  forName,
+}: OfferTextInput): string {
   const clinic = toGsm7Name(clinicSmsName);
+  // Sent to a guardian: whose visit, by first name only (as the reminders say it).
+  const name = forName ? firstNameForSms(forName, lang) : "";
   const url = checkLink(link);
   const time = when(startsAt, lang, timeZone);
   const sameDay = sameClinicDay(respondBy, now, timeZone);
@@ -301,19 +312,19 @@ export function offerText({ lang, startsAt, respondBy, now, timeZone, clinicSmsN
     sameDay ? `${at} ${clockIn(respondBy, lang, timeZone)}` : when(respondBy, lang, timeZone);
   switch (lang) {
     case "sv":
-      return `En tidigare tid finns: ${time} hos ${clinic}. Svara senast ${by("kl")} via länken: ${url}`;
+      return `En tidigare tid finns${name ? ` för ${name}` : ""}: ${time} hos ${clinic}. Svara senast ${by("kl")} via länken: ${url}`;
     case "en": {
       const deadline = sameDay ? clock(respondBy, timeZone) : when(respondBy, lang, timeZone);
-      return `An earlier time is available: ${time} at ${clinic}. Respond by ${deadline} via the link: ${url}`;
+      return `An earlier time is available${name ? ` for ${name}` : ""}: ${time} at ${clinic}. Respond by ${deadline} via the link: ${url}`;
     }
     case "ar":
-      return `يوجد موعد أبكر: ${time} في ${clinic}. رُدّ قبل ${by(AT.ar)} عبر الرابط: ${url}`;
+      return `يوجد موعد أبكر${name ? ` لـ${name}` : ""}: ${time} في ${clinic}. رُدّ قبل ${by(AT.ar)} عبر الرابط: ${url}`;
     case "fa":
-      return `نوبت زودتری هست: ${time} در ${clinic}. تا ${by(AT.fa)} از این لینک پاسخ دهید: ${url}`;
+      return `نوبت زودتری${name ? ` برای ${name}` : ""} هست: ${time} در ${clinic}. تا ${by(AT.fa)} از این لینک پاسخ دهید: ${url}`;
     case "so":
-      return `Ballan ka horreysa ayaa banaan: ${time} ee ${clinic}. Ka jawaab ka hor ${by(AT.so)} linkigan: ${url}`;
+      return `Ballan ka horreysa ayaa${name ? ` u` : ""} banaan${name ? ` ${name}` : ""}: ${time} ee ${clinic}. Ka jawaab ka hor ${by(AT.so)} linkigan: ${url}`;
     case "fi":
-      return `Aikaisempi aika vapautui: ${time}, ${clinic}. Vastaa viimeistään ${by(AT.fi)} linkistä: ${url}`;
+      return `Aikaisempi aika vapautui${name ? ` (${name})` : ""}: ${time}, ${clinic}. Vastaa viimeistään ${by(AT.fi)} linkistä: ${url}`;
   }
 }
 
@@ -348,6 +359,21 @@ export interface ClinicChangeTextInput extends Omit<ReminderTextInput, "offersCh
  * time, the SMS-safe clinic name and an opaque link, nothing else.
  */
 export function clinicChangeText(input: ClinicChangeTextInput): string {
+  const text = clinicChangeTextToPatient(input);
+  if (!input.forName) return text;
+  // Sent to a guardian: whose visit, by first name only, instead of "your".
+  const name = firstNameForSms(input.forName, input.lang);
+  switch (input.lang) {
+    case "sv":
+      return text.replace(/^Din tid/, `${/[sxz]$/i.test(name) ? name : `${name}s`} tid`);
+    case "en":
+      return text.replace(/^Your appointment/, `${name}'s appointment`);
+    default:
+      return `${name}: ${text}`;
+  }
+}
+
+function clinicChangeTextToPatient(input: ClinicChangeTextInput): string {
   const clinic = toGsm7Name(input.clinicSmsName);
   const url = checkLink(input.link);
   const time = when(input.startsAt, input.lang, input.timeZone);

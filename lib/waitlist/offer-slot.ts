@@ -125,6 +125,7 @@ export async function offerSlot(tx: Tx, slotId: string, ctx: OfferContext): Prom
       appointmentStartsAt: entrySlot.startsAt,
       appointmentClinicId: entrySlot.clinicId,
       language: patients.language,
+      givenName: patients.givenName,
       ...smsReachabilityColumns,
     })
     .from(waitlistEntries)
@@ -202,6 +203,8 @@ export async function offerSlot(tx: Tx, slotId: string, ctx: OfferContext): Prom
         timeZone: clinic.timeZone,
         clinicSmsName: clinic.smsName,
         link,
+        // To a guardian's phone (a child's wish): say whose visit, by first name only.
+        forName: row.smsGuardianId ? row.givenName : null,
       });
       await tx.insert(messages).values({
         patientId: candidate.patientId,

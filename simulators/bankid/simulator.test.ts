@@ -12,7 +12,7 @@ import { createTestPki, type TestPki } from "./test-pki";
 // The simulator's clock is frozen and moved by hand, so lifetimes and QR seconds are exact.
 
 const TOLVAN = "191212121212";
-const ERIK = "198112289874";
+const ELSA = "198112289874";
 const START = Date.UTC(2025, 2, 3, 8, 0, 0);
 
 let now = START;
@@ -130,14 +130,14 @@ describe("identification through QR code", () => {
 
   it("completes for the identity the tester picked", async () => {
     const order = await bankid.startAuthentication({ endUserIp: "192.0.2.7" });
-    await control(`orders/${order.orderRef}/scan`, { personalNumber: ERIK });
-    await control(`orders/${order.orderRef}/approve`, { personalNumber: ERIK });
+    await control(`orders/${order.orderRef}/scan`, { personalNumber: ELSA });
+    await control(`orders/${order.orderRef}/approve`, { personalNumber: ELSA });
     const done = await bankid.collect(order.orderRef);
     expect(done.status === "complete" && done.identity).toEqual({
-      personalNumber: ERIK,
-      givenName: "Erik",
-      surname: "Testsson",
-      name: "Erik Testsson",
+      personalNumber: ELSA,
+      givenName: "Elsa",
+      surname: "Provsson",
+      name: "Elsa Provsson",
     });
   });
 
@@ -250,7 +250,7 @@ describe("alreadyInProgress", () => {
 
   it("lets another person start meanwhile", async () => {
     await bankid.auth({ endUserIp: "192.0.2.7", requirement: { personalNumber: TOLVAN } });
-    await expect(bankid.auth({ endUserIp: "192.0.2.7", requirement: { personalNumber: ERIK } })).resolves.toMatchObject(
+    await expect(bankid.auth({ endUserIp: "192.0.2.7", requirement: { personalNumber: ELSA } })).resolves.toMatchObject(
       {
         orderRef: expect.any(String),
       },
@@ -275,7 +275,7 @@ describe("alreadyInProgress", () => {
 
   it("only lets the required person complete an order", async () => {
     const order = await bankid.auth({ endUserIp: "192.0.2.7", requirement: { personalNumber: TOLVAN } });
-    const wrong = await post(`/__simulator/orders/${order.orderRef}/approve`, { personalNumber: ERIK });
+    const wrong = await post(`/__simulator/orders/${order.orderRef}/approve`, { personalNumber: ELSA });
     expect(wrong.status).toBe(400);
     await control(`orders/${order.orderRef}/approve`);
     const done = await bankid.collect(order.orderRef);
@@ -452,7 +452,7 @@ describe("other order kinds", () => {
   });
 
   it("phone/auth answers with orderRef only and asks the user to confirm the call", async () => {
-    const { orderRef } = await bankid.phoneAuth({ personalNumber: ERIK, callInitiator: "RP" });
+    const { orderRef } = await bankid.phoneAuth({ personalNumber: ELSA, callInitiator: "RP" });
     const [listed] = await listOrders();
     expect(listed).toMatchObject({
       kind: "phone",
@@ -465,12 +465,12 @@ describe("other order kinds", () => {
     expect(hintOf(await bankid.collect(orderRef))).toBe("started");
     await control(`orders/${orderRef}/approve`);
     const done = await bankid.collect(orderRef);
-    expect(done.status === "complete" && done.identity.personalNumber).toBe(ERIK);
+    expect(done.status === "complete" && done.identity.personalNumber).toBe(ELSA);
   });
 
   it("phone orders do not fail startFailed, only expire", async () => {
     const { orderRef } = await bankid.phoneSign({
-      personalNumber: ERIK,
+      personalNumber: ELSA,
       callInitiator: "user",
       userVisibleData: encodeUserVisibleData("Samtycke"),
     });
