@@ -11,7 +11,9 @@ ARG NODE_IMAGE=node:20.20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /src
+# patches/: a fix to a dependency that upstream has not released yet, applied by postinstall.
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 
 FROM deps AS build
