@@ -26,6 +26,10 @@ export const test = base.extend<{ foreignRequests: string[] }>({
 export { expect };
 
 export async function expectAccessible(page: Page): Promise<void> {
+  // Next.js streams a dynamic page's <title> after its first bytes: right after a navigation axe
+  // could run before it arrived (a flaky "document-title"). Wait for it; a page without one still
+  // fails here.
+  await expect(page, "the page has a title").toHaveTitle(/\S/);
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   const summary = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
   expect(summary, "axe WCAG 2.1 A/AA violations").toEqual([]);
