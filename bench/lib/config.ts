@@ -18,6 +18,10 @@ function workerCounts(raw: string): number[] {
   return counts;
 }
 
+function portsFrom(base: number) {
+  return { app: base + 1, bare: base + 2, bareNext: base + 3, sms: base + 4, app2: base + 5, extra: base + 6 };
+}
+
 export type Phase = "page" | "js" | "reminders";
 const ALL_PHASES: Phase[] = ["page", "js", "reminders"];
 
@@ -41,7 +45,7 @@ export interface BenchConfig {
   rebuild: boolean;
   keepDb: boolean;
   phases: Phase[];
-  ports: { app: number; bare: number; bareNext: number; sms: number };
+  ports: ReturnType<typeof portsFrom>;
 }
 
 export function benchConfig(): BenchConfig {
@@ -69,6 +73,7 @@ export function benchConfig(): BenchConfig {
     rebuild: process.env.BENCH_REBUILD === "1",
     keepDb: process.env.BENCH_KEEP_DB === "1",
     phases: only.length ? (only as Phase[]) : ALL_PHASES,
-    ports: { app: 3601, bare: 3602, bareNext: 3603, sms: 3604 },
+    // BENCH_PORT_BASE moves every port (base+1 … base+9), so two benches can run side by side.
+    ports: portsFrom(int("BENCH_PORT_BASE", 3600)),
   };
 }
