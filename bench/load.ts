@@ -5,8 +5,17 @@
 //   tsx bench/load.ts '{"url":"http://127.0.0.1:3601/besok","connections":10,"durationMs":20000,"headers":{},"marker":"<h1>Mina tider</h1>"}'
 import http from "node:http";
 
-export interface LoadConfig {
+export interface LoadStep {
   url: string;
+  /** A string every good response body of this step contains. */
+  marker?: string;
+}
+
+export interface LoadConfig {
+  /** One request per iteration … */
+  url?: string;
+  /** … or several, one after the other on the same connection: one "view" (e.g. shell, then data). Latency is the view's. */
+  steps?: LoadStep[];
   connections: number;
   durationMs: number;
   headers?: Record<string, string>;
@@ -34,7 +43,11 @@ export interface LoadResult {
 
 export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: cfg.connections, maxFreeSockets: cfg.connections });
-  const marker = cfg.marker ? Buffer.from(cfg.marker) : null;
+  const steps = (cfg.steps ?? [{ url: cfg.url!, marker: cfg.marker }]).map((s) => ({
+    url: s.url,
+    marker: s.marker ? Buffer.from(s.marker) : null,
+  }));
+  if (steps.some((s) => !s.url)) throw new Error("load: a url or steps are required");
   const expected = cfg.status ?? 200;
   const latencies: number[] = [];
   let ok = 0;
@@ -46,39 +59,49 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
   const started = performance.now();
   const end = started + cfg.durationMs;
 
-  const one = () =>
-    new Promise<void>((resolve) => {
-      const t0 = performance.now();
-      const req = http.request(cfg.url, { agent, headers: cfg.headers }, (res) => {
+  type Outcome = "ok" | "status" | "marker" | "error";
+  const request = (step: (typeof steps)[number]) =>
+    new Promise<Outcome>((resolve) => {
+      const req = http.request(step.url, { agent, headers: cfg.headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => {
-          latencies.push(performance.now() - t0);
           const body = Buffer.concat(chunks);
           bytes += body.length;
           if (res.statusCode !== expected) {
-            wrongStatus++;
-            firstProblem ??= `status ${res.statusCode}`;
-          } else if (marker && !body.includes(marker)) {
-            markerMissing++;
-            firstProblem ??= `marker missing in: ${body.toString("utf8").slice(0, 300)}`;
-          } else {
-            ok++;
-          }
-          resolve();
+            firstProblem ??= `status ${res.statusCode} from ${step.url}`;
+            resolve("status");
+          } else if (step.marker && !body.includes(step.marker)) {
+            firstProblem ??= `marker missing in ${step.url}: ${body.toString("utf8").slice(0, 300)}`;
+            resolve("marker");
+          } else resolve("ok");
         });
-        res.on("error", () => {
-          errors++;
-          resolve();
-        });
+        res.on("error", () => resolve("error"));
       });
       req.on("error", (e) => {
-        errors++;
         firstProblem ??= `error ${e.message}`;
-        resolve();
+        resolve("error");
       });
       req.end();
     });
+
+  // One view: its steps in order; the first that fails decides the outcome.
+  const one = async () => {
+    const t0 = performance.now();
+    let outcome: Outcome = "ok";
+    for (const step of steps) {
+      outcome = await request(step);
+      if (outcome !== "ok") break;
+    }
+    if (outcome === "error") {
+      errors++;
+      return;
+    }
+    latencies.push(performance.now() - t0);
+    if (outcome === "status") wrongStatus++;
+    else if (outcome === "marker") markerMissing++;
+    else ok++;
+  };
 
   await Promise.all(
     Array.from({ length: cfg.connections }, async () => {
@@ -100,6 +123,7 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
     errors,
     seconds: round(seconds),
     rps: round(ok / seconds),
+    // Per view: all its steps' bodies together.
     bytesPerResponse: latencies.length ? Math.round(bytes / latencies.length) : 0,
     latencyMs: {
       mean: round(latencies.reduce((a, b) => a + b, 0) / (latencies.length || 1)),

@@ -8,19 +8,13 @@ import { db } from "@/db";
 import { appointmentTypes } from "@/db/schema";
 import { asSessionActor, requirePatient } from "@/lib/auth/current-patient";
 import { requestMeta } from "@/lib/auth/request-context";
-import { getAppointment, listAppointments, type Locale } from "./service";
+import { getAppointment, type Locale } from "./service";
 
 async function context(returnTo: string) {
   const session = await requirePatient(returnTo);
   const meta = await requestMeta();
   const locale = (await getLocale()) as Locale;
   return { session, locale, now: new Date(), audit: { ip: meta.ip, userAgent: meta.userAgent } };
-}
-
-export async function myAppointments() {
-  const ctx = await context("/besok");
-  const list = await asSessionActor(ctx.session, () => listAppointments(db(), ctx.session.patientId, ctx));
-  return { ...list, locale: ctx.locale, now: ctx.now };
 }
 
 /** The appointment, or the not-found page: for a foreign id exactly as for a made-up one. */

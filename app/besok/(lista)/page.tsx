@@ -1,61 +1,52 @@
 import { getTranslations } from "next-intl/server";
-import { AppointmentCard, type AppointmentCardText } from "@/components/appointment-card";
+import { AppointmentList } from "@/components/appointment-list";
 import { InstallHint } from "@/components/install-hint";
 import { OfflineCopyRefresher } from "@/components/offline-copy";
-import { StaleGuard } from "@/components/stale-guard";
-import { myAppointments } from "@/lib/appointments/dal";
+import { QueryProvider } from "@/components/query-provider";
+import { requirePatient } from "@/lib/auth/current-patient";
 
 export async function generateMetadata() {
   const t = await getTranslations("appointments");
   return { title: t("title") };
 }
 
+// "Mina tider" is a shell: headings, texts and the client component that fetches the patient's
+// visits from GET /api/appointments (audited there). The page renders no patient data, so its
+// server cost is the layout's; bench/README.md, part (a), has the figures that led here.
 export default async function AppointmentsPage() {
-  const { upcoming, past, locale, now } = await myAppointments();
+  await requirePatient("/besok");
   const t = await getTranslations("appointments");
   const tp = await getTranslations("pwa");
-  const text: AppointmentCardText = {
-    status: {
-      booked: t("status.booked"),
-      cancelled: t("status.cancelled"),
-      completed: t("status.completed"),
-      no_show: t("status.no_show"),
-    },
-    details: t("details"),
-    receiptCancelled: (date) => t("receiptCancelled", { date }),
-  };
+  const ts = await getTranslations("states");
   return (
     <>
       <h1>{t("title")}</h1>
+      <noscript>
+        <p className="notice">{t("needsJs")}</p>
+      </noscript>
       <OfflineCopyRefresher />
-      <StaleGuard renderId={crypto.randomUUID()} />
-      <section aria-labelledby="upcoming-title">
-        <h2 id="upcoming-title">{t("upcoming")}</h2>
-        {upcoming.length === 0 ? (
-          <div className="card empty">
-            <p>{t("emptyUpcoming")}</p>
-            <p className="muted">{t("emptyUpcomingHint")}</p>
-          </div>
-        ) : (
-          <ul className="cards">
-            {upcoming.map((a) => (
-              <AppointmentCard key={a.id} appointment={a} locale={locale} now={now} text={text} />
-            ))}
-          </ul>
-        )}
-      </section>
-      <section aria-labelledby="past-title">
-        <h2 id="past-title">{t("past")}</h2>
-        {past.length === 0 ? (
-          <p className="muted">{t("emptyPast")}</p>
-        ) : (
-          <ul className="cards">
-            {past.map((a) => (
-              <AppointmentCard key={a.id} appointment={a} locale={locale} now={now} text={text} />
-            ))}
-          </ul>
-        )}
-      </section>
+      <QueryProvider>
+        <AppointmentList
+          text={{
+            upcoming: t("upcoming"),
+            past: t("past"),
+            emptyUpcoming: t("emptyUpcoming"),
+            emptyUpcomingHint: t("emptyUpcomingHint"),
+            emptyPast: t("emptyPast"),
+            loading: t("loading"),
+            errorTitle: t("errorTitle"),
+            errorText: t("errorText"),
+            retry: ts("retry"),
+            status: {
+              booked: t("status.booked"),
+              cancelled: t("status.cancelled"),
+              completed: t("status.completed"),
+              no_show: t("status.no_show"),
+            },
+            receiptCancelled: t.raw("receiptCancelled") as string,
+          }}
+        />
+      </QueryProvider>
       {/* Last on the page: it appears after load and must not push the appointments down. */}
       <InstallHint
         text={{
