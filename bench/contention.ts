@@ -12,6 +12,7 @@ import { piiKeysFromEnv } from "@/lib/privacy/crypto";
 import { saveWaitlistWishes } from "@/lib/waitlist/wishes";
 import { offerSlot } from "@/lib/waitlist/offer-slot";
 import { demoEnv } from "./lib/data";
+import { commCpuSeconds, groupCpuSeconds } from "./lib/proc";
 import { fetchActionPost, formPost, serverActionId, type EncodedRequest } from "./lib/server-actions";
 
 export interface ContentionOptions {
@@ -20,6 +21,8 @@ export interface ContentionOptions {
   /** The running app, e.g. http://127.0.0.1:3701 (also the Origin the browser would send). */
   baseUrl: string;
   requests: number;
+  /** The app's process group (its CPU time during the burst is read from /proc). */
+  appPid: number;
   log: (s: string) => void;
 }
 
@@ -42,7 +45,17 @@ export interface ContentionResult {
   batchSize: number;
   latencyMs: { p50: number; p99: number; max: number };
   within2s: number;
+  /** From the first send to the last answer. */
   burstMs: number;
+  /** One request alone (the probes, each a refusal like a loser's): the cost without contention. */
+  aloneMs: Record<Kind, number>;
+  /** Slowest answer per kind. */
+  maxMsByKind: Record<Kind, number>;
+  /**
+   * CPU time during the burst, per request: the app's processes (`next start`), every process
+   * named postgres on the machine (other work on the same server included), this client.
+   */
+  cpuMsPerRequest: { app: number | null; postgres: number | null; client: number };
   /** What the answers said, per kind: moved, taken, …, and http-5xx / network for failures. */
   answers: Record<Kind, Record<string, number>>;
   /** 5xx, network errors, and answers that are neither "moved" nor "taken". */
@@ -356,11 +369,22 @@ export async function runContentionBench(o: ContentionOptions): Promise<Contenti
     // Every body encoded before the first send; one connection per request, no keep-alive.
     const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
     const prepared = plan.map(({ kind, p }) => ({ kind, p, ...requestFor(kind, p, setup.slotId, ids, o.baseUrl) }));
+    const cpu0 = { app: groupCpuSeconds(o.appPid), pg: commCpuSeconds("postgres"), client: process.cpuUsage() };
     const t0 = performance.now();
     const raw = await Promise.all(prepared.map((x) => send(x.url, x.req, agent)));
     const burstMs = performance.now() - t0;
+    const cpu1 = {
+      app: groupCpuSeconds(o.appPid),
+      pg: commCpuSeconds("postgres"),
+      client: process.cpuUsage(cpu0.client),
+    };
+    const perRequest = (a: number | null, b: number | null) =>
+      a !== null && b !== null ? Math.round(((b - a) * 1000 * 10) / n) / 10 : null;
     const answers = raw.map((res, i) => ({ ...prepared[i]!, a: classify(prepared[i]!.kind, prepared[i]!.p, res) }));
 
+    o.log(
+      `contention: ${n} answered in ${ms(burstMs)} ms; app CPU ${perRequest(cpu0.app, cpu1.app) ?? "?"} ms per request`,
+    );
     const counts: Record<Kind, Record<string, number>> = { accept: {}, rebook: {} };
     for (const x of answers) counts[x.kind][x.a.outcome] = (counts[x.kind][x.a.outcome] ?? 0) + 1;
     const bad = answers.filter((x) => x.a.outcome !== "moved" && x.a.outcome !== "taken");
@@ -402,6 +426,16 @@ export async function runContentionBench(o: ContentionOptions): Promise<Contenti
       },
       within2s,
       burstMs: ms(burstMs),
+      aloneMs: { accept: ms(acceptProbe.ms), rebook: ms(rebookProbe.ms) },
+      maxMsByKind: {
+        accept: ms(Math.max(0, ...answers.filter((x) => x.kind === "accept").map((x) => x.a.ms))),
+        rebook: ms(Math.max(0, ...answers.filter((x) => x.kind === "rebook").map((x) => x.a.ms))),
+      },
+      cpuMsPerRequest: {
+        app: perRequest(cpu0.app, cpu1.app),
+        postgres: perRequest(cpu0.pg, cpu1.pg),
+        client: Math.round(((cpu1.client.user + cpu1.client.system) / 1000 / n) * 10) / 10,
+      },
       answers: counts,
       errors: bad.length,
       firstErrors: bad.slice(0, 5).map((x) => `${x.kind}: ${x.a.outcome} ${x.a.detail}`),
@@ -448,5 +482,11 @@ export function contentionRows(c: ContentionResult): string[][] {
     ],
     ["    errors (5xx, network, other answers)", String(c.errors), "0", verdict(c.pass.errors)],
     ["    answers", `accept: ${list(c.answers.accept)}; rebook: ${list(c.answers.rebook)}`, "", ""],
+    [
+      "    CPU per request: app / Postgres (all) / client",
+      `${c.cpuMsPerRequest.app ?? "?"} / ${c.cpuMsPerRequest.postgres ?? "?"} / ${c.cpuMsPerRequest.client} ms; all answered in ${c.burstMs} ms; one alone: accept ${c.aloneMs.accept} ms, rebook ${c.aloneMs.rebook} ms`,
+      "",
+      "",
+    ],
   ];
 }

@@ -421,6 +421,7 @@ async function main(): Promise<void> {
         dbUrl: db.url,
         baseUrl: `http://127.0.0.1:${cfg.ports.app}`,
         requests: cfg.contentionRequests,
+        appPid: appServer.proc.pid!,
         log,
       });
     }
