@@ -21,6 +21,11 @@ export interface ContentionOptions {
   /** The running app, e.g. http://127.0.0.1:3701 (also the Origin the browser would send). */
   baseUrl: string;
   requests: number;
+  /**
+   * Offers to make (default: as many as the clinic's largest batch allows, at most N − 1, so at
+   * least one patient rebooks). Equal to N (≤ the batch limit): accepts only, no rebooks.
+   */
+  offers?: number;
   /** The app's process group (its CPU time during the burst is read from /proc). */
   appPid: number;
   log: (s: string) => void;
@@ -328,7 +333,7 @@ export async function runContentionBench(o: ContentionOptions): Promise<Contenti
     version: r.version,
     cookie: cookies.get(r.patient_id)!,
   }));
-  const holders = people.slice(0, Math.min(setup.batchSize, n - 1));
+  const holders = people.slice(0, Math.min(setup.batchSize, o.offers ?? n - 1, n));
   const offered = await makeOffers(o, setup.slotId, holders);
   const sql = postgres(o.dbUrl, { max: 1, onnotice: () => {} });
   try {
@@ -351,11 +356,11 @@ export async function runContentionBench(o: ContentionOptions): Promise<Contenti
     // Probes through the same two paths that change nothing: each must come back as the refusal
     // it is, or the burst's answers could not be read either.
     const probeAgent = new http.Agent({ keepAlive: false });
-    const a = holders[0]!;
+    const a = holders[0] ?? people[0]!;
     const wrongOffer = { ...a, offerId: holders[1]?.offerId ?? "00000000-0000-4000-8000-000000000000" };
     const pa = requestFor("accept", wrongOffer, setup.slotId, ids, o.baseUrl);
     const acceptProbe = classify("accept", wrongOffer, await send(pa.url, pa.req, probeAgent));
-    const r = rebookers[0]!;
+    const r = people.at(-1)!;
     const pr = requestFor("rebook", r, r.slotId, ids, o.baseUrl); // into its own slot: refused
     const rebookProbe = classify("rebook", r, await send(pr.url, pr.req, probeAgent));
     if (acceptProbe.outcome !== "not_found" || rebookProbe.outcome !== "slot_unavailable")

@@ -421,6 +421,7 @@ async function main(): Promise<void> {
         dbUrl: db.url,
         baseUrl: `http://127.0.0.1:${cfg.ports.app}`,
         requests: cfg.contentionRequests,
+        offers: cfg.contentionOffers,
         appPid: appServer.proc.pid!,
         log,
       });

@@ -43,6 +43,8 @@ export interface BenchConfig {
   reminderWorkers: number[];
   /** Requests fired at once for one freed slot (accepts of its offers and rebooks into it). */
   contentionRequests: number;
+  /** Offers among them (unset: as many as the clinic's batch limit allows, leaving ≥ 1 rebook). */
+  contentionOffers: number | undefined;
   ref: string | undefined;
   rebuild: boolean;
   keepDb: boolean;
@@ -73,6 +75,7 @@ export function benchConfig(): BenchConfig {
     workerBatchSize: int("BENCH_WORKER_BATCH_SIZE", 100),
     reminderWorkers: workerCounts(process.env.BENCH_REMINDER_WORKERS ?? "1,2"),
     contentionRequests: int("BENCH_CONTENTION_REQUESTS", 500),
+    contentionOffers: process.env.BENCH_CONTENTION_OFFERS ? int("BENCH_CONTENTION_OFFERS", 0) : undefined,
     ref: process.env.BENCH_REF || undefined,
     rebuild: process.env.BENCH_REBUILD === "1",
     keepDb: process.env.BENCH_KEEP_DB === "1",
