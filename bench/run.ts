@@ -33,6 +33,7 @@ import { buildAppSnapshot, buildBareNext } from "./lib/snapshot";
 import { mergeLoadResults, type LoadConfig, type LoadResult } from "./load";
 import { measurePageScripts, withBrowser, type PageScripts } from "./first-load-js";
 import { runReminderBench, type ReminderBenchResult } from "./reminders";
+import { contentionRows, runContentionBench, type ContentionResult } from "./contention";
 import { piiKeysFromEnv } from "@/lib/privacy/crypto";
 
 const repo = process.cwd();
@@ -335,14 +336,14 @@ async function main(): Promise<void> {
   const app = buildAppSnapshot(repo, {
     ref: cfg.ref,
     rebuild: cfg.rebuild,
-    build: cfg.phases.includes("page") || cfg.phases.includes("js"),
+    build: cfg.phases.includes("page") || cfg.phases.includes("js") || cfg.phases.includes("contention"),
     env: buildEnv,
     log,
   });
   results.app = { source: app.source, dir: app.dir, buildSeconds: app.buildSeconds, reusedBuild: app.reused };
   log(`app: ${app.source}${app.buildSeconds ? `, built in ${app.buildSeconds.toFixed(0)} s` : ""}`);
   const bareNext =
-    cfg.phases.includes("js") || cfg.phases.includes("page")
+    cfg.phases.includes("js") || cfg.phases.includes("page") || cfg.phases.includes("contention")
       ? buildBareNext(repo, { rebuild: cfg.rebuild, env: buildEnv, log })
       : undefined;
   if (bareNext)
@@ -364,7 +365,7 @@ async function main(): Promise<void> {
   const patient = await createBenchPatient(db.url);
   results.benchPatient = { appointments: patient.appointments };
 
-  if (cfg.phases.includes("page") || cfg.phases.includes("js")) {
+  if (cfg.phases.includes("page") || cfg.phases.includes("js") || cfg.phases.includes("contention")) {
     const appServer = startChild(
       "next-start",
       process.execPath,
@@ -442,6 +443,18 @@ async function main(): Promise<void> {
       log("js: loading /besok, /login and the bare page in Chromium …");
       noteLoad("js");
       results.js = await jsPhase(cfg, patient);
+    }
+    if (cfg.phases.includes("contention")) {
+      noteLoad("contention");
+      results.contention = await runContentionBench({
+        appDir: app.dir,
+        dbUrl: db.url,
+        baseUrl: `http://127.0.0.1:${cfg.ports.app}`,
+        requests: cfg.contentionRequests,
+        offers: cfg.contentionOffers,
+        appPid: appServer.proc.pid!,
+        log,
+      });
     }
     await stopChild(bareNextServer);
     await stopChild(appServer);
@@ -532,6 +545,8 @@ function report(): void {
       ]);
     }
   }
+  const con = results.contention as ContentionResult | undefined;
+  if (con) rows.push(...contentionRows(con));
   console.log(`\n${table(rows)}\n`);
   for (const n of notes) console.log(`note: ${n}`);
 }
