@@ -69,6 +69,12 @@ export interface WorkerRun {
     workerMsPerSms: number | null;
     postgresMsPerSms: number | null;
     simulatorMsPerSms: number | null;
+    /**
+     * Workers and Postgres from the first read that found SMS sent to the end, over the SMS sent
+     * in between: without the workers' start (tsx compiling them: a fixed cost that weighs on
+     * small runs).
+     */
+    afterStart: { sent: number; workerMsPerSms: number | null; postgresMsPerSms: number | null } | null;
   };
   /** What the simulator received: messages stored, and sends that repeated a key (0 expected). */
   gatewaySide: { messages: number; duplicates: number } | null;
@@ -148,6 +154,17 @@ export async function makeReminderPatients(url: string, count: number, keys: Pii
 }
 
 /** One due reminder per picked visit (a `messages` row, queued a minute ago); earlier runs' rows and links go first. */
+export function afterStart(
+  first: { sent: number; worker: number | null; pg: number | null },
+  sentCount: number,
+  workerCpu: number | null,
+  pgCpu: number | null,
+): NonNullable<WorkerRun["cpu"]["afterStart"]> {
+  const n = sentCount - first.sent;
+  const ms = (a: number | null, b: number | null) => (a !== null && b !== null ? round(((b - a) / n) * 1000, 3) : null);
+  return { sent: n, workerMsPerSms: ms(first.worker, workerCpu), postgresMsPerSms: ms(first.pg, pgCpu) };
+}
+
 export async function queueReminders(sql: postgres.Sql): Promise<void> {
   await sql.unsafe(`
     delete from deep_links where purpose = 'appointment'
@@ -315,6 +332,7 @@ export async function sendReminders(r: SendOptions): Promise<SendRun> {
   const cpu: (number | null)[] = procs.map(() => null);
   let pgCpuAfter: number | null = null;
   let simCpuAfter: number | null = null;
+  let first: { sent: number; worker: number | null; pg: number | null } | undefined;
   try {
     while (sent < count) {
       await new Promise((res) => setTimeout(res, r.pollMs ?? 1000));
@@ -330,6 +348,10 @@ export async function sendReminders(r: SendOptions): Promise<SendRun> {
       const t = (performance.now() - started) / 1000;
       if (row!.n > sent) lastProgress = performance.now();
       sent = row!.n;
+      if (sent > 0 && !first) {
+        const w = cpu.every((c) => c !== null) ? cpu.reduce((a, b) => a! + b!, 0)! : null;
+        first = { sent, worker: w, pg: pgCpuAfter };
+      }
       r.onProgress?.(sent);
       if (rss.every((x) => x !== null)) samples.push({ t: round(t, 1), sent, rssMiB: rss as number[] });
       if (samples.length % Math.round(15_000 / (r.pollMs ?? 1000)) === 0)
@@ -402,6 +424,7 @@ export async function sendReminders(r: SendOptions): Promise<SendRun> {
       workerMsPerSms: perSms(workerCpu),
       postgresMsPerSms: perSms(pgCpuBefore !== null && pgCpuAfter !== null ? pgCpuAfter - pgCpuBefore : null),
       simulatorMsPerSms: perSms(simCpuBefore !== null && simCpuAfter !== null ? simCpuAfter - simCpuBefore : null),
+      afterStart: first && sentCount > first.sent ? afterStart(first, sentCount, workerCpu, pgCpuAfter) : null,
     },
     gatewaySide,
     memory: {
