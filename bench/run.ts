@@ -2,6 +2,8 @@
 //   (a) GET /besok (logged in) vs a bare node:http server running the same SQL, 2 M appointments
 //   (b) first-load JS of /besok and /login vs a bare Next.js page
 //   (c) 100 000 due SMS reminders through worker/main.ts vs the SMS gateway's own rate
+//   burst: the reminders sent while patients load the page and open their links (bench/burst.ts)
+//   growth: the page and reminders at 10 / 30 / 100 % of the data, cost per request (bench/growth.ts)
 // Prints a table and writes bench/results/latest.json. See bench/README.md for what each number
 // means and the settings (BENCH_* environment variables).
 import { execFileSync } from "node:child_process";
