@@ -1,20 +1,23 @@
 // A small closed-loop HTTP load generator (run in its own process): N keep-alive connections,
 // each sending the next request as soon as the previous response has fully arrived, for a fixed
 // time. Every response is checked (status and a marker in the body). Latency is to the last byte.
+// With `steps`, one "request" is a view made of several requests in turn (a page shell and its
+// data, say): each is checked, and the latency is the whole view's. SIGTERM ends the run early
+// with what was measured so far (the burst phase stops it when the sending is done).
 //
 //   tsx bench/load.ts '{"url":"http://127.0.0.1:3601/besok","connections":10,"durationMs":20000,"headers":{},"marker":"<h1>Mina tider</h1>"}'
 import http from "node:http";
 
 export interface LoadStep {
   url: string;
-  /** A string every good response body of this step contains. */
+  status?: number;
   marker?: string;
 }
 
 export interface LoadConfig {
-  /** One request per iteration … */
+  /** The one URL requested, unless `steps` is given. */
   url?: string;
-  /** … or several, one after the other on the same connection: one "view" (e.g. shell, then data). Latency is the view's. */
+  /** Requests that together make one view, in order; the latency is to the last byte of the last. */
   steps?: LoadStep[];
   connections: number;
   durationMs: number;
@@ -43,12 +46,12 @@ export interface LoadResult {
 
 export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: cfg.connections, maxFreeSockets: cfg.connections });
-  const steps = (cfg.steps ?? [{ url: cfg.url!, marker: cfg.marker }]).map((s) => ({
+  const steps = (cfg.steps ?? [{ url: cfg.url!, status: cfg.status, marker: cfg.marker }]).map((s) => ({
     url: s.url,
+    expected: s.status ?? 200,
     marker: s.marker ? Buffer.from(s.marker) : null,
   }));
-  if (steps.some((s) => !s.url)) throw new Error("load: a url or steps are required");
-  const expected = cfg.status ?? 200;
+  if (steps.length === 0 || steps.some((s) => !s.url)) throw new Error("load: a url or steps with urls");
   const latencies: number[] = [];
   let ok = 0;
   let wrongStatus = 0;
@@ -57,9 +60,11 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
   let bytes = 0;
   let firstProblem: string | null = null;
   const started = performance.now();
-  const end = started + cfg.durationMs;
+  let end = started + cfg.durationMs;
+  const stop = () => (end = 0);
+  process.once("SIGTERM", stop);
 
-  type Outcome = "ok" | "status" | "marker" | "error";
+  type Outcome = "ok" | "wrongStatus" | "markerMissing" | "error";
   const request = (step: (typeof steps)[number]) =>
     new Promise<Outcome>((resolve) => {
       const req = http.request(step.url, { agent, headers: cfg.headers }, (res) => {
@@ -68,24 +73,24 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
         res.on("end", () => {
           const body = Buffer.concat(chunks);
           bytes += body.length;
-          if (res.statusCode !== expected) {
-            firstProblem ??= `status ${res.statusCode} from ${step.url}`;
-            resolve("status");
+          if (res.statusCode !== step.expected) {
+            firstProblem ??= `${step.url}: status ${res.statusCode}`;
+            resolve("wrongStatus");
           } else if (step.marker && !body.includes(step.marker)) {
-            firstProblem ??= `marker missing in ${step.url}: ${body.toString("utf8").slice(0, 300)}`;
-            resolve("marker");
+            firstProblem ??= `${step.url}: marker missing in: ${body.toString("utf8").slice(0, 300)}`;
+            resolve("markerMissing");
           } else resolve("ok");
         });
         res.on("error", () => resolve("error"));
       });
       req.on("error", (e) => {
-        firstProblem ??= `error ${e.message}`;
+        firstProblem ??= `${step.url}: error ${e.message}`;
         resolve("error");
       });
       req.end();
     });
 
-  // One view: its steps in order; the first that fails decides the outcome.
+  // One view: its steps in turn, stopping at the first bad answer.
   const one = async () => {
     const t0 = performance.now();
     let outcome: Outcome = "ok";
@@ -98,9 +103,9 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
       return;
     }
     latencies.push(performance.now() - t0);
-    if (outcome === "status") wrongStatus++;
-    else if (outcome === "marker") markerMissing++;
-    else ok++;
+    if (outcome === "ok") ok++;
+    else if (outcome === "wrongStatus") wrongStatus++;
+    else markerMissing++;
   };
 
   await Promise.all(
@@ -109,6 +114,7 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  process.off("SIGTERM", stop);
   agent.destroy();
   const sorted = Float64Array.from(latencies).sort();
   const pct = (p: number) =>
@@ -123,7 +129,6 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
     errors,
     seconds: round(seconds),
     rps: round(ok / seconds),
-    // Per view: all its steps' bodies together.
     bytesPerResponse: latencies.length ? Math.round(bytes / latencies.length) : 0,
     latencyMs: {
       mean: round(latencies.reduce((a, b) => a + b, 0) / (latencies.length || 1)),

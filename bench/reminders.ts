@@ -69,6 +69,12 @@ export interface WorkerRun {
     workerMsPerSms: number | null;
     postgresMsPerSms: number | null;
     simulatorMsPerSms: number | null;
+    /**
+     * Workers and Postgres from the first read that found SMS sent to the end, over the SMS sent
+     * in between: without the workers' start (tsx compiling them: a fixed cost that weighs on
+     * small runs).
+     */
+    afterStart: { sent: number; workerMsPerSms: number | null; postgresMsPerSms: number | null } | null;
   };
   /** What the simulator received: messages stored, and sends that repeated a key (0 expected). */
   gatewaySide: { messages: number; duplicates: number } | null;
@@ -78,6 +84,29 @@ export interface WorkerRun {
     growthMiB10to90: number | null;
     samples: { t: number; sent: number; rssMiB: number[] }[];
   };
+}
+
+/** A run as the workers did it, without the comparison with the gateway (burst and growth use it). */
+export type SendRun = Omit<WorkerRun, "gatewayRate" | "gatewayConcurrency" | "ratio">;
+
+export interface SendOptions {
+  appDir: string;
+  dbUrl: string;
+  workers: number;
+  count: number;
+  smsUrl: string;
+  sim: Child;
+  sql: postgres.Sql;
+  concurrency: number;
+  batchSize: number;
+  timeoutSeconds: number;
+  log: (s: string) => void;
+  /** The base of the links in the texts (default http://127.0.0.1:3601: nothing opens them). */
+  publicBaseUrl?: string;
+  /** How often the sent count is read (default 1000 ms). */
+  pollMs?: number;
+  /** Called with the sent count after every read. */
+  onProgress?: (sent: number) => void;
 }
 
 export interface ReminderBenchResult {
@@ -125,7 +154,18 @@ export async function makeReminderPatients(url: string, count: number, keys: Pii
 }
 
 /** One due reminder per picked visit (a `messages` row, queued a minute ago); earlier runs' rows and links go first. */
-async function queueReminders(sql: postgres.Sql): Promise<void> {
+export function afterStart(
+  first: { sent: number; worker: number | null; pg: number | null },
+  sentCount: number,
+  workerCpu: number | null,
+  pgCpu: number | null,
+): NonNullable<WorkerRun["cpu"]["afterStart"]> {
+  const n = sentCount - first.sent;
+  const ms = (a: number | null, b: number | null) => (a !== null && b !== null ? round(((b - a) / n) * 1000, 3) : null);
+  return { sent: n, workerMsPerSms: ms(first.worker, workerCpu), postgresMsPerSms: ms(first.pg, pgCpu) };
+}
+
+export async function queueReminders(sql: postgres.Sql): Promise<void> {
   await sql.unsafe(`
     delete from deep_links where purpose = 'appointment'
       and appointment_id in (select appointment_id from bench_reminder_visits);
@@ -183,30 +223,10 @@ export async function runReminderBench(o: ReminderBenchOptions): Promise<Reminde
   o.log(`reminders: ${count.toLocaleString("en")} visits with a phone and consent (${prepareSeconds.toFixed(1)} s)`);
 
   const smsUrl = `http://127.0.0.1:${o.smsPort}`;
-  const baseEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: "production" as const,
-    VARDTID_MODE: "demo",
-  };
-  const sim = startChild("sms-simulator", process.execPath, ["--import", "tsx", "simulators/sms/main.ts"], {
-    cwd: o.appDir,
-    env: {
-      ...baseEnv,
-      SMS_SIM_PORT: String(o.smsPort),
-      SMS_SIM_DLR_SENT_DELAY_MS: "3600000",
-      SMS_SIM_DLR_DELIVERED_DELAY_MS: "3600000",
-    },
-    quiet: true,
-  });
+  const sim = await startSmsSimulator(o.appDir, o.smsPort);
   const sql = postgres(o.dbUrl, { max: 1, onnotice: () => {}, connection: { TimeZone: "UTC" } });
-  const reset = () => fetch(`${smsUrl}/__simulator/reset`, { method: "POST" });
+  const reset = () => resetSmsSimulator(smsUrl);
   try {
-    await waitFor(
-      "the SMS simulator",
-      async () => (await fetch(`${smsUrl}/__simulator/messages?to=%2B46701740605`)).ok,
-      { timeoutMs: 30_000, child: sim },
-    );
     const gwSends = Math.min(o.count, 20_000);
     const gateway: GatewayRate[] = [];
     for (const inFlight of [...new Set(o.workers.map((w) => w * o.concurrency))].sort((a, b) => a - b)) {
@@ -221,7 +241,13 @@ export async function runReminderBench(o: ReminderBenchOptions): Promise<Reminde
       await reset();
       const gw = gateway.find((g) => g.concurrency === workers * o.concurrency)!;
       o.log(`reminders: ${count.toLocaleString("en")} due; starting ${workers} worker(s) …`);
-      const run = await runWorkers(o, { workers, count, smsUrl, baseEnv, sql, sim, gateway: gw });
+      const done = await sendReminders({ ...o, workers, count, smsUrl, sim, sql });
+      const run: WorkerRun = {
+        ...done,
+        gatewayRate: gw.rate,
+        gatewayConcurrency: gw.concurrency,
+        ratio: round(done.rate / gw.rate, 3),
+      };
       runs.push(run);
       o.log(
         `reminders: ${workers} worker(s): ${run.sent.toLocaleString("en")} sent at ${run.rate} SMS/s = ${(run.ratio * 100).toFixed(1)} % of the gateway at ${gw.concurrency} in flight; CPU per SMS ${run.cpu.workerMsPerSms} ms workers, ${run.cpu.postgresMsPerSms} ms Postgres, ${run.cpu.simulatorMsPerSms} ms simulator; ${run.gatewaySide?.duplicates ?? "?"} duplicates`,
@@ -234,19 +260,44 @@ export async function runReminderBench(o: ReminderBenchOptions): Promise<Reminde
   }
 }
 
-async function runWorkers(
-  o: ReminderBenchOptions,
-  r: {
-    workers: number;
-    count: number;
-    smsUrl: string;
-    baseEnv: { NODE_ENV: "production"; [name: string]: string | undefined };
-    sql: postgres.Sql;
-    sim: Child;
-    gateway: GatewayRate;
-  },
-): Promise<WorkerRun> {
+/**
+ * The SMS simulator of the app snapshot, delivery reports held back an hour (the measurement is the
+ * send path only), once it answers.
+ */
+export async function startSmsSimulator(appDir: string, port: number): Promise<Child> {
+  const sim = startChild("sms-simulator", process.execPath, ["--import", "tsx", "simulators/sms/main.ts"], {
+    cwd: appDir,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: "production",
+      VARDTID_MODE: "demo",
+      SMS_SIM_PORT: String(port),
+      SMS_SIM_DLR_SENT_DELAY_MS: "3600000",
+      SMS_SIM_DLR_DELIVERED_DELAY_MS: "3600000",
+    },
+    quiet: true,
+  });
+  await waitFor(
+    "the SMS simulator",
+    async () => (await fetch(`http://127.0.0.1:${port}/__simulator/messages?to=%2B46701740605`)).ok,
+    { timeoutMs: 30_000, child: sim },
+  );
+  return sim;
+}
+
+export async function resetSmsSimulator(smsUrl: string): Promise<void> {
+  const res = await fetch(`${smsUrl}/__simulator/reset`, { method: "POST" });
+  if (!res.ok) throw new Error(`SMS simulator reset: status ${res.status}`);
+}
+
+/**
+ * Starts `workers` worker processes on the queued reminders and waits until `count` are sent (or
+ * no progress for 60 s, or the time limit); CPU, memory and what the simulator received.
+ */
+export async function sendReminders(r: SendOptions): Promise<SendRun> {
   const { count, sql } = r;
+  const o = r;
   const flags = ["--poll-ms", "200", "--batch-size", String(o.batchSize), "--concurrency", String(o.concurrency)];
   // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (not allowed in NODE_OPTIONS).
   const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean);
@@ -261,10 +312,13 @@ async function runWorkers(
       {
         cwd: o.appDir,
         env: {
-          ...r.baseEnv,
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          NODE_ENV: "production",
+          VARDTID_MODE: "demo",
           DATABASE_URL: o.dbUrl,
           SMS_BASE_URL: r.smsUrl,
-          PUBLIC_BASE_URL: "http://127.0.0.1:3601",
+          PUBLIC_BASE_URL: r.publicBaseUrl ?? "http://127.0.0.1:3601",
           RUN_WORKER_IN_APP: "false",
         },
         quiet: true,
@@ -278,9 +332,10 @@ async function runWorkers(
   const cpu: (number | null)[] = procs.map(() => null);
   let pgCpuAfter: number | null = null;
   let simCpuAfter: number | null = null;
+  let first: { sent: number; worker: number | null; pg: number | null } | undefined;
   try {
     while (sent < count) {
-      await new Promise((res) => setTimeout(res, 1000));
+      await new Promise((res) => setTimeout(res, r.pollMs ?? 1000));
       for (const w of procs)
         if (w.proc.exitCode !== null) throw new Error(`a worker exited (code ${w.proc.exitCode}):\n${w.output()}`);
       const [row] = await sql<
@@ -293,8 +348,13 @@ async function runWorkers(
       const t = (performance.now() - started) / 1000;
       if (row!.n > sent) lastProgress = performance.now();
       sent = row!.n;
+      if (sent > 0 && !first) {
+        const w = cpu.every((c) => c !== null) ? cpu.reduce((a, b) => a! + b!, 0)! : null;
+        first = { sent, worker: w, pg: pgCpuAfter };
+      }
+      r.onProgress?.(sent);
       if (rss.every((x) => x !== null)) samples.push({ t: round(t, 1), sent, rssMiB: rss as number[] });
-      if (samples.length % 15 === 0)
+      if (samples.length % Math.round(15_000 / (r.pollMs ?? 1000)) === 0)
         o.log(
           `reminders: ${sent.toLocaleString("en")} / ${count.toLocaleString("en")} sent after ${t.toFixed(0)} s, worker RSS ${rss.join(" / ")} MiB`,
         );
@@ -359,14 +419,12 @@ async function runWorkers(
     sendSpanSeconds: round(sendSpanSeconds, 1),
     rate: round(rate, 1),
     timedOut,
-    gatewayRate: r.gateway.rate,
-    gatewayConcurrency: r.gateway.concurrency,
-    ratio: round(rate / r.gateway.rate, 3),
     cpu: {
       workerSeconds: workerCpu,
       workerMsPerSms: perSms(workerCpu),
       postgresMsPerSms: perSms(pgCpuBefore !== null && pgCpuAfter !== null ? pgCpuAfter - pgCpuBefore : null),
       simulatorMsPerSms: perSms(simCpuBefore !== null && simCpuAfter !== null ? simCpuAfter - simCpuBefore : null),
+      afterStart: first && sentCount > first.sent ? afterStart(first, sentCount, workerCpu, pgCpuAfter) : null,
     },
     gatewaySide,
     memory: {

@@ -2,6 +2,8 @@
 //   (a) GET /besok (logged in) vs a bare node:http server running the same SQL, 2 M appointments
 //   (b) first-load JS of /besok and /login vs a bare Next.js page
 //   (c) 100 000 due SMS reminders through worker/main.ts vs the SMS gateway's own rate
+//   burst: the reminders sent while patients load the page and open their links (bench/burst.ts)
+//   growth: the page and reminders at 10 / 30 / 100 % of the data, cost per request (bench/growth.ts)
 // Prints a table and writes bench/results/latest.json. See bench/README.md for what each number
 // means and the settings (BENCH_* environment variables).
 import { execFileSync } from "node:child_process";
@@ -29,11 +31,15 @@ import {
   waitFor,
   type Child,
 } from "./lib/proc";
+import { runtimeEnv } from "./lib/app-server";
 import { buildAppSnapshot, buildBareNext } from "./lib/snapshot";
 import { mergeLoadResults, type LoadConfig, type LoadResult } from "./load";
 import { measurePageScripts, withBrowser, type PageScripts } from "./first-load-js";
 import { runReminderBench, type ReminderBenchResult } from "./reminders";
 import { contentionRows, runContentionBench, type ContentionResult } from "./contention";
+import { runBurstBench, type BurstResult } from "./burst";
+import { runGrowthBench, type GrowthResult } from "./growth";
+import { startAppServer } from "./lib/app-server";
 import { piiKeysFromEnv } from "@/lib/privacy/crypto";
 
 const repo = process.cwd();
@@ -78,11 +84,14 @@ function loadNote(): void {
 }
 
 let db: { name: string; url: string } | undefined;
+// The growth phase's smaller database while it exists (dropped here if the run is interrupted).
+let growthDb: { name: string; url: string } | undefined;
 let cleaned = false;
 async function cleanup(): Promise<void> {
   if (cleaned) return;
   cleaned = true;
   await stopAllChildren();
+  if (growthDb) await dropBenchDatabase(cfg.pgUrl, growthDb.name).catch(() => {});
   if (db && !cfg.keepDb) {
     await dropBenchDatabase(cfg.pgUrl, db.name).catch((e: unknown) =>
       console.error(`could not drop ${db!.name}: ${String(e)}`),
@@ -97,24 +106,6 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 process.on("exit", killAllChildrenNow);
-
-function runtimeEnv(port: number, dbUrl: string, patient: BenchPatient | undefined): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: "production",
-    NEXT_TELEMETRY_DISABLED: "1",
-    VARDTID_MODE: "demo",
-    DATABASE_URL: dbUrl,
-    RUN_WORKER_IN_APP: "false",
-    PORT: String(port),
-    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    AUTH_SECRET: patient?.secret ?? demoEnv().AUTH_SECRET,
-    // Nothing on these pages calls the simulators; keep their ports inside the bench's range anyway.
-    BANKID_SIM_PORT: "3698",
-    SMS_SIM_PORT: "3699",
-  };
-}
 
 async function loadOnce(name: string, lc: LoadConfig): Promise<LoadResult> {
   const child = startChild(
@@ -336,7 +327,7 @@ async function main(): Promise<void> {
   const app = buildAppSnapshot(repo, {
     ref: cfg.ref,
     rebuild: cfg.rebuild,
-    build: cfg.phases.includes("page") || cfg.phases.includes("js") || cfg.phases.includes("contention"),
+    build: cfg.phases.some((p) => p === "page" || p === "js" || p === "contention" || p === "burst" || p === "growth"),
     env: buildEnv,
     log,
   });
@@ -476,6 +467,60 @@ async function main(): Promise<void> {
       log,
     });
   }
+
+  if (cfg.phases.includes("burst")) {
+    noteLoad("burst");
+    const appServer = await startAppServer("next-start", app.dir, cfg.ports.app, db.url, patient);
+    try {
+      results.burst = await runBurstBench({
+        repo,
+        appDir: app.dir,
+        dbUrl: db.url,
+        keys: piiKeysFromEnv(demoEnv()),
+        app: appServer,
+        appBase: `http://127.0.0.1:${cfg.ports.app}`,
+        cookie: patient.cookie,
+        count: cfg.reminders,
+        workers: cfg.burst.workers,
+        smsPort: cfg.ports.sms,
+        concurrency: cfg.workerConcurrency,
+        batchSize: cfg.workerBatchSize,
+        timeoutSeconds: cfg.reminderTimeoutSeconds,
+        pageConnections: cfg.connections,
+        linkConnections: cfg.burst.linkConnections,
+        warmupSeconds: cfg.warmupSeconds,
+        baselineSeconds: cfg.roundSeconds,
+        log,
+      });
+    } finally {
+      await stopChild(appServer);
+    }
+  }
+
+  if (cfg.phases.includes("growth")) {
+    noteLoad("growth");
+    results.growth = await runGrowthBench({
+      repo,
+      appDir: app.dir,
+      pgUrl: cfg.pgUrl,
+      main: { url: db.url, patient, fill },
+      shares: cfg.growth.shares,
+      patients: cfg.patients,
+      perPatient: cfg.perPatient,
+      freeSlots: cfg.freeSlots,
+      keys: piiKeysFromEnv(demoEnv()),
+      appPort: cfg.ports.app2,
+      smsPort: cfg.ports.sms,
+      reminders: Math.min(cfg.growth.reminders, cfg.reminders),
+      connections: cfg.connections,
+      warmupSeconds: Math.min(cfg.warmupSeconds, 3),
+      seconds: cfg.growth.seconds,
+      concurrency: cfg.workerConcurrency,
+      batchSize: cfg.workerBatchSize,
+      log,
+      track: (d) => (growthDb = d),
+    });
+  }
   noteLoad("end");
 }
 
@@ -547,8 +592,84 @@ function report(): void {
   }
   const con = results.contention as ContentionResult | undefined;
   if (con) rows.push(...contentionRows(con));
+  burstRows(rows, results.burst as BurstResult | undefined, rem);
+  growthRows(rows, results.growth as GrowthResult | undefined);
   console.log(`\n${table(rows)}\n`);
   for (const n of notes) console.log(`note: ${n}`);
+}
+
+function burstRows(rows: string[][], b: BurstResult | undefined, rem: ReminderBenchResult | undefined): void {
+  if (!b) return;
+  const lat = (r: LoadResult) => `${r.rps} views/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms`;
+  const alone = rem?.runs.find((r) => r.workers === b.workers);
+  rows.push([
+    `(burst) ${b.sms.sent.toLocaleString("en")} of ${b.count.toLocaleString("en")} reminders, ${b.workers} workers, under load`,
+    `${b.sms.rate} SMS/s${alone ? ` (without page load: ${alone.rate} SMS/s)` : ""}; CPU/SMS ${b.sms.cpu.workerMsPerSms ?? "?"} / ${b.sms.cpu.postgresMsPerSms ?? "?"} ms workers / Postgres`,
+    "all sent",
+    b.pass.allSent ? "PASS" : "MISS",
+  ]);
+  rows.push([`    page alone, ${b.pageConnections} connections`, lat(b.pageAlone), "", ""]);
+  rows.push([
+    `    page during the burst (${b.loadSeconds} s)`,
+    `${lat(b.page)}, ${b.page.ok}/${b.page.requests} ok`,
+    "",
+    "",
+  ]);
+  rows.push([
+    `    link opens, ${b.linkConnections} connections`,
+    `${b.links.opensPerSecond} opens/s (${b.links.ok} of ${b.links.linksSeen} links seen), /l/ p50 ${b.links.linkMs.p50} ms, p99 ${b.links.linkMs.p99} ms; with the login page p99 ${b.links.openMs.p99} ms`,
+    "",
+    "",
+  ]);
+  rows.push([
+    "    errors (page, links)",
+    `${b.page.requests - b.page.ok}, ${b.links.wrongAnswer + b.links.errors}`,
+    "0",
+    b.pass.noErrors ? "PASS" : "MISS",
+  ]);
+  rows.push([
+    "    sent twice (simulator: repeated key)",
+    `${b.sms.gatewaySide?.duplicates ?? "?"} (max attempts ${b.sms.maxAttempts})`,
+    "0",
+    b.pass.noDuplicates ? "PASS" : "MISS",
+  ]);
+}
+
+function growthRows(rows: string[][], g: GrowthResult | undefined): void {
+  if (!g) return;
+  for (const p of g.points)
+    rows.push([
+      `(growth) ${Math.round(p.share * 1000) / 10} %: ${p.data.appointments.toLocaleString("en")} appointments`,
+      `page ${p.page.rps} views/s, p99 ${p.page.latencyMs.p99} ms, ${p.page.serverCpuMsPerRequest ?? "?"} ms CPU/view; ${p.reminders.sent.toLocaleString("en")} SMS at ${p.reminders.rate} SMS/s, ${p.reminders.workerMsPerSms ?? "?"} + ${p.reminders.postgresMsPerSms ?? "?"} ms CPU/SMS (worker + Postgres)`,
+      "",
+      "",
+    ]);
+  const flat = (f: GrowthResult["flat"]["pageCpu"]) =>
+    `${f.smallest ?? "?"} → ${f.largest ?? "?"} ms (${f.ratio === null ? "?" : `×${f.ratio}`})`;
+  rows.push([
+    "    CPU per page view, smallest → largest",
+    flat(g.flat.pageCpu),
+    "≤ ×1.25",
+    g.flat.pageCpu.met ? "PASS" : "MISS",
+  ]);
+  rows.push([
+    "    CPU per SMS, smallest → largest",
+    flat(g.flat.smsCpu),
+    "≤ ×1.25",
+    g.flat.smsCpu.met ? "PASS" : "MISS",
+  ]);
+  rows.push([
+    "    Seq Scans on big tables (page, claim)",
+    g.seqScans.length ? g.seqScans.join("; ") : "none",
+    "none",
+    g.seqScans.length ? "MISS" : "PASS",
+  ]);
+  rows.push([
+    "    every answer and SMS checked",
+    g.pass.allOk ? "all ok" : "problems (see JSON)",
+    "",
+    g.pass.allOk ? "PASS" : "MISS",
+  ]);
 }
 
 let failed = false;

@@ -22,8 +22,8 @@ function portsFrom(base: number) {
   return { app: base + 1, bare: base + 2, bareNext: base + 3, sms: base + 4, app2: base + 5, extra: base + 6 };
 }
 
-export type Phase = "page" | "js" | "reminders" | "contention";
-const ALL_PHASES: Phase[] = ["page", "js", "reminders", "contention"];
+export type Phase = "page" | "js" | "reminders" | "contention" | "burst" | "growth";
+const ALL_PHASES: Phase[] = ["page", "js", "reminders", "contention", "burst", "growth"];
 
 export interface BenchConfig {
   pgUrl: string;
@@ -50,6 +50,17 @@ export interface BenchConfig {
   keepDb: boolean;
   phases: Phase[];
   ports: ReturnType<typeof portsFrom>;
+  /** The burst (bench/burst.ts): cfg.reminders sent by this many workers under page and link load. */
+  burst: { workers: number; linkConnections: number };
+  /** Growth (bench/growth.ts): data shares, reminders and seconds of page load per size. */
+  growth: { shares: number[]; reminders: number; seconds: number };
+}
+
+function shares(raw: string): number[] {
+  const s = raw.split(",").map((x) => Number(x.trim()));
+  if (!s.length || s.some((x) => !(x > 0 && x <= 1)))
+    throw new Error(`BENCH_GROWTH_SHARES must list shares in (0, 1], e.g. "0.1,0.3,1"; got "${raw}"`);
+  return [...new Set(s)].sort((a, b) => a - b);
 }
 
 export function benchConfig(): BenchConfig {
@@ -82,5 +93,11 @@ export function benchConfig(): BenchConfig {
     phases: only.length ? (only as Phase[]) : ALL_PHASES,
     // BENCH_PORT_BASE moves every port (base+1 … base+9), so two benches can run side by side.
     ports: portsFrom(int("BENCH_PORT_BASE", 3600)),
+    burst: { workers: int("BENCH_BURST_WORKERS", 2), linkConnections: int("BENCH_BURST_LINK_CONNECTIONS", 5) },
+    growth: {
+      shares: shares(process.env.BENCH_GROWTH_SHARES ?? "0.1,0.3,1"),
+      reminders: int("BENCH_GROWTH_REMINDERS", 10_000),
+      seconds: int("BENCH_GROWTH_SECONDS", 10),
+    },
   };
 }

@@ -140,8 +140,12 @@ export async function startSmsSimulator(opts: SmsSimulatorOptions = {}): Promise
     if (path === "/__simulator/messages") {
       if (method !== "GET") return sendMethodNotAllowed(res, "GET");
       const to = normalisePlus(url.searchParams.get("to"));
-      const list = to === null ? messages : messages.filter((m) => m.to === to);
-      return sendJson(res, 200, { messages: list.map(publicMessage) });
+      // `offset`: only the messages after the first N received (a poller reads just the new ones;
+      // the bench's link opener does, with 100 000 messages stored). `total` is the next offset.
+      const offset = Math.max(0, Number.parseInt(url.searchParams.get("offset") ?? "0", 10) || 0);
+      const recent = offset > 0 ? messages.slice(offset) : messages;
+      const list = to === null ? recent : recent.filter((m) => m.to === to);
+      return sendJson(res, 200, { messages: list.map(publicMessage), total: messages.length });
     }
     if (path === "/__simulator/incoming") {
       if (method !== "POST") return sendMethodNotAllowed(res, "POST");

@@ -286,6 +286,17 @@ describe("control API", () => {
     expect(z.object({ messages: z.array(messageSchema) }).parse(await res.json()).messages).toHaveLength(2);
   });
 
+  it("lists only the messages after an offset, with the total as the next offset", async () => {
+    for (const message of ["ett", "två", "tre"])
+      expect((await send({ from: "Vardtid", to: PATIENT, message })).status).toBe(200);
+    const page = z.object({ messages: z.array(messageSchema), total: z.number() });
+    const after2 = page.parse(await (await fetch(`${sim.url}/__simulator/messages?offset=2`)).json());
+    expect(after2.messages.map((m) => m.message)).toEqual(["tre"]);
+    expect(after2.total).toBe(3);
+    const none = page.parse(await (await fetch(`${sim.url}/__simulator/messages?offset=3`)).json());
+    expect(none.messages).toEqual([]);
+  });
+
   it("answers a share of sends with the fault status and stores none of them", async () => {
     expect((await control("faults", { failRate: 1 })).status).toBe(200);
     const failed = await send({ from: "Vardtid", to: PATIENT, message: "Hej" });
