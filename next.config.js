@@ -26,6 +26,9 @@ const nextConfig = {
   // The container runs the traced minimal server tree (.next/standalone), without dev dependencies;
   // our own server (server/main.ts) serves it in every mode.
   output: "standalone",
+  // Two root layouts (app/(site) rendered per request, app/(shell) prerendered): an address that
+  // matches neither gets app/global-not-found.tsx.
+  experimental: { globalNotFound: true },
   async headers() {
     return [
       { source: "/:path*", headers: securityHeaders },

@@ -4,6 +4,13 @@ import { NextResponse, type NextRequest } from "next/server";
 import { env } from "@/lib/env";
 import { canonicalLoopbackRedirect } from "@/lib/security/canonical-origin";
 import { buildCsp, newNonce, reportingEndpoints } from "@/lib/security/csp";
+import { buildShellCsp, shellHashes } from "@/lib/security/shell-csp";
+import { isLocale, localeCookie } from "@/i18n/locales";
+import { negotiateLocale } from "@/i18n/negotiate";
+
+// Paths served by a prerendered shell (app/(shell)/shell/<locale>/…), by the patient's language.
+const SHELLS = new Set(["/besok"]);
+const SESSION_COOKIES = ["vardtid.session", "__Host-vardtid.session"];
 
 export function proxy(request: NextRequest) {
   // Demo mode: 127.0.0.1 and localhost are the same machine but not the same origin; send the
@@ -17,15 +24,53 @@ export function proxy(request: NextRequest) {
   });
   if (canonical && (request.method === "GET" || request.method === "HEAD")) return sendTo(canonical);
 
+  const https = (process.env.PUBLIC_BASE_URL ?? "").startsWith("https://");
+  const path = request.nextUrl.pathname;
+  if (SHELLS.has(path)) {
+    // Without a session cookie the patient logs in first, as on every logged-in page. (A cookie
+    // is not proof of a session: the shell holds no patient data, and its data requests check.)
+    if (!SESSION_COOKIES.some((name) => request.cookies.has(name))) {
+      const login = new URL("/login", request.url);
+      login.searchParams.set("returnTo", `${path}${request.nextUrl.search}`);
+      return NextResponse.redirect(login, 307);
+    }
+    const chosen = request.cookies.get(localeCookie)?.value;
+    const locale = isLocale(chosen) ? chosen : negotiateLocale(request.headers.get("accept-language"));
+    const shell = `/shell/${locale}${path}`;
+    return shellResponse(request, new URL(`${shell}${request.nextUrl.search}`, request.url), shell, https);
+  }
+  if (path.startsWith("/shell/")) return shellResponse(request, null, path, https);
+
   const nonce = newNonce();
-  const csp = buildCsp(nonce, {
-    dev: process.env.NODE_ENV === "development",
-    https: (process.env.PUBLIC_BASE_URL ?? "").startsWith("https://"),
-  });
+  const csp = buildCsp(nonce, { dev: process.env.NODE_ENV === "development", https });
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("Content-Security-Policy", csp);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
+  response.headers.set("Content-Security-Policy", csp);
+  response.headers.set("Reporting-Endpoints", reportingEndpoints());
+  return response;
+}
+
+/**
+ * A prerendered shell's CSP allows its inline scripts by hash (lib/security/shell-csp.ts). Where
+ * the shell has not been prerendered (`next dev` renders it per request), the nonce policy.
+ */
+function shellResponse(request: NextRequest, rewriteTo: URL | null, shellPath: string, https: boolean): NextResponse {
+  const hashes = shellHashes(shellPath.slice(1));
+  let csp: string;
+  let init: Parameters<typeof NextResponse.next>[0];
+  if (hashes) {
+    csp = buildShellCsp(hashes, { https });
+  } else {
+    const nonce = newNonce();
+    csp = buildCsp(nonce, { dev: process.env.NODE_ENV === "development", https });
+    const requestHeaders = new Headers(request.headers);
+    requestHeaders.set("x-nonce", nonce);
+    requestHeaders.set("Content-Security-Policy", csp);
+    init = { request: { headers: requestHeaders } };
+  }
+  const response = rewriteTo ? NextResponse.rewrite(rewriteTo, init) : NextResponse.next(init);
   response.headers.set("Content-Security-Policy", csp);
   response.headers.set("Reporting-Endpoints", reportingEndpoints());
   return response;

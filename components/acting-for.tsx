@@ -1,10 +1,11 @@
 import { getTranslations } from "next-intl/server";
-import { chooseActingForAction } from "@/lib/guardians/actions";
 import type { ActingChoice } from "@/lib/guardians/dal";
 
 /**
  * Whom a guardian acts for, on every page: "Du: Tolvan" and each child they may act for now
- * ("Lilla Tolvan, 7 år"). A plain form (works without JavaScript); the server checks the choice.
+ * ("Lilla Tolvan, 7 år"). A plain form POST to /api/acting-for (works without JavaScript; the
+ * server checks the choice), then "Mina tider" as a new page load: it is a prerendered shell with
+ * its own root layout, which a server action's redirect could not switch to.
  */
 export async function ActingFor({ choice }: { choice: ActingChoice }) {
   const t = await getTranslations("guardian");
@@ -17,7 +18,7 @@ export async function ActingFor({ choice }: { choice: ActingChoice }) {
         </p>
       ) : null}
       {choice.children.length > 0 ? (
-        <form action={chooseActingForAction} className="acting-for__form" aria-label={t("chooserLabel")}>
+        <form action="/api/acting-for" method="post" className="acting-for__form" aria-label={t("chooserLabel")}>
           <span className="acting-for__label">
             {current ? t("actingFor", { name: current.givenName }) : t("actingForSelf")}
           </span>

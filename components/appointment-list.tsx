@@ -42,12 +42,21 @@ export function AppointmentList({ text }: { text: AppointmentListText }) {
   }, [refetch]);
 
   const loggedOut = query.error instanceof DataRequestError && query.error.status === 401;
+  const sessionEnded = query.error instanceof DataRequestError && query.error.sessionEnded;
   useEffect(() => {
-    // The session ended (idle time, logout in another tab): log in again and come back here.
-    if (loggedOut) router.replace("/login?returnTo=%2Fbesok");
-  }, [loggedOut, router]);
+    // No session (idle time, logout in another tab): log in again and come back here; the login
+    // page says why when this browser had one.
+    if (loggedOut) router.replace(`/login?returnTo=%2Fbesok${sessionEnded ? "&avslutad=1" : ""}`);
+  }, [loggedOut, sessionEnded, router]);
 
-  if (query.isPending || loggedOut) {
+  // No network at all (a shell opened by the service worker while offline): the designed offline
+  // page, which shows the patient's opt-in copy, says more than an error would.
+  const offline = query.isError && !(query.error instanceof DataRequestError) && !navigator.onLine;
+  useEffect(() => {
+    if (offline) window.location.replace("/offline.html");
+  }, [offline]);
+
+  if (query.isPending || loggedOut || offline) {
     return (
       <div className="state" role="status" aria-live="polite">
         <div className="spinner" aria-hidden="true" />

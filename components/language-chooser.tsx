@@ -1,15 +1,20 @@
 import { getLocale, getTranslations } from "next-intl/server";
 import { setLanguage } from "@/lib/i18n/set-language";
-import { isLocale, localeDir, localeNames, locales } from "@/i18n/locales";
+import { isLocale, localeDir, localeNames, locales, type Locale } from "@/i18n/locales";
 
 // The language chooser: a disclosure (globe and the current language) that opens a list with each
 // language in its own name and script, so a patient finds theirs without reading the current one.
 // Every choice is a submit button of one plain form: it works without JavaScript, by keyboard and
 // by screen reader, and the list wraps on a 320 px screen. Self-contained (markup here, styles under
 // ".lang-chooser" in globals.css) so the header can be restyled around it.
-export async function LanguageChooser() {
-  const t = await getTranslations("language");
-  const raw = await getLocale();
+//
+// In a prerendered shell (`shell`: its locale and path) the form posts to /api/language, which
+// sets the choice and sends the browser back: a static page cannot re-render itself.
+export async function LanguageChooser({ shell }: { shell?: { locale: Locale; returnTo: string } } = {}) {
+  const t = shell
+    ? await getTranslations({ locale: shell.locale, namespace: "language" })
+    : await getTranslations("language");
+  const raw = shell ? shell.locale : await getLocale();
   const current = isLocale(raw) ? raw : "sv";
   return (
     // Keyed by language: after a switch the disclosure is new, so it is closed again.
@@ -28,7 +33,11 @@ export async function LanguageChooser() {
         </svg>
         <span lang={current}>{localeNames[current]}</span>
       </summary>
-      <form action={setLanguage} className="lang-chooser__panel">
+      <form
+        className="lang-chooser__panel"
+        {...(shell ? { action: "/api/language", method: "post" } : { action: setLanguage })}
+      >
+        {shell ? <input type="hidden" name="returnTo" value={shell.returnTo} /> : null}
         <ul role="list" aria-label={t("label")}>
           {locales.map((l) => (
             <li key={l}>

@@ -103,10 +103,9 @@ test.describe("changes and old pages", () => {
 
   test("cancel in one tab: the other tab and 'back' say the visit is already cancelled", async ({ page, context }) => {
     await loginWithBankId(page, "nils");
-    const hrefs = await page
-      .getByRole("region", { name: "Kommande besök" })
-      .getByRole("link")
-      .evaluateAll((links) => links.map((a) => a.getAttribute("href")!));
+    const upcoming = page.getByRole("region", { name: "Kommande besök" });
+    await expect(upcoming.getByRole("link").first()).toBeVisible(); // the visits arrive after the shell
+    const hrefs = await upcoming.getByRole("link").evaluateAll((links) => links.map((a) => a.getAttribute("href")!));
     const other = hrefs.find((h) => !h.endsWith(movedVisit))!;
     await page.goto(`${other}/avboka`);
     const second = await context.newPage();

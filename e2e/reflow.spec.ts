@@ -58,6 +58,8 @@ for (const locale of locales) {
     await context.addCookies([{ name: localeCookie, value: locale, url: baseURL! }]);
     await page.goto("/besok");
     await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    // The visits arrive after the shell: check the page with them, not its loading state.
+    await expect(page.locator("li.appointment").first()).toBeVisible();
     await expectNoSidewaysScroll(page, `${locale} /besok`);
     const visit = await page
       .locator('a[href^="/besok/"]')

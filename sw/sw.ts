@@ -1,7 +1,9 @@
 /// <reference lib="webworker" />
 // Vårdtid's service worker, built by Serwist (serwist.config.js) after `next build`.
-// Rules: static assets are precached; pages always come from the network (they carry patient
-// data), with a designed offline page as fallback; nothing with patient data is cached here —
+// Rules: static assets are precached; so are the prerendered app shells (app/(shell): no patient
+// data), which open a returning patient's "Mina tider" without asking the server for the page;
+// every other page comes from the network (it may carry patient data), with a designed offline
+// page as fallback; nothing with patient data is cached here —
 // the opt-in offline copy of "Mina tider" is written by the page itself (components/offline-copy.tsx)
 // into its own cache, and deleted at logout (below, and by the page logout lands on). The worker
 // itself stays registered after logout, so offline still shows our offline page.
@@ -19,7 +21,23 @@ declare const self: ServiceWorkerGlobalScope;
 // page (it greets a logged-in patient by name).
 const PATIENT_CACHES = ["vardtid-patient", "public-pages"];
 
-const serwist = new Serwist({
+// Paths served by a prerendered shell (proxy.ts rewrites them on the server the same way).
+const SHELLS = new Set(["/besok"]);
+const LOCALES = new Set(["sv", "en", "ar", "fa", "so", "fi"]);
+
+/**
+ * The patient's chosen language, from the NEXT_LOCALE cookie (not HttpOnly for this reason) via
+ * the Cookie Store API where the browser has it in workers. Null: let the server choose.
+ */
+async function chosenLocale(): Promise<string | null> {
+  const store = (self as unknown as { cookieStore?: { get(name: string): Promise<{ value: string } | null> } })
+    .cookieStore;
+  if (!store) return null;
+  const cookie = await store.get("NEXT_LOCALE").catch(() => null);
+  return cookie && LOCALES.has(cookie.value) ? cookie.value : null;
+}
+
+const serwist: Serwist = new Serwist({
   precacheEntries: self.__SW_MANIFEST,
   precacheOptions: { cleanupOutdatedCaches: true },
   // A new version waits until the patient chooses "ladda om" (components/service-worker.tsx).
@@ -40,6 +58,23 @@ const serwist = new Serwist({
         const response = await fetch(request);
         await Promise.all(PATIENT_CACHES.map((name) => caches.delete(name)));
         return response;
+      },
+    },
+    // A shell page: the precached shell in the patient's language, else the network (which also
+    // sends a browser without a session to the login). The data always comes from the network.
+    {
+      matcher: ({ request, url }) => request.mode === "navigate" && SHELLS.has(url.pathname),
+      handler: async ({ request, url }): Promise<Response> => {
+        const locale = await chosenLocale();
+        const shell: Response | undefined = locale
+          ? await serwist.matchPrecache(`/shell/${locale}${url.pathname}`)
+          : undefined;
+        if (shell) return shell;
+        try {
+          return await fetch(request);
+        } catch {
+          return (await serwist.matchPrecache("/offline.html")) ?? Response.error();
+        }
       },
     },
     // Every other page and every API answer: network only, never stored.

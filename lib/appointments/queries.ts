@@ -5,7 +5,11 @@ import type { AppointmentList } from "./list-item";
 
 /** A failed data request; `status` 401 means the session has ended (the view sends the patient to log in). */
 export class DataRequestError extends Error {
-  constructor(readonly status: number) {
+  constructor(
+    readonly status: number,
+    /** 401 only: the browser held a session that has ended (logged out elsewhere, idle, …). */
+    readonly sessionEnded = false,
+  ) {
     super(`data request failed: ${status}`);
     this.name = "DataRequestError";
   }
@@ -18,6 +22,10 @@ async function getJson<T>(url: string): Promise<T> {
     credentials: "same-origin",
     headers: { Accept: "application/json" },
   });
+  if (res.status === 401) {
+    const body = (await res.json().catch(() => null)) as { ended?: boolean } | null;
+    throw new DataRequestError(401, body?.ended === true);
+  }
   if (!res.ok) throw new DataRequestError(res.status);
   return (await res.json()) as T;
 }

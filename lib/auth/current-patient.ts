@@ -49,10 +49,15 @@ export function asSessionActor<T>(session: PatientSession, fn: () => T): T {
 export async function requirePatient(returnTo: string): Promise<PatientSession> {
   const session = await currentSession();
   if (!session) {
-    const hadSession = Boolean((await cookies()).get(sessionCookieName())?.value);
-    redirect(`/login?returnTo=${encodeURIComponent(safeReturnTo(returnTo))}${hadSession ? "&avslutad=1" : ""}`);
+    const ended = await hadSessionCookie();
+    redirect(`/login?returnTo=${encodeURIComponent(safeReturnTo(returnTo))}${ended ? "&avslutad=1" : ""}`);
   }
   return session;
+}
+
+/** A request without a valid session that still carries a session cookie: its session ended. */
+export async function hadSessionCookie(): Promise<boolean> {
+  return Boolean((await cookies()).get(sessionCookieName())?.value);
 }
 
 /** The logged-in person's name (never the child's), to show who is logged in; null without a session. */

@@ -10,7 +10,7 @@ import type { z } from "zod";
 import { db as processDb } from "@/db";
 import type { Db } from "@/db/client";
 import { forbidden, isSameOrigin } from "@/lib/security/same-origin";
-import { asSessionActor, currentSession, type PatientSession } from "./current-patient";
+import { asSessionActor, currentSession, hadSessionCookie, type PatientSession } from "./current-patient";
 import { requestMeta } from "./request-context";
 
 export interface PatientRouteContext {
@@ -65,7 +65,14 @@ export function patientRoute<S extends z.ZodType, P extends Record<string, strin
   return async (request: Request, route?: { params?: Promise<P> }): Promise<Response> => {
     if (!READ_METHODS.has(request.method) && !isSameOrigin(request)) return forbidden();
     const session = await currentSession();
-    if (!session) return options.onUnauthorized ? options.onUnauthorized(request) : jsonError("unauthorized", 401);
+    if (!session) {
+      if (options.onUnauthorized) return options.onUnauthorized(request);
+      // `ended`: the browser still holds a cookie of a session that ended (the login page says so).
+      return Response.json(
+        { error: "unauthorized", ended: await hadSessionCookie() },
+        { status: 401, headers: { "Cache-Control": "no-store" } },
+      );
+    }
     const body = await readInput(request);
     if (!body.ok || typeof body.value !== "object" || body.value === null || Array.isArray(body.value)) {
       return jsonError("invalid", 400);

@@ -173,6 +173,34 @@ describe("BankIdClient errors", () => {
     expect(s.requests).toHaveLength(1);
   });
 
+  it("sends again on a fresh connection when the server reset the kept-alive one it was reused on", async () => {
+    // The server answers the first request and keeps the connection; the next request on that same
+    // connection is met with a reset (a server closing an idle connection just as it is reused).
+    const seenOn = new Map<object, number>();
+    const s = await stub((req, _body, res) => {
+      const n = (seenOn.get(req.socket) ?? 0) + 1;
+      seenOn.set(req.socket, n);
+      if (n === 2) {
+        req.socket.resetAndDestroy();
+        return;
+      }
+      json(res, 200, {});
+    });
+    const c = client(s.baseUrl);
+    await c.cancel("first");
+    await expect(c.cancel("second")).resolves.toBeUndefined();
+    // Both cancels reached the server; the second twice (reset, then a new connection).
+    expect(s.requests.map((r) => JSON.parse(r.body).orderRef)).toEqual(["first", "second", "second"]);
+    expect(seenOn.size).toBe(2);
+  });
+
+  it("does not send again when a fresh connection is reset", async () => {
+    const s = await stub((req) => req.socket.resetAndDestroy());
+    const err = await rejection(client(s.baseUrl).cancel("o"));
+    expect(err).toMatchObject({ code: "network" });
+    expect(s.requests).toHaveLength(1);
+  });
+
   it("reports a refused connection as a retryable network error", async () => {
     const s = await stub((_req, _body, res) => json(res, 200, {}));
     const server = servers.pop();

@@ -251,7 +251,7 @@ export class BankIdClient implements EidProvider {
     }
   }
 
-  private send(path: string, body: object): Promise<RawAnswer> {
+  private send(path: string, body: object, retried = false): Promise<RawAnswer> {
     const url = new URL(path, this.baseUrl);
     const payload = Buffer.from(JSON.stringify(body), "utf8");
     return new Promise<RawAnswer>((resolve, reject) => {
@@ -320,7 +320,15 @@ export class BankIdClient implements EidProvider {
         req.destroy();
       }, this.timeoutMs);
 
-      req.on("error", (err) => finish(() => reject(transportError(path, err, this.transport === https))));
+      req.on("error", (err: NodeJS.ErrnoException) => {
+        // A kept-alive connection the server closed while idle, just as we reused it: the request
+        // never reached BankID, so sending it once more on a fresh connection is safe (Node's
+        // documented pattern for `reusedSocket`). Any other error is the caller's to see.
+        if (!retried && req.reusedSocket && err.code === "ECONNRESET") {
+          return finish(() => resolve(this.send(path, body, true)));
+        }
+        finish(() => reject(transportError(path, err, this.transport === https)));
+      });
       req.end(payload);
     });
   }

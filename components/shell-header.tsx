@@ -1,0 +1,56 @@
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import type { Locale } from "@/i18n/locales";
+import { LanguageChooser } from "./language-chooser";
+import { WhoActingFor, WhoName } from "./who-bar";
+
+/**
+ * The logged-in header of a prerendered shell (components/site-header.tsx for pages rendered per
+ * request): the same markup, built once per language. Who is logged in, and whom a guardian acts
+ * for, come with the page's data (components/who-bar.tsx); the shell itself holds no patient data.
+ */
+export async function ShellHeader({ locale, path }: { locale: Locale; path: string }) {
+  const t = await getTranslations({ locale, namespace: "app" });
+  const ta = await getTranslations({ locale, namespace: "appointments" });
+  const tn = await getTranslations({ locale, namespace: "notifications.nav" });
+  const tl = await getTranslations({ locale, namespace: "settingsLinks" });
+  const tg = await getTranslations({ locale, namespace: "guardian" });
+  return (
+    <header className="site-header">
+      <div className="site-header__inner">
+        <Link href="/besok" className="brand">
+          {/* eslint-disable-next-line @next/next/no-img-element -- a tiny static icon, no optimisation needed */}
+          <img src="/icons/icon-64.png" alt="" width={32} height={32} />
+          <span>{t("name")}</span>
+        </Link>
+        <div className="header-actions">
+          <LanguageChooser shell={{ locale, returnTo: path }} />
+          <form action="/api/logout" method="post">
+            <button type="submit" className="link-button">
+              {ta("logout")}
+            </button>
+          </form>
+        </div>
+      </div>
+      <nav className="site-nav" aria-label={t("mainNav")}>
+        <div className="site-nav__inner">
+          <Link href="/besok">{ta("title")}</Link>
+          <Link href="/installningar">{tn("settings")}</Link>
+          <Link href="/installningar/atkomst">{tl("navAccess")}</Link>
+          <WhoName text={{ loggedInAs: t.raw("loggedInAs") as string }} />
+        </div>
+      </nav>
+      <WhoActingFor
+        text={{
+          loggedInAs: t.raw("loggedInAs") as string,
+          chooserLabel: tg("chooserLabel"),
+          actingForSelf: tg("actingForSelf"),
+          actingFor: tg.raw("actingFor") as string,
+          self: tg.raw("self") as string,
+          child: tg.raw("child") as string,
+          ended: tg("ended"),
+        }}
+      />
+    </header>
+  );
+}
