@@ -33,6 +33,7 @@ import { buildAppSnapshot, buildBareNext } from "./lib/snapshot";
 import { mergeLoadResults, type LoadConfig, type LoadResult } from "./load";
 import { measurePageScripts, withBrowser, type PageScripts } from "./first-load-js";
 import { runReminderBench, type ReminderBenchResult } from "./reminders";
+import { runInstancesPhase, type InstancesPhase } from "./instances";
 import { piiKeysFromEnv } from "@/lib/privacy/crypto";
 
 const repo = process.cwd();
@@ -315,7 +316,7 @@ async function main(): Promise<void> {
   const app = buildAppSnapshot(repo, {
     ref: cfg.ref,
     rebuild: cfg.rebuild,
-    build: cfg.phases.includes("page") || cfg.phases.includes("js"),
+    build: cfg.phases.includes("page") || cfg.phases.includes("js") || cfg.phases.includes("instances"),
     env: buildEnv,
     log,
   });
@@ -417,6 +418,20 @@ async function main(): Promise<void> {
     await stopChild(appServer);
   }
 
+  if (cfg.phases.includes("instances")) {
+    noteLoad("instances");
+    const dbUrl = db.url;
+    results.instances = await runInstancesPhase({
+      c: cfg,
+      dbUrl,
+      cookie: patient.cookie,
+      appDir: app.dir,
+      env: (port) => runtimeEnv(port, dbUrl, patient),
+      loadOnce,
+      log,
+    });
+  }
+
   if (cfg.phases.includes("reminders")) {
     noteLoad("reminders");
     const e = demoEnv();
@@ -497,6 +512,24 @@ function report(): void {
         run.memory.growthMiB10to90 !== null && run.memory.growthMiB10to90 <= 32 ? "PASS" : "MISS",
       ]);
     }
+  }
+  const inst = results.instances as InstancesPhase | undefined;
+  if (inst) {
+    for (const run of inst.page)
+      rows.push([
+        `(6) page view, ${run.processes} app process${run.processes > 1 ? "es" : ""}, ${inst.connections} connections`,
+        `${run.load.rps} req/s, p50 ${run.load.latencyMs.p50} ms, p99 ${run.load.latencyMs.p99} ms, ${run.load.ok}/${run.load.requests} ok, ${run.auditRowsPerResponse} audit rows/response, lock wait ${run.lockWaitMsPerRequest} ms/req`,
+        "",
+        run.load.ok === run.load.requests && run.auditRowsPerResponse === 1 ? "" : "CHECK",
+      ]);
+    rows.push(["    two processes / one", `${(inst.scaling * 100).toFixed(1)} %`, "", ""]);
+    for (const a of inst.append)
+      rows.push([
+        `    audit append alone, ${a.connections} conn., ${a.mode === "lock" ? "chain lock" : "insert only"}`,
+        `${a.perSecond}/s, p50 ${a.latencyMs.p50} ms, p99 ${a.latencyMs.p99} ms`,
+        "",
+        a.rowsInTable === a.appends && a.chainIntact !== false ? "" : "CHECK",
+      ]);
   }
   console.log(`\n${table(rows)}\n`);
   for (const n of notes) console.log(`note: ${n}`);

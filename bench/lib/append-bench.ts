@@ -124,7 +124,8 @@ export async function appendBench(
       chainIntact = bad === 0;
     }
     latencies.sort((a, b) => a - b);
-    const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)]! * 100) / 100;
+    const pct = (p: number) =>
+      Math.round(latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)]! * 100) / 100;
     return {
       mode: opts.mode,
       connections: opts.connections,

@@ -22,8 +22,8 @@ function portsFrom(base: number) {
   return { app: base + 1, bare: base + 2, bareNext: base + 3, sms: base + 4, app2: base + 5, extra: base + 6 };
 }
 
-export type Phase = "page" | "js" | "reminders";
-const ALL_PHASES: Phase[] = ["page", "js", "reminders"];
+export type Phase = "page" | "js" | "reminders" | "instances";
+const ALL_PHASES: Phase[] = ["page", "js", "reminders", "instances"];
 
 export interface BenchConfig {
   pgUrl: string;
@@ -41,6 +41,8 @@ export interface BenchConfig {
   workerBatchSize: number;
   /** Worker processes of each reminder run (one run per entry). */
   reminderWorkers: number[];
+  /** Connection counts of the isolated audit-append measurement (phase instances). */
+  appendConnections: number[];
   ref: string | undefined;
   rebuild: boolean;
   keepDb: boolean;
@@ -54,7 +56,8 @@ export function benchConfig(): BenchConfig {
     .map((s) => s.trim())
     .filter(Boolean);
   for (const p of only)
-    if (!ALL_PHASES.includes(p as Phase)) throw new Error(`BENCH_ONLY: unknown phase "${p}" (page, js, reminders)`);
+    if (!ALL_PHASES.includes(p as Phase))
+      throw new Error(`BENCH_ONLY: unknown phase "${p}" (${ALL_PHASES.join(", ")})`);
   return {
     pgUrl: process.env.BENCH_PG_URL || "postgres://postgres@127.0.0.1:5432/postgres",
     patients: int("BENCH_PATIENTS", 200_000),
@@ -69,6 +72,9 @@ export function benchConfig(): BenchConfig {
     workerConcurrency: int("BENCH_WORKER_CONCURRENCY", 16),
     workerBatchSize: int("BENCH_WORKER_BATCH_SIZE", 100),
     reminderWorkers: workerCounts(process.env.BENCH_REMINDER_WORKERS ?? "1,2"),
+    appendConnections: (process.env.BENCH_APPEND_CONNECTIONS ?? "10,20")
+      .split(",")
+      .map((x, i) => int(`BENCH_APPEND_CONNECTIONS[${i}]`, Number(x.trim()))),
     ref: process.env.BENCH_REF || undefined,
     rebuild: process.env.BENCH_REBUILD === "1",
     keepDb: process.env.BENCH_KEEP_DB === "1",

@@ -1,0 +1,216 @@
+// Phase `instances`: does the audit trail cap page throughput across app instances?
+//   1. The logged-in page view with one app process and with two (`next start` on ports.app and
+//      ports.app2, one database), the load generator's connections split over both; rounds
+//      alternate. While the load runs, pg_stat_activity is sampled for backends waiting on an
+//      advisory lock (the audit chain's lock in main's design): by Little's law, the mean number
+//      waiting × the round's time / the requests is the lock wait per page view.
+//   2. The audit append alone (bench/lib/append-bench.ts): N connections, with and without the lock.
+// Every response is checked (status, marker) and each must have written exactly one audit row.
+import path from "node:path";
+import postgres from "postgres";
+import type { BenchConfig } from "./lib/config";
+import { appendBench, type AppendResult } from "./lib/append-bench";
+import { groupCpuSeconds, startChild, stopChild, waitFor, type Child } from "./lib/proc";
+import { mergeLoadResults, type LoadConfig, type LoadResult } from "./load";
+
+/** What "a page view" is: the URL path and a marker only the logged-in response contains. */
+export const PAGE_VIEW = { path: "/besok", marker: "<h1>Mina tider</h1>" } as const;
+
+export interface LockWaits {
+  samples: number;
+  /** Mean number of backends of the bench database waiting on an advisory lock. */
+  meanWaiting: number;
+  maxWaiting: number;
+  /** Share of samples with at least one backend waiting. */
+  shareWithWaiters: number;
+}
+
+export interface InstancesRun {
+  processes: number;
+  load: LoadResult;
+  auditRowsPerResponse: number;
+  serverCpuMsPerRequest: number | null;
+  lockWaits: LockWaits;
+  /** meanWaiting × seconds / ok responses: the time a page view spent queued on the lock. */
+  lockWaitMsPerRequest: number;
+}
+
+export interface InstancesPhase {
+  connections: number;
+  page: InstancesRun[];
+  /** two processes / one. */
+  scaling: number;
+  append: AppendResult[];
+  /** noLock / lock appends per second, per connection count. */
+  appendRatio: Record<string, number>;
+}
+
+export interface InstancesDeps {
+  c: BenchConfig;
+  dbUrl: string;
+  cookie: string;
+  appDir: string;
+  env: (port: number) => NodeJS.ProcessEnv;
+  loadOnce: (name: string, lc: LoadConfig) => Promise<LoadResult>;
+  log: (s: string) => void;
+}
+
+async function startApp(d: InstancesDeps, name: string, port: number): Promise<Child> {
+  const child = startChild(
+    name,
+    process.execPath,
+    [path.join(d.appDir, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
+    { cwd: d.appDir, env: d.env(port), quiet: true },
+  );
+  const url = `http://127.0.0.1:${port}${PAGE_VIEW.path}`;
+  await waitFor(
+    `${name} to show the logged-in page`,
+    async () => {
+      const res = await fetch(url, { headers: { cookie: d.cookie }, redirect: "manual" });
+      return res.status === 200 && (await res.text()).includes(PAGE_VIEW.marker);
+    },
+    { timeoutMs: 90_000, child },
+  );
+  return child;
+}
+
+/** Samples pg_stat_activity every 10 ms until stopped. */
+function sampleLockWaits(dbUrl: string): { stop: () => Promise<LockWaits> } {
+  const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  let running = true;
+  const counts: number[] = [];
+  const loop = (async () => {
+    while (running) {
+      const [r] = await sql<{ n: number }[]>`
+        select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory'`;
+      counts.push(r!.n);
+      await new Promise((res) => setTimeout(res, 10));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      await sql.end({ timeout: 5 });
+      const n = counts.length || 1;
+      return {
+        samples: counts.length,
+        meanWaiting: Math.round((counts.reduce((a, b) => a + b, 0) / n) * 1000) / 1000,
+        maxWaiting: Math.max(0, ...counts),
+        shareWithWaiters: Math.round((counts.filter((x) => x > 0).length / n) * 1000) / 1000,
+      };
+    },
+  };
+}
+
+async function auditRows(dbUrl: string): Promise<number> {
+  const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [r] = await sql<{ n: number }[]>`select count(*)::int as n from audit_events`;
+    return r!.n;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/** Splits `total` connections over `parts` generators (5 + 5 for 10 over two). */
+function split(total: number, parts: number): number[] {
+  return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
+}
+
+export async function runInstancesPhase(d: InstancesDeps): Promise<InstancesPhase> {
+  const { c, log } = d;
+  const apps = [await startApp(d, "app-1", c.ports.app), await startApp(d, "app-2", c.ports.app2)];
+  const ports = [c.ports.app, c.ports.app2];
+  const base = {
+    headers: { cookie: d.cookie, "user-agent": "vardtid-bench" },
+    marker: PAGE_VIEW.marker,
+    keepSamples: true,
+  };
+  const url = (i: number) => `http://127.0.0.1:${ports[i]}${PAGE_VIEW.path}`;
+  const runs: Record<number, { load: LoadResult[]; audit: number; cpu: number | null; waits: LockWaits[] }> = {
+    1: { load: [], audit: 0, cpu: 0, waits: [] },
+    2: { load: [], audit: 0, cpu: 0, waits: [] },
+  };
+  const roundFor = async (processes: number, seconds: number, name: string) =>
+    Promise.all(
+      split(c.connections, processes).map((connections, i) =>
+        d.loadOnce(`${name}-${i + 1}`, { ...base, url: url(i), connections, durationMs: seconds * 1000 }),
+      ),
+    );
+  try {
+    log(`instances: warm-up ${c.warmupSeconds} s on both processes …`);
+    await roundFor(2, c.warmupSeconds, "warmup");
+    for (let r = 1; r <= c.rounds; r++) {
+      for (const processes of [1, 2]) {
+        const before = await auditRows(d.dbUrl);
+        const cpuBefore = apps.map((a) => groupCpuSeconds(a.proc.pid!));
+        const sampler = sampleLockWaits(d.dbUrl);
+        const parts = await roundFor(processes, c.roundSeconds, `instances-${processes}`);
+        const waits = await sampler.stop();
+        const cpuAfter = apps.map((a) => groupCpuSeconds(a.proc.pid!));
+        const run = runs[processes]!;
+        const used = cpuBefore.map((b, i) => (b !== null && cpuAfter[i] !== null ? cpuAfter[i]! - b : null));
+        run.cpu = run.cpu !== null && !used.includes(null) ? run.cpu + used.reduce((a, b) => a! + b!, 0)! : null;
+        run.audit += (await auditRows(d.dbUrl)) - before;
+        const merged = mergeLoadResults(parts);
+        // Two generators run side by side: the round lasted as long as one of them, not the sum.
+        const seconds = Math.max(...parts.map((p) => p.seconds));
+        const round = { ...merged, seconds, rps: Math.round((merged.ok / seconds) * 100) / 100 };
+        run.load.push({ ...round, samples: parts.flatMap((p) => p.samples ?? []) });
+        run.waits.push(waits);
+        log(
+          `instances: ${processes} process${processes > 1 ? "es" : ""}, round ${r}/${c.rounds}: ${round.rps} req/s, p50 ${round.latencyMs.p50} ms, p99 ${round.latencyMs.p99} ms, ${round.ok}/${round.requests} ok, advisory-lock waiters ${waits.meanWaiting} on average (max ${waits.maxWaiting})`,
+        );
+        if (round.ok !== round.requests) log(`instances: bad responses, first: ${round.firstProblem}`);
+      }
+    }
+  } finally {
+    await Promise.all(apps.map((a) => stopChild(a)));
+  }
+
+  const page: InstancesRun[] = [1, 2].map((processes) => {
+    const run = runs[processes]!;
+    const m = mergeLoadResults(run.load);
+    const samples = run.waits.reduce((a, w) => a + w.samples, 0) || 1;
+    const waits: LockWaits = {
+      samples,
+      meanWaiting: Math.round((run.waits.reduce((a, w) => a + w.meanWaiting * w.samples, 0) / samples) * 1000) / 1000,
+      maxWaiting: Math.max(0, ...run.waits.map((w) => w.maxWaiting)),
+      shareWithWaiters:
+        Math.round((run.waits.reduce((a, w) => a + w.shareWithWaiters * w.samples, 0) / samples) * 1000) / 1000,
+    };
+    const responses = Math.max(1, m.requests - m.errors);
+    return {
+      processes,
+      load: m,
+      auditRowsPerResponse: Math.round((run.audit / responses) * 1000) / 1000,
+      serverCpuMsPerRequest: run.cpu !== null && m.ok > 0 ? Math.round((run.cpu / m.ok) * 1e4) / 10 : null,
+      lockWaits: waits,
+      lockWaitMsPerRequest: m.ok > 0 ? Math.round(((waits.meanWaiting * m.seconds * 1000) / m.ok) * 100) / 100 : 0,
+    };
+  });
+
+  const append: AppendResult[] = [];
+  const appendRatio: Record<string, number> = {};
+  for (const connections of c.appendConnections) {
+    for (const mode of ["lock", "noLock"] as const) {
+      const r = await appendBench(d.dbUrl, { mode, connections, seconds: c.roundSeconds });
+      append.push(r);
+      log(
+        `instances: append alone, ${connections} connections, ${mode === "lock" ? "with the chain lock" : "insert only"}: ${r.perSecond}/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms (${r.rowsInTable} rows${r.rowsInTable !== r.appends ? ` but ${r.appends} appends: MISMATCH` : ""}${r.chainIntact === false ? ", CHAIN BROKEN" : ""})`,
+      );
+    }
+    const lock = append.find((a) => a.connections === connections && a.mode === "lock")!;
+    const free = append.find((a) => a.connections === connections && a.mode === "noLock")!;
+    appendRatio[String(connections)] = Math.round((free.perSecond / lock.perSecond) * 100) / 100;
+  }
+  return {
+    connections: c.connections,
+    page,
+    scaling: Math.round((page[1]!.load.rps / page[0]!.load.rps) * 1000) / 1000,
+    append,
+    appendRatio,
+  };
+}
