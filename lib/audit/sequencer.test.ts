@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asc, eq, sql } from "drizzle-orm";
 import { auditChain, auditEvents } from "@/db/schema";
 import { auditChainReport, recordAudit, sealAll, sealAuditChain, verifyAuditChain } from "@/lib/audit";
+import { sealUntil } from "@/test/audit-seal";
 import { requirePostgresInCi, testDatabases } from "@/test/databases";
 
 requirePostgresInCi();
@@ -12,20 +13,6 @@ requirePostgresInCi();
 async function chainOrder(db: Parameters<typeof verifyAuditChain>[0]): Promise<number[]> {
   const rows = await db.select({ seq: auditChain.auditSeq }).from(auditChain).orderBy(asc(auditChain.position));
   return rows.map((r) => r.seq);
-}
-
-/**
- * Seals until `n` rows are chained. On a shared Postgres server another database's long
- * transaction holds the horizon back for a moment (the horizon is cluster-wide), so retry briefly.
- */
-async function sealUntil(db: Parameters<typeof sealAll>[0], n: number, batch = 1000): Promise<number> {
-  let total = 0;
-  const deadline = Date.now() + 20_000;
-  while (total < n && Date.now() < deadline) {
-    total += await sealAll(db, batch);
-    if (total < n) await new Promise((r) => setTimeout(r, 50));
-  }
-  return total;
 }
 
 describe.each(testDatabases)("audit sequencer on $name", (target) => {
