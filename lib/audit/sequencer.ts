@@ -15,8 +15,8 @@ import { rowsOf, type Db, type DbOrTx } from "@/db/client";
 import { auditChain } from "@/db/schema";
 import { auditHash, GENESIS_HASH } from "./hash-chain";
 
-/** Not the old request-path lock (7_270_001): only sequencers take this one. */
-export const AUDIT_SEQUENCER_LOCK = 7_270_002;
+/** Neither the old request-path lock (7_270_001) nor the migration lock (7_270_002, db/client.ts). */
+export const AUDIT_SEQUENCER_LOCK = 7_270_003;
 
 export interface ChainHead {
   position: number;
