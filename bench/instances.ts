@@ -5,7 +5,12 @@
 //      advisory lock (the audit chain's lock in main's design): by Little's law, the mean number
 //      waiting × the round's time / the requests is the lock wait per page view.
 //   2. The audit append alone (bench/lib/append-bench.ts): N connections, with and without the lock.
-// Every response is checked (status, marker) and each must have written exactly one audit row.
+// One worker (the snapshot's worker/main.ts, where the sequencer runs in that design) runs beside
+// the apps throughout, as in production. Every response is checked (status, marker) and each must
+// have written exactly one audit row; afterwards the rows the sequencer has not chained yet are
+// counted (until it has caught up, at most 30 s) and the snapshot's `npm run audit:verify` must
+// pass on the whole table.
+import { existsSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
 import type { BenchConfig } from "./lib/config";
@@ -35,8 +40,20 @@ export interface InstancesRun {
   lockWaitMsPerRequest: number;
 }
 
+export interface AuditAfterLoad {
+  /** The database has audit_chain (the sequencer design). */
+  sequenced: boolean;
+  /** Version-3 rows not in audit_chain right after the last round, and when the worker had caught up. */
+  unsealedAtEnd: number | null;
+  secondsToCatchUp: number | null;
+  /** `npm run audit:verify` of the snapshot: exit code (0 intact, 2 broken) and its last line. */
+  verifyExitCode: number | null;
+  verifyOutput: string;
+}
+
 export interface InstancesPhase {
   connections: number;
+  audit: AuditAfterLoad;
   page: InstancesRun[];
   /** two processes / one. */
   scaling: number;
@@ -119,8 +136,58 @@ function split(total: number, parts: number): number[] {
   return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
 }
 
+/** Version-3 rows not yet chained, or null in main's design (no audit_chain). */
+async function unsealedRows(dbUrl: string): Promise<number | null> {
+  const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [d] = await sql<{ sequenced: boolean }[]>`select to_regclass('audit_chain') is not null as sequenced`;
+    if (!d!.sequenced) return null;
+    const [r] = await sql<{ n: number }[]>`
+      select count(*)::int as n from audit_events e
+      where e.hash_version = 3 and not exists (select 1 from audit_chain c where c.audit_seq = e.seq)`;
+    return r!.n;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+async function auditAfterLoad(d: InstancesDeps, worker: Child): Promise<AuditAfterLoad> {
+  const atEnd = await unsealedRows(d.dbUrl);
+  let secondsToCatchUp: number | null = null;
+  if (atEnd !== null) {
+    const started = performance.now();
+    for (let left = atEnd; left > 0 && performance.now() - started < 30_000; left = (await unsealedRows(d.dbUrl))!)
+      await new Promise((r) => setTimeout(r, 200));
+    if ((await unsealedRows(d.dbUrl)) === 0) secondsToCatchUp = Math.round((performance.now() - started) / 100) / 10;
+  }
+  if (worker.proc.exitCode !== null)
+    throw new Error(`the worker exited (code ${worker.proc.exitCode}):\n${worker.output()}`);
+  const verify = startChild("audit-verify", process.execPath, ["--import", "tsx", "scripts/audit-verify.ts"], {
+    cwd: d.appDir,
+    env: { ...d.env(d.c.ports.extra), RUN_WORKER_IN_APP: "false" },
+    quiet: true,
+    capture: true,
+  });
+  const code = await verify.exited;
+  const out = `${verify.stdout()}\n${verify.output()}`.trim().split("\n").filter(Boolean);
+  return {
+    sequenced: atEnd !== null,
+    unsealedAtEnd: atEnd,
+    secondsToCatchUp,
+    verifyExitCode: code,
+    verifyOutput: out.slice(-3).join(" | "),
+  };
+}
+
 export async function runInstancesPhase(d: InstancesDeps): Promise<InstancesPhase> {
   const { c, log } = d;
+  if (!existsSync(path.join(d.appDir, "worker", "main.ts"))) throw new Error("the snapshot has no worker/main.ts");
+  // Nothing is due, so it sends nothing; the SMS port is one nobody listens on.
+  const worker = startChild("worker", process.execPath, ["--import", "tsx", path.join("worker", "main.ts")], {
+    cwd: d.appDir,
+    env: { ...d.env(c.ports.extra), SMS_BASE_URL: `http://127.0.0.1:${c.ports.extra}`, RUN_WORKER_IN_APP: "false" },
+    quiet: true,
+  });
   const apps = [await startApp(d, "app-1", c.ports.app), await startApp(d, "app-2", c.ports.app2)];
   const ports = [c.ports.app, c.ports.app2];
   const base = {
@@ -169,6 +236,10 @@ export async function runInstancesPhase(d: InstancesDeps): Promise<InstancesPhas
   } finally {
     await Promise.all(apps.map((a) => stopChild(a)));
   }
+  const audit = await auditAfterLoad(d, worker).finally(() => stopChild(worker));
+  log(
+    `instances: audit after the load: ${audit.sequenced ? `${audit.unsealedAtEnd} rows not yet chained at the end, ${audit.secondsToCatchUp === null ? "NOT caught up within 30 s" : `all chained ${audit.secondsToCatchUp} s later`}` : "main's design (chained in the request)"}; audit:verify exit ${audit.verifyExitCode}: ${audit.verifyOutput}`,
+  );
 
   const page: InstancesRun[] = [1, 2].map((processes) => {
     const run = runs[processes]!;
@@ -208,6 +279,7 @@ export async function runInstancesPhase(d: InstancesDeps): Promise<InstancesPhas
   }
   return {
     connections: c.connections,
+    audit,
     page,
     scaling: Math.round((page[1]!.load.rps / page[0]!.load.rps) * 1000) / 1000,
     append,

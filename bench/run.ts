@@ -523,6 +523,13 @@ function report(): void {
         run.load.ok === run.load.requests && run.auditRowsPerResponse === 1 ? "" : "CHECK",
       ]);
     rows.push(["    two processes / one", `${(inst.scaling * 100).toFixed(1)} %`, "", ""]);
+    const a = inst.audit;
+    rows.push([
+      "    audit trail after the load",
+      `${a.sequenced ? `${a.unsealedAtEnd} rows waiting for the sequencer, chained ${a.secondsToCatchUp ?? "> 30"} s later; ` : ""}audit:verify exit ${a.verifyExitCode}`,
+      "exit 0",
+      a.verifyExitCode === 0 && (!a.sequenced || a.secondsToCatchUp !== null) ? "PASS" : "MISS",
+    ]);
     for (const a of inst.append)
       rows.push([
         `    audit append alone, ${a.connections} conn., ${a.mode === "lock" ? "chain lock" : "insert only"}`,
