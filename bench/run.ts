@@ -518,7 +518,7 @@ function report(): void {
     for (const run of inst.page)
       rows.push([
         `(6) page view, ${run.processes} app process${run.processes > 1 ? "es" : ""}, ${inst.connections} connections`,
-        `${run.load.rps} req/s, p50 ${run.load.latencyMs.p50} ms, p99 ${run.load.latencyMs.p99} ms, ${run.load.ok}/${run.load.requests} ok, ${run.auditRowsPerResponse} audit rows/response, lock wait ${run.lockWaitMsPerRequest} ms/req`,
+        `${run.load.rps} req/s, p50 ${run.load.latencyMs.p50} ms, p99 ${run.load.latencyMs.p99} ms, ${run.load.ok}/${run.load.requests} ok, ${run.auditRowsPerResponse} audit rows/response, lock wait ${run.lockWaitMsPerRequest} ms/req, server CPU ${run.serverCpuMsPerRequest ?? "?"} ms/req`,
         "",
         run.load.ok === run.load.requests && run.auditRowsPerResponse === 1 ? "" : "CHECK",
       ]);
