@@ -46,6 +46,9 @@ export interface AuditAfterLoad {
   /** Version-3 rows not in audit_chain right after the last round, and when the worker had caught up. */
   unsealedAtEnd: number | null;
   secondsToCatchUp: number | null;
+  /** Links in audit_chain afterwards (the sequencer did run), and audit rows in all. */
+  chained: number | null;
+  auditRows: number;
   /** `npm run audit:verify` of the snapshot: exit code (0 intact, 2 broken) and its last line. */
   verifyExitCode: number | null;
   verifyOutput: string;
@@ -170,10 +173,17 @@ async function auditAfterLoad(d: InstancesDeps, worker: Child): Promise<AuditAft
   });
   const code = await verify.exited;
   const out = `${verify.stdout()}\n${verify.output()}`.trim().split("\n").filter(Boolean);
+  const sql = postgres(d.dbUrl, { max: 1, onnotice: () => {} });
+  const [counts] = await sql<{ chained: number | null; rows: number }[]>`
+    select (case when to_regclass('audit_chain') is null then null
+            else (select count(*) from audit_chain) end)::int as chained,
+           (select count(*) from audit_events)::int as rows`.finally(() => sql.end({ timeout: 5 }));
   return {
     sequenced: atEnd !== null,
     unsealedAtEnd: atEnd,
     secondsToCatchUp,
+    chained: counts!.chained,
+    auditRows: counts!.rows,
     verifyExitCode: code,
     verifyOutput: out.slice(-3).join(" | "),
   };
@@ -238,7 +248,7 @@ export async function runInstancesPhase(d: InstancesDeps): Promise<InstancesPhas
   }
   const audit = await auditAfterLoad(d, worker).finally(() => stopChild(worker));
   log(
-    `instances: audit after the load: ${audit.sequenced ? `${audit.unsealedAtEnd} rows not yet chained at the end, ${audit.secondsToCatchUp === null ? "NOT caught up within 30 s" : `all chained ${audit.secondsToCatchUp} s later`}` : "main's design (chained in the request)"}; audit:verify exit ${audit.verifyExitCode}: ${audit.verifyOutput}`,
+    `instances: audit after the load: ${audit.sequenced ? `${audit.chained} of ${audit.auditRows} audit rows chained by the sequencer, ${audit.unsealedAtEnd} not yet at the end, ${audit.secondsToCatchUp === null ? "NOT caught up within 30 s" : `all chained ${audit.secondsToCatchUp} s later`}` : "main's design (chained in the request)"}; audit:verify exit ${audit.verifyExitCode}: ${audit.verifyOutput}`,
   );
 
   const page: InstancesRun[] = [1, 2].map((processes) => {

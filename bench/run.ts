@@ -526,7 +526,7 @@ function report(): void {
     const a = inst.audit;
     rows.push([
       "    audit trail after the load",
-      `${a.sequenced ? `${a.unsealedAtEnd} rows waiting for the sequencer, chained ${a.secondsToCatchUp ?? "> 30"} s later; ` : ""}audit:verify exit ${a.verifyExitCode}`,
+      `${a.sequenced ? `${a.chained} of ${a.auditRows} rows chained; ${a.unsealedAtEnd} waiting at the end, chained ${a.secondsToCatchUp ?? "> 30"} s later; ` : ""}audit:verify exit ${a.verifyExitCode}`,
       "exit 0",
       a.verifyExitCode === 0 && (!a.sequenced || a.secondsToCatchUp !== null) ? "PASS" : "MISS",
     ]);
