@@ -46,6 +46,12 @@ export interface AuditAfterLoad {
   /** Version-3 rows not in audit_chain right after the last round, and when the worker had caught up. */
   unsealedAtEnd: number | null;
   secondsToCatchUp: number | null;
+  /**
+   * The sequencer's own rate: `sealBurst` rows inserted at once (as version-3 rows, by SQL), and
+   * how fast the worker chained them (null in main's design, or when it did not within 60 s).
+   */
+  sealBurst: number;
+  sealRatePerSecond: number | null;
   /** Links in audit_chain afterwards (the sequencer did run), and audit rows in all. */
   chained: number | null;
   auditRows: number;
@@ -139,6 +145,8 @@ function split(total: number, parts: number): number[] {
   return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
 }
 
+const SEAL_BURST = 20_000;
+
 /** Version-3 rows not yet chained, or null in main's design (no audit_chain). */
 async function unsealedRows(dbUrl: string): Promise<number | null> {
   const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
@@ -163,6 +171,23 @@ async function auditAfterLoad(d: InstancesDeps, worker: Child): Promise<AuditAft
       await new Promise((r) => setTimeout(r, 200));
     if ((await unsealedRows(d.dbUrl)) === 0) secondsToCatchUp = Math.round((performance.now() - started) / 100) / 10;
   }
+  let sealRatePerSecond: number | null = null;
+  if (atEnd !== null) {
+    const burst = postgres(d.dbUrl, { max: 1, onnotice: () => {} });
+    try {
+      await burst`
+        insert into audit_events (at, actor_type, action, resource_type, details, hash_version)
+        select now(), 'system', 'bench.seal_burst', 'audit_events', jsonb_build_object('i', i), 3
+        from generate_series(1, ${SEAL_BURST}::int) i`;
+    } finally {
+      await burst.end({ timeout: 5 });
+    }
+    const started = performance.now();
+    while ((await unsealedRows(d.dbUrl))! > 0 && performance.now() - started < 60_000)
+      await new Promise((r) => setTimeout(r, 100));
+    if ((await unsealedRows(d.dbUrl)) === 0)
+      sealRatePerSecond = Math.round(SEAL_BURST / ((performance.now() - started) / 1000));
+  }
   if (worker.proc.exitCode !== null)
     throw new Error(`the worker exited (code ${worker.proc.exitCode}):\n${worker.output()}`);
   const verify = startChild("audit-verify", process.execPath, ["--import", "tsx", "scripts/audit-verify.ts"], {
@@ -182,6 +207,8 @@ async function auditAfterLoad(d: InstancesDeps, worker: Child): Promise<AuditAft
     sequenced: atEnd !== null,
     unsealedAtEnd: atEnd,
     secondsToCatchUp,
+    sealBurst: atEnd !== null ? SEAL_BURST : 0,
+    sealRatePerSecond,
     chained: counts!.chained,
     auditRows: counts!.rows,
     verifyExitCode: code,
@@ -248,7 +275,7 @@ export async function runInstancesPhase(d: InstancesDeps): Promise<InstancesPhas
   }
   const audit = await auditAfterLoad(d, worker).finally(() => stopChild(worker));
   log(
-    `instances: audit after the load: ${audit.sequenced ? `${audit.chained} of ${audit.auditRows} audit rows chained by the sequencer, ${audit.unsealedAtEnd} not yet at the end, ${audit.secondsToCatchUp === null ? "NOT caught up within 30 s" : `all chained ${audit.secondsToCatchUp} s later`}` : "main's design (chained in the request)"}; audit:verify exit ${audit.verifyExitCode}: ${audit.verifyOutput}`,
+    `instances: audit after the load: ${audit.sequenced ? `${audit.unsealedAtEnd} rows not yet chained at the end of the load, ${audit.secondsToCatchUp === null ? "NOT caught up within 30 s" : `all chained ${audit.secondsToCatchUp} s later`}; a burst of ${audit.sealBurst} rows chained at ${audit.sealRatePerSecond ?? "— (not within 60 s)"} rows/s; ${audit.chained} of ${audit.auditRows} audit rows in the chain` : "main's design (chained in the request)"}; audit:verify exit ${audit.verifyExitCode}: ${audit.verifyOutput}`,
   );
 
   const page: InstancesRun[] = [1, 2].map((processes) => {

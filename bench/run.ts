@@ -526,9 +526,12 @@ function report(): void {
     const a = inst.audit;
     rows.push([
       "    audit trail after the load",
-      `${a.sequenced ? `${a.chained} of ${a.auditRows} rows chained; ${a.unsealedAtEnd} waiting at the end, chained ${a.secondsToCatchUp ?? "> 30"} s later; ` : ""}audit:verify exit ${a.verifyExitCode}`,
+      `${a.sequenced ? `${a.unsealedAtEnd} waiting at the end, chained ${a.secondsToCatchUp ?? "> 30"} s later; burst of ${a.sealBurst} sealed at ${a.sealRatePerSecond ?? "?"}/s; ${a.chained} of ${a.auditRows} rows chained; ` : ""}audit:verify exit ${a.verifyExitCode}`,
       "exit 0",
-      a.verifyExitCode === 0 && (!a.sequenced || a.secondsToCatchUp !== null) ? "PASS" : "MISS",
+      a.verifyExitCode === 0 &&
+      (!a.sequenced || (a.secondsToCatchUp !== null && a.sealRatePerSecond !== null && a.chained === a.auditRows))
+        ? "PASS"
+        : "MISS",
     ]);
     for (const a of inst.append)
       rows.push([
