@@ -198,19 +198,22 @@ async function auditAfterLoad(d: InstancesDeps, worker: Child): Promise<AuditAft
   });
   const code = await verify.exited;
   const out = `${verify.stdout()}\n${verify.output()}`.trim().split("\n").filter(Boolean);
+  // audit_chain is only named when it exists (main's design has none: the statement would fail).
   const sql = postgres(d.dbUrl, { max: 1, onnotice: () => {} });
-  const [counts] = await sql<{ chained: number | null; rows: number }[]>`
-    select (case when to_regclass('audit_chain') is null then null
-            else (select count(*) from audit_chain) end)::int as chained,
-           (select count(*) from audit_events)::int as rows`.finally(() => sql.end({ timeout: 5 }));
+  const counts = await (async () => {
+    const [rows] = await sql<{ n: number }[]>`select count(*)::int as n from audit_events`;
+    if (atEnd === null) return { chained: null, rows: rows!.n };
+    const [chained] = await sql<{ n: number }[]>`select count(*)::int as n from audit_chain`;
+    return { chained: chained!.n, rows: rows!.n };
+  })().finally(() => sql.end({ timeout: 5 }));
   return {
     sequenced: atEnd !== null,
     unsealedAtEnd: atEnd,
     secondsToCatchUp,
     sealBurst: atEnd !== null ? SEAL_BURST : 0,
     sealRatePerSecond,
-    chained: counts!.chained,
-    auditRows: counts!.rows,
+    chained: counts.chained,
+    auditRows: counts.rows,
     verifyExitCode: code,
     verifyOutput: out.slice(-3).join(" | "),
   };
