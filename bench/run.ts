@@ -40,6 +40,7 @@ import { contentionRows, runContentionBench, type ContentionResult } from "./con
 import { runBurstBench, type BurstResult } from "./burst";
 import { runGrowthBench, type GrowthResult } from "./growth";
 import { startAppServer } from "./lib/app-server";
+import { runInstancesPhase, type InstancesPhase } from "./instances";
 import { piiKeysFromEnv } from "@/lib/privacy/crypto";
 
 const repo = process.cwd();
@@ -327,7 +328,7 @@ async function main(): Promise<void> {
   const app = buildAppSnapshot(repo, {
     ref: cfg.ref,
     rebuild: cfg.rebuild,
-    build: cfg.phases.some((p) => p === "page" || p === "js" || p === "contention" || p === "burst" || p === "growth"),
+    build: cfg.phases.some((p) => ["page", "js", "contention", "burst", "growth", "instances"].includes(p)),
     env: buildEnv,
     log,
   });
@@ -449,6 +450,20 @@ async function main(): Promise<void> {
     }
     await stopChild(bareNextServer);
     await stopChild(appServer);
+  }
+
+  if (cfg.phases.includes("instances")) {
+    noteLoad("instances");
+    const dbUrl = db.url;
+    results.instances = await runInstancesPhase({
+      c: cfg,
+      dbUrl,
+      cookie: patient.cookie,
+      appDir: app.dir,
+      env: (port) => runtimeEnv(port, dbUrl, patient),
+      loadOnce,
+      log,
+    });
   }
 
   if (cfg.phases.includes("reminders")) {
@@ -594,6 +609,34 @@ function report(): void {
   if (con) rows.push(...contentionRows(con));
   burstRows(rows, results.burst as BurstResult | undefined, rem);
   growthRows(rows, results.growth as GrowthResult | undefined);
+  const inst = results.instances as InstancesPhase | undefined;
+  if (inst) {
+    for (const run of inst.page)
+      rows.push([
+        `(6) page view, ${run.processes} app process${run.processes > 1 ? "es" : ""}, ${inst.connections} connections`,
+        `${run.load.rps} req/s, p50 ${run.load.latencyMs.p50} ms, p99 ${run.load.latencyMs.p99} ms, ${run.load.ok}/${run.load.requests} ok, ${run.auditRowsPerResponse} audit rows/response, lock wait ${run.lockWaitMsPerRequest} ms/req, server CPU ${run.serverCpuMsPerRequest ?? "?"} ms/req`,
+        "",
+        run.load.ok === run.load.requests && run.auditRowsPerResponse === 1 ? "" : "CHECK",
+      ]);
+    rows.push(["    two processes / one", `${(inst.scaling * 100).toFixed(1)} %`, "", ""]);
+    const a = inst.audit;
+    rows.push([
+      "    audit trail after the load",
+      `${a.sequenced ? `${a.unsealedAtEnd} waiting at the end, chained ${a.secondsToCatchUp ?? "> 30"} s later; burst of ${a.sealBurst} sealed at ${a.sealRatePerSecond ?? "?"}/s; ${a.chained} of ${a.auditRows} rows chained; ` : ""}audit:verify exit ${a.verifyExitCode}`,
+      "exit 0",
+      a.verifyExitCode === 0 &&
+      (!a.sequenced || (a.secondsToCatchUp !== null && a.sealRatePerSecond !== null && a.chained === a.auditRows))
+        ? "PASS"
+        : "MISS",
+    ]);
+    for (const a of inst.append)
+      rows.push([
+        `    audit append alone, ${a.connections} conn., ${a.mode === "lock" ? "chain lock" : "insert only"}`,
+        `${a.perSecond}/s, p50 ${a.latencyMs.p50} ms, p99 ${a.latencyMs.p99} ms`,
+        "",
+        a.rowsInTable === a.appends && a.chainIntact !== false ? "" : "CHECK",
+      ]);
+  }
   console.log(`\n${table(rows)}\n`);
   for (const n of notes) console.log(`note: ${n}`);
 }

@@ -6,6 +6,7 @@ import {
   bigserial,
   boolean,
   check,
+  customType,
   date,
   index,
   integer,
@@ -21,6 +22,8 @@ import {
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 const createdAt = () => tstz("created_at").notNull().defaultNow();
+// A 64-bit transaction id (Postgres 13+), as text in JavaScript: compared only inside SQL.
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => "xid8" });
 
 export type ReminderOffsetConfig =
   { kind: "days_before"; days: number; at?: string } | { kind: "hours_before"; hours: number };
@@ -492,18 +495,45 @@ export const auditEvents = pgTable(
     // the guardian, patientId = the child); null for everyone acting for themselves.
     actorRole: text("actor_role", { enum: ["guardian"] }),
     // Which fields the row's hash covers: 1 = the original fields, 2 = also actor_role. Rows
-    // written before version 2 keep 1 (the column default), so they still verify.
+    // written before version 2 keep 1 (the column default), so they still verify. Version 3 rows
+    // (the sequencer design) carry no hash here: the sequencer chains them in audit_chain.
     hashVersion: smallint("hash_version").notNull().default(1),
-    prevHash: text("prev_hash").notNull(),
-    hash: text("hash").notNull(),
+    // Versions 1 and 2 only: the chain link written with the row, under the old global lock.
+    prevHash: text("prev_hash"),
+    hash: text("hash"),
+    // Version 3: the writing transaction's id. The sequencer seals only rows of transactions that
+    // have ended (below the oldest running one), so a row that commits late is never skipped.
+    xid: xid8("xid").default(sql`pg_current_xact_id()`),
   },
   (t) => [
     index("audit_events_patient_idx").on(t.patientId, t.seq),
     uniqueIndex("audit_events_hash_uq").on(t.hash),
+    index("audit_events_xid_idx").on(t.xid, t.seq),
     check("audit_events_actor_ck", sql`${t.actorType} in ('patient', 'system', 'clinic', 'anonymous', 'api_client')`),
     check("audit_events_actor_role_ck", sql`${t.actorRole} is null or ${t.actorRole} = 'guardian'`),
-    check("audit_events_hash_version_ck", sql`${t.hashVersion} in (1, 2)`),
+    check("audit_events_hash_version_ck", sql`${t.hashVersion} in (1, 2, 3)`),
+    check(
+      "audit_events_link_ck",
+      sql`(${t.hashVersion} in (1, 2) and ${t.prevHash} is not null and ${t.hash} is not null) or (${t.hashVersion} = 3 and ${t.prevHash} is null and ${t.hash} is null and ${t.xid} is not null)`,
+    ),
   ],
+);
+
+// The chain of version-3 audit rows, written by the sequencer (lib/audit/sequencer.ts), one at a
+// time cluster-wide, insert-only like audit_events. Position 1 links to the last version-1/2 row's
+// hash (or the genesis hash), so old and new rows form one chain.
+export const auditChain = pgTable(
+  "audit_chain",
+  {
+    position: bigint("position", { mode: "number" }).primaryKey(),
+    // No foreign key: a removed audit row must show up in verification (missing_row), and the
+    // five-year retention may remove old rows.
+    auditSeq: bigint("audit_seq", { mode: "number" }).notNull(),
+    prevHash: text("prev_hash").notNull(),
+    hash: text("hash").notNull(),
+    sealedAt: tstz("sealed_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("audit_chain_audit_seq_uq").on(t.auditSeq), uniqueIndex("audit_chain_hash_uq").on(t.hash)],
 );
 
 export const sessions = pgTable(

@@ -17,10 +17,14 @@ try {
     process.exit(1);
   }
   const status = answer.result as AuditChainStatus;
+  // Rows the sequencer has not chained yet (normal for a moment; too old ones are problems below).
+  const waiting = status.unsealed?.count
+    ? ` ${status.unsealed.count} row(s) not yet sealed, the oldest ${status.unsealed.oldestAgeSeconds} s old (seq ${status.unsealed.oldestSeq}).`
+    : "";
   if (status.intact) {
-    console.log(`Audit chain intact (checked in ${status.ms} ms).`);
+    console.log(`Audit chain intact (checked in ${status.ms} ms).${waiting}`);
   } else {
-    console.error(`AUDIT CHAIN BROKEN: ${status.problemCount} problem(s)`);
+    console.error(`AUDIT CHAIN BROKEN: ${status.problemCount} problem(s).${waiting}`);
     for (const p of status.problems) console.error(`  seq ${p.seq}: ${p.kind}`);
     if (status.problemCount > status.problems.length)
       console.error(`  … and ${status.problemCount - status.problems.length} more`);

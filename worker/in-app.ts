@@ -6,6 +6,7 @@ import type { Env } from "@/lib/env";
 import { logger } from "@/lib/log/logger";
 import { vapidKeysFor } from "@/lib/push/vapid";
 import { smsDispatchConfig } from "./config";
+import { startAuditSequencer } from "./audit-sequencer";
 import { startOfferWorker } from "./offers";
 import { startPushWorker } from "./push-dispatch";
 import { startSmsWorker, type SmsWorker } from "./sms-dispatch";
@@ -28,10 +29,11 @@ export function startInAppWorker(e: Env): void {
     { pollMs: 1_000 },
   );
   startWebhookWorker({ db, keys: smsConfig.keys, production: e.isProduction, log: smsConfig.log }, { pollMs: 1_000 });
+  const sequencer = startAuditSequencer(db, { log: smsConfig.log });
   const vapid = vapidKeysFor(e);
   const push = vapid ? startPushWorker({ db, vapid, log: smsConfig.log }, { pollMs: 1_000 }) : null;
   globalForWorker.vardtidStopInAppWorker = async () => {
-    await Promise.all([sms.stop(), offers.stop(), push?.stop()]);
+    await Promise.all([sms.stop(), offers.stop(), push?.stop(), sequencer.stop()]);
   };
   logger().info("worker running inside the app (RUN_WORKER_IN_APP)");
 }

@@ -11,6 +11,7 @@ import { envOrExit } from "@/lib/env";
 import { purgeExpired } from "@/lib/privacy/retention";
 import { vapidKeysFor } from "@/lib/push/vapid";
 import { smsDispatchConfig } from "./config";
+import { startAuditSequencer } from "./audit-sequencer";
 import { startOfferWorker } from "./offers";
 import { startPushWorker } from "./push-dispatch";
 import { DEFAULT_SMS_BATCH_SIZE, DEFAULT_SMS_CONCURRENCY, startSmsWorker } from "./sms-dispatch";
@@ -81,6 +82,8 @@ const offerWorker = startOfferWorker(
   { db: handle.db, keys: base.keys, publicBaseUrl: base.publicBaseUrl, log: base.log },
   { pollMs: positive("poll-ms", values["poll-ms"]) },
 );
+// The audit trail's sequencer: chains the rows requests inserted (one pass at a time cluster-wide).
+const auditSequencer = startAuditSequencer(handle.db, { log: (line) => console.error(line) });
 // The audit trail's hash chain, verified hourly (AUDIT_VERIFY_MINUTES); a break is logged loudly.
 const stopAuditCheck = scheduleAuditChainCheck(
   handle.db,
@@ -120,7 +123,13 @@ async function stop(): Promise<void> {
   setTimeout(() => process.exit(1), 15_000).unref();
   stopAuditCheck();
   clearInterval(retentionTimer);
-  await Promise.all([worker.stop(), pushWorker?.stop(), offerWorker.stop(), webhookWorker.stop()]);
+  await Promise.all([
+    worker.stop(),
+    pushWorker?.stop(),
+    offerWorker.stop(),
+    webhookWorker.stop(),
+    auditSequencer.stop(),
+  ]);
   await handle.close();
   process.exit(0);
 }

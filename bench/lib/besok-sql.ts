@@ -102,6 +102,10 @@ export const LAST_AUDIT_SQL = 'select "seq", "hash" from "audit_events" order by
 export const INSERT_AUDIT_SQL =
   'insert into "audit_events" ("seq", "at", "actor_type", "actor_id", "action", "resource_type", "resource_id", "patient_id", "ip", "user_agent", "details", "prev_hash", "hash") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)';
 const AUDIT_CHAIN_LOCK = 7_270_001;
+// The sequencer design (migration 0013, audit_chain): the request only inserts its row.
+export const INSERT_AUDIT_V3_SQL =
+  'insert into "audit_events" ("seq", "at", "actor_type", "actor_id", "action", "resource_type", "resource_id", "patient_id", "ip", "user_agent", "details", "actor_role", "hash_version", "prev_hash", "hash", "xid") values (default, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, default, default, default)';
+export const AUDIT_DESIGN_SQL = "select to_regclass('audit_chain') is not null as sequenced";
 
 type Param = string | number | null;
 // Unnamed statements (parse + bind each time), exactly as drizzle's postgres-js driver sends them.
@@ -119,6 +123,8 @@ export interface VisitRow {
 
 export interface BesokContext {
   sql: postgres.Sql;
+  /** Does the database have the sequencer design? Asked once: the bench measures either code. */
+  sequenced: Promise<boolean>;
   secret: string;
   idleMinutes: number;
 }
@@ -126,9 +132,15 @@ export interface BesokContext {
 /** One client per process, like db/client.ts openDatabase: a pool of 10, UTC session time zone. */
 export function besokContext(env: Record<string, string | undefined>): BesokContext {
   if (!env.DATABASE_URL || !env.AUTH_SECRET) throw new Error("DATABASE_URL and AUTH_SECRET are required");
-  const g = globalThis as unknown as { benchSql?: postgres.Sql };
+  const g = globalThis as unknown as { benchSql?: postgres.Sql; benchSequenced?: Promise<boolean> };
   g.benchSql ??= postgres(env.DATABASE_URL, { max: 10, onnotice: () => {}, connection: { TimeZone: "UTC" } });
-  return { sql: g.benchSql, secret: env.AUTH_SECRET, idleMinutes: Number(env.SESSION_IDLE_MINUTES ?? 30) };
+  g.benchSequenced ??= g.benchSql.unsafe(AUDIT_DESIGN_SQL).then((r) => Boolean(r[0]?.sequenced));
+  return {
+    sql: g.benchSql,
+    sequenced: g.benchSequenced,
+    secret: env.AUTH_SECRET,
+    idleMinutes: Number(env.SESSION_IDLE_MINUTES ?? 30),
+  };
 }
 
 export function cookieValue(header: string | null | undefined, name: string): string | undefined {
@@ -181,14 +193,8 @@ export async function loadBesok(
     userAgent: req.userAgent ? req.userAgent.slice(0, 300) : null,
     details: { count: rows.length },
   };
-  await ctx.sql.begin(async (tx) => {
-    await q(tx, LOCK_SQL, [AUDIT_CHAIN_LOCK]);
-    const [last] = await q(tx, LAST_AUDIT_SQL, [1]);
-    const seq = (last ? Number(last.seq) : 0) + 1;
-    const prevHash = (last?.hash as string | undefined) ?? GENESIS_HASH;
-    const hash = auditHash(prevHash, { seq, ...fields });
-    await q(tx, INSERT_AUDIT_SQL, [
-      seq,
+  if (await ctx.sequenced)
+    await q(ctx.sql, INSERT_AUDIT_V3_SQL, [
       now.toISOString(),
       fields.actorType,
       fields.actorId,
@@ -199,10 +205,32 @@ export async function loadBesok(
       ip,
       fields.userAgent,
       JSON.stringify(fields.details),
-      prevHash,
-      hash,
+      null,
+      3,
     ]);
-  });
+  else
+    await ctx.sql.begin(async (tx) => {
+      await q(tx, LOCK_SQL, [AUDIT_CHAIN_LOCK]);
+      const [last] = await q(tx, LAST_AUDIT_SQL, [1]);
+      const seq = (last ? Number(last.seq) : 0) + 1;
+      const prevHash = (last?.hash as string | undefined) ?? GENESIS_HASH;
+      const hash = auditHash(prevHash, { seq, ...fields });
+      await q(tx, INSERT_AUDIT_SQL, [
+        seq,
+        now.toISOString(),
+        fields.actorType,
+        fields.actorId,
+        fields.action,
+        fields.resourceType,
+        null,
+        patientId,
+        ip,
+        fields.userAgent,
+        JSON.stringify(fields.details),
+        prevHash,
+        hash,
+      ]);
+    });
 
   const upcoming: VisitRow[] = [];
   const past: VisitRow[] = [];

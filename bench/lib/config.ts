@@ -22,8 +22,8 @@ function portsFrom(base: number) {
   return { app: base + 1, bare: base + 2, bareNext: base + 3, sms: base + 4, app2: base + 5, extra: base + 6 };
 }
 
-export type Phase = "page" | "js" | "reminders" | "contention" | "burst" | "growth";
-const ALL_PHASES: Phase[] = ["page", "js", "reminders", "contention", "burst", "growth"];
+export type Phase = "page" | "js" | "reminders" | "contention" | "burst" | "growth" | "instances";
+const ALL_PHASES: Phase[] = ["page", "js", "reminders", "contention", "burst", "growth", "instances"];
 
 export interface BenchConfig {
   pgUrl: string;
@@ -45,6 +45,8 @@ export interface BenchConfig {
   contentionRequests: number;
   /** Offers among them (unset: as many as the clinic's batch limit allows, leaving ≥ 1 rebook). */
   contentionOffers: number | undefined;
+  /** Connection counts of the isolated audit-append measurement (phase instances). */
+  appendConnections: number[];
   ref: string | undefined;
   rebuild: boolean;
   keepDb: boolean;
@@ -87,6 +89,9 @@ export function benchConfig(): BenchConfig {
     reminderWorkers: workerCounts(process.env.BENCH_REMINDER_WORKERS ?? "1,2"),
     contentionRequests: int("BENCH_CONTENTION_REQUESTS", 500),
     contentionOffers: process.env.BENCH_CONTENTION_OFFERS ? int("BENCH_CONTENTION_OFFERS", 0) : undefined,
+    appendConnections: (process.env.BENCH_APPEND_CONNECTIONS ?? "10,20")
+      .split(",")
+      .map((x, i) => int(`BENCH_APPEND_CONNECTIONS[${i}]`, Number(x.trim()))),
     ref: process.env.BENCH_REF || undefined,
     rebuild: process.env.BENCH_REBUILD === "1",
     keepDb: process.env.BENCH_KEEP_DB === "1",

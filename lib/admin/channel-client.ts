@@ -55,7 +55,9 @@ export async function invokeAdmin(
       if (result) return { ...result, via: "channel" };
     }
   }
-  const handle = openDatabase({ url: target.databaseUrl, dataDir: target.pgliteDataDir, max: 1 });
+  // Two connections: migrateDatabase holds its advisory lock on one and migrates on the other
+  // (with one, every admin command against Postgres failed before it started).
+  const handle = openDatabase({ url: target.databaseUrl, dataDir: target.pgliteDataDir, max: 2 });
   try {
     await migrateDatabase(handle);
     return { ...(await runAdminCommand(handle.db, name, args)), via: "database" };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import * as s from "@/db/schema";
-import { verifyAuditChain } from "@/lib/audit";
+import { verifySealed } from "@/test/audit-seal";
 import { requirePostgresInCi, testDatabases } from "@/test/databases";
 import { makeClinic, makePatient, makeSlot } from "@/test/fixtures";
 import { cancelAppointment, findFreeSlots, getAppointment, listAppointments, rebookAppointment } from "./service";
@@ -286,6 +286,6 @@ describe.each(testDatabases)("appointments service on $name", (target) => {
       const [row] = await handle.db.select().from(s.appointments).where(eq(s.appointments.id, r.appointment.id));
       expect(row).toMatchObject({ slotId: r.slot.id, status: "booked", version: 1 });
     }
-    expect(await verifyAuditChain(handle.db)).toEqual([]);
+    expect(await verifySealed(handle.db)).toEqual([]);
   });
 });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
-import { auditEvents } from "@/db/schema";
+import { auditChain, auditEvents } from "@/db/schema";
 import { recordAudit, runActingAs, verifyAuditChain } from "@/lib/audit";
 import { auditHash, GENESIS_HASH } from "@/lib/audit/hash-chain";
+import { sealUntil } from "@/test/audit-seal";
 import { requirePostgresInCi, testDatabases } from "@/test/databases";
 
 requirePostgresInCi();
@@ -23,6 +24,7 @@ describe.each(testDatabases)("audit hash chain on $name", (target) => {
         details: { b: 1, a: { z: true, y: [1, 2] } },
       });
     }
+    expect(await sealUntil(handle.db, 5)).toBe(5);
   });
   afterAll(async () => {
     await handle?.dispose();
@@ -48,6 +50,7 @@ describe.each(testDatabases)("audit hash chain on $name", (target) => {
     await Promise.all(
       Array.from({ length: 20 }, (_, i) => recordAudit(handle.db, { actorType: "system", action: `concurrent.${i}` })),
     );
+    expect(await sealUntil(handle.db, 20)).toBe(20);
     expect(await verifyAuditChain(handle.db)).toEqual([]);
   });
 
@@ -60,13 +63,12 @@ describe.each(testDatabases)("audit hash chain on $name", (target) => {
   it("detects a removed row", async () => {
     await handle.db.delete(auditEvents).where(eq(auditEvents.seq, 2));
     const problems = await verifyAuditChain(handle.db);
-    expect(problems.some((p) => p.seq === 3 && p.kind === "gap")).toBe(true);
-    expect(problems.some((p) => p.seq === 3 && p.kind === "broken_link")).toBe(true);
+    expect(problems).toContainEqual({ seq: 2, kind: "missing_row", position: 2 });
   });
 
-  it("detects a row rewritten with a recomputed hash (the next link breaks)", async () => {
-    // An attacker who recomputes one row's hash still breaks the following row's prev_hash link.
-    await handle.db.execute(sql`update audit_events set hash = repeat('a', 64) where seq = 4`);
+  it("detects a link rewritten with a recomputed hash (the next link breaks)", async () => {
+    // An attacker who recomputes one link's hash still breaks the following link's prev_hash.
+    await handle.db.execute(sql`update audit_chain set hash = repeat('a', 64) where position = 4`);
     const problems = await verifyAuditChain(handle.db);
     expect(problems.some((p) => p.seq === 5 && p.kind === "broken_link")).toBe(true);
   });
@@ -81,7 +83,7 @@ describe.each(testDatabases)("audit hash versions on $name", (target) => {
     await handle?.dispose();
   });
 
-  it("old version-1 rows followed by version-2 rows verify; an edited new field or version breaks it", async () => {
+  it("old version-1 and version-2 rows followed by sequenced version-3 rows verify as one chain", async () => {
     // Rows as the code before hash version 2 wrote them: no actor_role, hash over the original fields.
     let prev = GENESIS_HASH;
     for (let seq = 1; seq <= 3; seq++) {
@@ -105,6 +107,26 @@ describe.each(testDatabases)("audit hash versions on $name", (target) => {
     }
     const guardianId = "00000000-0000-4000-8000-000000000001";
     const childId = "00000000-0000-4000-8000-000000000002";
+    // A version-2 row as the code before the sequencer wrote it: the link in the row.
+    const v2 = {
+      seq: 4,
+      at: new Date(Date.UTC(2026, 0, 4)),
+      actorType: "patient" as const,
+      actorId: guardianId,
+      actorRole: "guardian" as const,
+      hashVersion: 2,
+      action: "appointment.cancel",
+      resourceType: "appointment",
+      resourceId: null,
+      patientId: childId,
+      ip: null,
+      userAgent: null,
+      details: null,
+    };
+    const v2Hash = auditHash(prev, v2);
+    await handle.db.insert(auditEvents).values({ ...v2, prevHash: prev, hash: v2Hash });
+    // The migration's own rows end here; the sequence continues after them.
+    await handle.db.execute(sql`select setval(pg_get_serial_sequence('audit_events', 'seq'), 4)`);
     await runActingAs({ actorPatientId: guardianId, subjectPatientId: childId }, () =>
       recordAudit(handle.db, {
         actorType: "patient",
@@ -115,15 +137,22 @@ describe.each(testDatabases)("audit hash versions on $name", (target) => {
       }),
     );
     await recordAudit(handle.db, { actorType: "system", action: "test.after" });
+    expect(await sealUntil(handle.db, 2)).toBe(2);
     const rows = await handle.db.select().from(auditEvents).orderBy(auditEvents.seq);
-    expect(rows.map((r) => r.hashVersion)).toEqual([1, 1, 1, 2, 2]);
-    expect(rows[3]).toMatchObject({ actorId: guardianId, actorRole: "guardian", patientId: childId });
+    expect(rows.map((r) => r.hashVersion)).toEqual([1, 1, 1, 2, 3, 3]);
+    expect(rows[4]).toMatchObject({ actorId: guardianId, actorRole: "guardian", patientId: childId, hash: null });
+    const [firstLink] = await handle.db.select().from(auditChain).where(eq(auditChain.position, 1));
+    expect(firstLink).toMatchObject({ auditSeq: 5, prevHash: v2Hash });
     expect(await verifyAuditChain(handle.db)).toEqual([]);
 
-    // Dropping the guardian role from a version-2 row breaks it…
+    // Dropping the guardian role from a sequenced row breaks it…
+    await handle.db.update(auditEvents).set({ actorRole: null }).where(eq(auditEvents.seq, 5));
+    expect(await verifyAuditChain(handle.db)).toContainEqual({ seq: 5, kind: "hash_mismatch" });
+    await handle.db.update(auditEvents).set({ actorRole: "guardian" }).where(eq(auditEvents.seq, 5));
+    expect(await verifyAuditChain(handle.db)).toEqual([]);
+    // …as it does from a version-2 row, and passing that off as version 1 (the version is hashed).
     await handle.db.update(auditEvents).set({ actorRole: null }).where(eq(auditEvents.seq, 4));
     expect(await verifyAuditChain(handle.db)).toContainEqual({ seq: 4, kind: "hash_mismatch" });
-    // …and so does passing it off as a version-1 row (the version is hashed too).
     await handle.db.update(auditEvents).set({ hashVersion: 1 }).where(eq(auditEvents.seq, 4));
     expect(await verifyAuditChain(handle.db)).toContainEqual({ seq: 4, kind: "hash_mismatch" });
     await handle.db.update(auditEvents).set({ hashVersion: 2, actorRole: "guardian" }).where(eq(auditEvents.seq, 4));

@@ -20,8 +20,11 @@ export interface AuditFields {
   hashVersion?: number;
 }
 
-/** The version new rows are written with. */
-export const AUDIT_HASH_VERSION = 2;
+/**
+ * The version new rows are written with. Version 3 hashes what version 2 does (with 3 as the
+ * version), but the link is not in the row: the sequencer writes it to audit_chain afterwards.
+ */
+export const AUDIT_HASH_VERSION = 3;
 
 export const GENESIS_HASH = "0".repeat(64);
 
@@ -57,7 +60,8 @@ export function auditHash(prevHash: string, fields: AuditFields): string {
   };
   let body: string;
   if (version === 1) body = canonicalJson(v1);
-  else if (version === 2) body = canonicalJson({ ...v1, actorRole: fields.actorRole ?? null, hashVersion: 2 });
+  else if (version === 2 || version === 3)
+    body = canonicalJson({ ...v1, actorRole: fields.actorRole ?? null, hashVersion: version });
   else throw new RangeError(`unknown audit hash version ${version}`);
   return createHash("sha256").update(prevHash).update("\n").update(body).digest("hex");
 }
@@ -66,7 +70,14 @@ export type ChainProblem =
   | { seq: number; kind: "hash_mismatch" }
   | { seq: number; kind: "broken_link"; expectedPrev: string }
   | { seq: number; kind: "gap"; missingAfter: number }
-  | { seq: number; kind: "unknown_version" };
+  | { seq: number; kind: "unknown_version" }
+  // Sequencer design (version 3): the chain row at `position` names an audit row that is gone.
+  | { seq: number; kind: "missing_row"; position: number }
+  // A version-3 row the sequencer has passed by (its transaction ended before the chain head's)
+  // but that is not in the chain: written in afterwards, or its chain row removed.
+  | { seq: number; kind: "not_in_chain" }
+  // A version-3 row still waiting for the sequencer for longer than allowed.
+  | { seq: number; kind: "unsealed_too_long"; ageSeconds: number };
 
 /** Walks rows in seq order and reports every place where the chain does not hold. */
 export function verifyChain(rows: (AuditFields & { prevHash: string; hash: string })[]): ChainProblem[] {

@@ -4,8 +4,9 @@ import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditEvents } from "@/db/schema";
-import { recordAudit, verifyAuditChain } from "@/lib/audit";
+import { auditChain, auditEvents } from "@/db/schema";
+import { recordAudit } from "@/lib/audit";
+import { verifySealed } from "@/test/audit-seal";
 import { requirePostgresInCi } from "@/test/databases";
 import { migrateDatabase, openDatabase, type DatabaseHandle } from "@/db/client";
 import { applyRoles, rolesSql } from "@/db/roles";
@@ -28,6 +29,7 @@ describe("db:roles", () => {
   it("refuses a role name that is not a plain identifier", () => {
     expect(() => rolesSql('app"; drop table x; --')).toThrow(/plain/);
     expect(rolesSql("vardtid_app")).toContain('GRANT SELECT, INSERT ON audit_events TO "vardtid_app"');
+    expect(rolesSql("vardtid_app")).toContain('GRANT SELECT, INSERT ON audit_chain TO "vardtid_app"');
   });
 });
 
@@ -69,7 +71,7 @@ describe.skipIf(!adminUrl)("audit_events is append-only for the app role, on rea
     await recordAudit(app.db, { actorType: "system", action: "test.as_app" });
     const rows = await app.db.select().from(auditEvents);
     expect(rows.map((r) => r.action)).toEqual(["test.before_roles", "test.as_app"]);
-    expect(await verifyAuditChain(app.db)).toEqual([]);
+    expect(await verifySealed(app.db)).toEqual([]);
   });
 
   it("refuses UPDATE, DELETE and TRUNCATE of audit rows by the app role", async () => {
@@ -83,6 +85,17 @@ describe.skipIf(!adminUrl)("audit_events is append-only for the app role, on rea
     ).toMatch(/permission denied/);
     expect(await refusal(app.db.delete(auditEvents).where(sql`true`))).toMatch(/permission denied/);
     expect(await refusal(app.db.execute(sql`truncate audit_events`))).toMatch(/permission denied/);
+    // The chain the sequencer writes as this role: appended to above (verifySealed), never changed.
+    expect(
+      await refusal(
+        app.db
+          .update(auditChain)
+          .set({ hash: "x" })
+          .where(sql`true`),
+      ),
+    ).toMatch(/permission denied/);
+    expect(await refusal(app.db.delete(auditChain).where(sql`true`))).toMatch(/permission denied/);
+    expect(await refusal(app.db.execute(sql`truncate audit_chain`))).toMatch(/permission denied/);
   });
 
   it("even the owner cannot edit a recent row without dropping the trigger", async () => {
@@ -95,6 +108,7 @@ describe.skipIf(!adminUrl)("audit_events is append-only for the app role, on rea
       ),
     ).toMatch(/append-only/);
     expect(await refusal(owner.db.delete(auditEvents).where(sql`true`))).toMatch(/append-only/);
+    expect(await refusal(owner.db.delete(auditChain).where(sql`true`))).toMatch(/append-only/);
   });
 
   it("the app role still reads and writes patient data", async () => {
