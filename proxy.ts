@@ -22,7 +22,10 @@ export function proxy(request: NextRequest) {
     publicBaseUrl: e.PUBLIC_BASE_URL,
     production: e.isProduction,
   });
-  if (canonical && (request.method === "GET" || request.method === "HEAD")) return sendTo(canonical);
+  // Not for a shell's own path: that is where /besok was rewritten to (below), and `next start`
+  // runs the proxy again for it, with the host it thinks it serves.
+  const shellPath = request.nextUrl.pathname.startsWith("/shell/");
+  if (canonical && !shellPath && (request.method === "GET" || request.method === "HEAD")) return sendTo(canonical);
 
   const https = (process.env.PUBLIC_BASE_URL ?? "").startsWith("https://");
   const path = request.nextUrl.pathname;
