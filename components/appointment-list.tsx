@@ -121,7 +121,9 @@ function AppointmentCard({ appointment: a, text }: { appointment: AppointmentLis
         <time dateTime={a.startsAt}>{a.when}</time>
       </p>
       <h3 className="appointment__title">
-        <Link href={`/besok/${a.id}`}>
+        {/* No prefetch: the visit's page has the other root layout (a full load anyway), and a
+            prefetch would render it, and audit a read, for every card. */}
+        <Link href={`/besok/${a.id}`} prefetch={false}>
           <span lang={textLang}>{a.typeName}</span>
           <span className="visually-hidden">, {a.whenInline}</span>
         </Link>

@@ -35,7 +35,9 @@ export async function CannotChange({
           </Link>
         </p>
         <p>
-          <Link href="/besok">{ta("back")}</Link>
+          <Link href="/besok" prefetch={false}>
+            {ta("back")}
+          </Link>
         </p>
       </section>
     );

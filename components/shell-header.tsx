@@ -18,7 +18,8 @@ export async function ShellHeader({ locale, path }: { locale: Locale; path: stri
   return (
     <header className="site-header">
       <div className="site-header__inner">
-        <Link href="/besok" className="brand">
+        {/* Links leave the shell for pages with the other root layout: full loads, nothing to prefetch. */}
+        <Link href="/besok" className="brand" prefetch={false}>
           {/* eslint-disable-next-line @next/next/no-img-element -- a tiny static icon, no optimisation needed */}
           <img src="/icons/icon-64.png" alt="" width={32} height={32} />
           <span>{t("name")}</span>
@@ -34,9 +35,15 @@ export async function ShellHeader({ locale, path }: { locale: Locale; path: stri
       </div>
       <nav className="site-nav" aria-label={t("mainNav")}>
         <div className="site-nav__inner">
-          <Link href="/besok">{ta("title")}</Link>
-          <Link href="/installningar">{tn("settings")}</Link>
-          <Link href="/installningar/atkomst">{tl("navAccess")}</Link>
+          <Link href="/besok" prefetch={false}>
+            {ta("title")}
+          </Link>
+          <Link href="/installningar" prefetch={false}>
+            {tn("settings")}
+          </Link>
+          <Link href="/installningar/atkomst" prefetch={false}>
+            {tl("navAccess")}
+          </Link>
           <WhoName text={{ loggedInAs: t.raw("loggedInAs") as string }} />
         </div>
       </nav>

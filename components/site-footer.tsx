@@ -2,7 +2,10 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import type { Locale } from "@/i18n/locales";
 
-/** On every page, logged in or not: what Vårdtid stores, and the statement the law requires. */
+/**
+ * On every page, logged in or not: what Vårdtid stores, and the statement the law requires. In a
+ * shell (`locale` given) the links lead to the other root layout: no prefetch.
+ */
 export async function SiteFooter({ locale }: { locale?: Locale }) {
   const t = locale ? await getTranslations({ locale, namespace: "app" }) : await getTranslations("app");
   return (
@@ -12,10 +15,14 @@ export async function SiteFooter({ locale }: { locale?: Locale }) {
         <nav aria-label={t("footerNav")}>
           <ul className="site-footer__links">
             <li>
-              <Link href="/integritet">{t("footerPrivacy")}</Link>
+              <Link href="/integritet" prefetch={locale ? false : undefined}>
+                {t("footerPrivacy")}
+              </Link>
             </li>
             <li>
-              <Link href="/tillganglighet">{t("footerAccessibility")}</Link>
+              <Link href="/tillganglighet" prefetch={locale ? false : undefined}>
+                {t("footerAccessibility")}
+              </Link>
             </li>
           </ul>
         </nav>

@@ -36,7 +36,9 @@ export async function SiteHeader() {
         <>
           <nav className="site-nav" aria-label={t("mainNav")}>
             <div className="site-nav__inner">
-              <Link href="/besok">{ta("title")}</Link>
+              <Link href="/besok" prefetch={false}>
+                {ta("title")}
+              </Link>
               <Link href="/installningar">{tn("settings")}</Link>
               <Link href="/installningar/atkomst">{tl("navAccess")}</Link>
               {name ? <span className="site-nav__who">{t("loggedInAs", { name })}</span> : null}

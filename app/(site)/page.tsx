@@ -27,7 +27,7 @@ export default async function HomePage({
         {name ? (
           <>
             <p>{t("loggedInAs", { name })}</p>
-            <Link href="/besok" className="button">
+            <Link href="/besok" prefetch={false} className="button">
               {t("goToAppointments")}
             </Link>
           </>

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { patientRoute } from "@/lib/auth/patient-route";
 import { chooseActingFor } from "@/lib/guardians/choose-acting-for";
+import { forgetWhoIsLoggedIn } from "@/lib/guardians/who-is-logged-in";
 
 export const dynamic = "force-dynamic";
 
@@ -13,6 +14,7 @@ export const POST = patientRoute(
   z.object({ who: z.union([z.literal("self"), z.uuid()]) }),
   async (input, { session, meta, db }) => {
     const result = await chooseActingFor(db, session, input.who, meta);
+    forgetWhoIsLoggedIn(session.selfPatientId);
     return seeOther(result.status === "ok" ? "/besok" : "/besok?vald=nej");
   },
   { onUnauthorized: () => seeOther("/login?returnTo=%2Fbesok") },

@@ -4,9 +4,8 @@ import { listAppointments } from "@/lib/appointments/list-appointments";
 import { toListItem } from "@/lib/appointments/list-json";
 import type { AppointmentList } from "@/lib/appointments/list-item";
 import type { Locale } from "@/lib/appointments/types";
-import { currentPatientName } from "@/lib/auth/current-patient";
 import { patientRoute } from "@/lib/auth/patient-route";
-import { myActingChoice } from "@/lib/guardians/dal";
+import { whoIsLoggedIn } from "@/lib/guardians/who-is-logged-in";
 
 export const dynamic = "force-dynamic";
 
@@ -16,25 +15,14 @@ export const dynamic = "force-dynamic";
 export const GET = patientRoute(z.object({}), async (_input, { session, meta, db }) => {
   const locale = (await getLocale()) as Locale;
   const now = new Date();
-  const { upcoming, past } = await listAppointments(db, session.patientId, {
-    locale,
-    now,
-    audit: { ip: meta.ip, userAgent: meta.userAgent },
-  });
-  const name = await currentPatientName();
-  const acting = name ? await myActingChoice(name.split(" ")[0]!) : null;
+  const [{ upcoming, past }, who] = await Promise.all([
+    listAppointments(db, session.patientId, { locale, now, audit: { ip: meta.ip, userAgent: meta.userAgent } }),
+    whoIsLoggedIn(session),
+  ]);
   const body: AppointmentList = {
     upcoming: upcoming.map((a) => toListItem(a, locale, now)),
     past: past.map((a) => toListItem(a, locale, now)),
-    who: {
-      name,
-      acting: acting && {
-        selfGivenName: acting.selfGivenName,
-        children: acting.children.map((c) => ({ patientId: c.patientId, givenName: c.givenName, age: c.age })),
-        current: acting.current,
-        notice: acting.notice,
-      },
-    },
+    who,
   };
   return Response.json(body, { headers: { "Cache-Control": "no-store", Vary: "Cookie" } });
 });

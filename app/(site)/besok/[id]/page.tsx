@@ -50,7 +50,7 @@ export default async function AppointmentPage({
     <article aria-labelledby="appt-title">
       <StaleGuard renderId={crypto.randomUUID()} />
       <p>
-        <Link href="/besok">
+        <Link href="/besok" prefetch={false}>
           <span className="arrow" aria-hidden="true">
             ←
           </span>{" "}
