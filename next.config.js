@@ -32,6 +32,11 @@ const nextConfig = {
   async headers() {
     return [
       { source: "/:path*", headers: securityHeaders },
+      // Route handlers answer JSON (or files), never a page: nothing may run or load from them.
+      {
+        source: "/api/:path*",
+        headers: [{ key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" }],
+      },
       // The offline page is static and has no nonce to give: it may load our own script file only.
       {
         source: "/offline.html",

@@ -98,11 +98,14 @@ function sendTo(url: string): Response {
   );
 }
 
+// Not for route handlers (api/): their JSON is never rendered as a page, so a nonce would serve
+// nothing; they get a fixed `default-src 'none'` policy from next.config.js instead, and skipping the
+// proxy is a good part of what makes a data request cheap (bench/README.md, part (a)).
 export const config = {
   matcher: [
     {
       source:
-        "/((?!_next/static|_next/image|favicon.ico|icons/|manifest.webmanifest|sw.js|offline.html|offline.css|offline.js|offline-texts.js).*)",
+        "/((?!api/|_next/static|_next/image|favicon.ico|icons/|manifest.webmanifest|sw.js|offline.html|offline.css|offline.js|offline-texts.js).*)",
       missing: [
         { type: "header", key: "next-router-prefetch" },
         { type: "header", key: "purpose", value: "prefetch" },
