@@ -89,6 +89,20 @@ test.describe("the app shell of Mina tider", () => {
     expect(await page.locator(`li.appointment a[href="${tolvansFirst}"]`).count()).toBe(0);
   });
 
+  test("offline, the shell from the precache hands over to the offline page", async ({ page, context, baseURL }) => {
+    await loginWithBankId(page, "tolvan");
+    await page.waitForFunction(async () => (await navigator.serviceWorker.ready).active !== null, undefined, {
+      timeout: 20_000,
+    });
+    await page.reload();
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 20_000 });
+    await context.addCookies([{ name: "NEXT_LOCALE", value: "sv", url: baseURL! }]);
+    await context.setOffline(true);
+    await page.goto("/besok").catch(() => undefined);
+    await expect(page.getByRole("heading", { level: 1, name: "Du är offline" })).toBeVisible();
+    await context.setOffline(false);
+  });
+
   test("in another language the shell is that language's, and the chooser works on it", async ({ page }) => {
     await loginWithBankId(page, "tolvan");
     await page.goto("/besok");

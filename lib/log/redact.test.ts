@@ -43,6 +43,14 @@ describe("log redaction", () => {
     expect(out).toContain("&m=1");
   });
 
+  it("keeps a UUID whose last group is twelve digits, and still scrubs a personal number beside it", () => {
+    const id = `3a9e0c41-5b7a-4c7e-9d1a-${"20".repeat(6)}`; // last group: twelve digits
+    expect(id).toMatch(/-\d{12}$/);
+    const text = `reqId ${id} for 191212121212 and ${id}`;
+    expect(scrubText(text)).toBe(`reqId ${id} for [personal-number] and ${id}`);
+    expect(scrubText(`{"reqId":"${id}"}`)).toBe(`{"reqId":"${id}"}`);
+  });
+
   it("keeps what operations need: ids, times, routes and counts", () => {
     const text =
       "appointment 3f0c8f1e-5b7a-4c7e-9d1a-0a6b2c3d4e5f at 2026-12-01T10:15:00.000Z took 1234 ms on /besok/[id]";
