@@ -64,7 +64,7 @@ vi.mock("next/navigation", () => ({
     throw new RedirectSignal("/404");
   },
 }));
-vi.mock("next/cache", () => ({ revalidatePath: () => {}, revalidateTag: () => {} }));
+vi.mock("next/cache", () => ({ revalidatePath: () => {}, revalidateTag: () => {}, refresh: () => {} }));
 vi.mock("@/db", () => ({ db: () => state.db, databaseHandle: () => ({ db: state.db }) }));
 vi.mock("@/lib/auth/current-patient", () => ({
   currentSession: async () => state.session,
