@@ -166,6 +166,9 @@ export function afterStart(
 }
 
 export async function queueReminders(sql: postgres.Sql): Promise<void> {
+  // Fresh statistics first: deep_links was analysed while still empty, and with that estimate the
+  // planner joins 100 000 links against 100 000 visits in a nested loop (it ran for hours once).
+  await sql.unsafe(`analyze deep_links; analyze messages; analyze bench_reminder_visits;`);
   await sql.unsafe(`
     delete from deep_links where purpose = 'appointment'
       and appointment_id in (select appointment_id from bench_reminder_visits);
