@@ -16,7 +16,8 @@ const flags =
 
 async function sessionCookie(): Promise<string> {
   const browser = await chromium.launch({ executablePath: chromiumPath, args: flags.split(" ").slice(1) });
-  const page = await (await browser.newContext()).newPage();
+  // Swedish, whatever the machine's locale: the labels below are the Swedish page's.
+  const page = await (await browser.newContext({ locale: "sv-SE" })).newPage();
   await page.goto(`${base}/login`);
   await page.getByLabel("BankID på annan enhet").check();
   await page.getByRole("button", { name: "Logga in", exact: true }).click();
