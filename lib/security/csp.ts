@@ -9,10 +9,24 @@ export function reportingEndpoints(): string {
 }
 
 export function buildCsp(nonce: string, options: { dev: boolean; https: boolean }): string {
+  return policy(
+    {
+      script: `'self' 'nonce-${nonce}' 'strict-dynamic'${options.dev ? " 'unsafe-eval'" : ""}`,
+      style: `'self' 'nonce-${nonce}'`,
+    },
+    options,
+  );
+}
+
+/**
+ * The one policy every page gets; only where its scripts and styles may come from differs (a nonce
+ * for pages rendered per request, hashes for a prerendered shell: lib/security/shell-csp.ts).
+ */
+export function policy(sources: { script: string; style: string }, options: { https: boolean }): string {
   const directives = [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${options.dev ? " 'unsafe-eval'" : ""}`,
-    `style-src 'self' 'nonce-${nonce}'`,
+    `script-src ${sources.script}`,
+    `style-src ${sources.style}`,
     "img-src 'self' data: blob:",
     "font-src 'self'",
     "connect-src 'self'",

@@ -8,7 +8,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { CSP_REPORT_GROUP, CSP_REPORT_PATH } from "./csp";
+import { policy } from "./csp";
 
 export interface ShellHashes {
   scripts: string[];
@@ -52,24 +52,8 @@ export function shellHashes(route: string, root = process.cwd()): ShellHashes | 
 }
 
 export function buildShellCsp(hashes: ShellHashes, options: { https: boolean }): string {
-  const directives = [
-    "default-src 'self'",
-    `script-src 'self' ${hashes.scripts.join(" ")}`.trim(),
-    `style-src 'self' ${hashes.styles.join(" ")}`.trim(),
-    "img-src 'self' data: blob:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "manifest-src 'self'",
-    "worker-src 'self'",
-    "media-src 'none'",
-    "object-src 'none'",
-    "frame-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-    `report-uri ${CSP_REPORT_PATH}`,
-    `report-to ${CSP_REPORT_GROUP}`,
-  ];
-  if (options.https) directives.push("upgrade-insecure-requests");
-  return directives.join("; ");
+  return policy(
+    { script: `'self' ${hashes.scripts.join(" ")}`.trim(), style: `'self' ${hashes.styles.join(" ")}`.trim() },
+    options,
+  );
 }
