@@ -1,4 +1,7 @@
 import "server-only";
+// One job: the BankID RP API v6.0 client (mTLS transport, retries, answer parsing). Over 300 lines
+// because the wire format, the error mapping and the transport belong together; bankid-wire.ts and
+// rfa.ts already hold what could be split out.
 import http from "node:http";
 import https from "node:https";
 import tls from "node:tls";
