@@ -405,8 +405,10 @@ describe.skipIf(!canRun)(
 
     it("restarting Postgres under load: health 503 then 200 on both apps without a restart; nothing lost, nothing sent twice", async () => {
       await fetch(`${sim.url}/__simulator/reset`, { method: "POST" });
-      // Slow sends, so the restart lands in the middle of the run.
-      await fetch(`${sim.url}/__simulator/faults`, { method: "POST", body: JSON.stringify({ delayMs: 30 }) });
+      // Slow sends, so the restart lands in the middle of the run on a fast machine too: two workers
+      // with 16 calls in flight each take about 3 s for the 300 at 300 ms a call (at 30 ms a call
+      // a fast machine sent them all between two looks, and the restart found nothing in flight).
+      await fetch(`${sim.url}/__simulator/faults`, { method: "POST", body: JSON.stringify({ delayMs: 300 }) });
       const total = 300;
       await queueSms(total, "restart");
       await until("a third sent", async () => ((await simMessages()).length >= total / 3 ? true : undefined));

@@ -28,6 +28,9 @@ describe.runIf(postgresTarget)("worker crash on real Postgres", () => {
   beforeAll(async () => {
     handle = await postgresTarget!.open();
     sim = await startSmsSimulator({ dlrDeliveredDelayMs: 200, callbackRetryDelaysMs: [100, 500, 1000] });
+    // 20 ms a call: 8 calls in flight take about 3 s for the 1 200, so the look below finds the
+    // worker mid-batch on a fast machine too, not only after it has sent everything.
+    await fetch(`${sim.url}/__simulator/faults`, { method: "POST", body: JSON.stringify({ delayMs: 20 }) });
     app = await startDeliveryEndpoint(handle.db);
   });
   afterAll(async () => {

@@ -31,8 +31,9 @@ describe.runIf(postgresTarget)("webhook worker crash on real Postgres", () => {
   beforeAll(async () => {
     handle = await postgresTarget!.open();
     receiver = await startWebhookReceiver({ from: 3450, to: 3469 });
-    // Slow enough that a kill lands while requests are in flight.
-    receiver.answer = () => new Promise((resolve) => setTimeout(() => resolve(204), 25));
+    // Slow enough that a kill lands while requests are in flight, on a fast machine too: 8 in
+    // flight at 60 ms take about 2 s for the 300 events.
+    receiver.answer = () => new Promise((resolve) => setTimeout(() => resolve(204), 60));
   });
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
