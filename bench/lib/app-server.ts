@@ -40,7 +40,15 @@ export async function startAppServer(
   const child = startChild(
     name,
     process.execPath,
-    [path.join(appDir, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
+    [
+      ...(process.env.BENCH_APP_NODE_ARGS ?? "").split(" ").filter(Boolean),
+      path.join(appDir, "node_modules/next/dist/bin/next"),
+      "start",
+      "-p",
+      String(port),
+      "-H",
+      "127.0.0.1",
+    ],
     { cwd: appDir, env: runtimeEnv(port, dbUrl, patient), quiet: true },
   );
   const base = `http://127.0.0.1:${port}`;
