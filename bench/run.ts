@@ -358,17 +358,13 @@ async function main(): Promise<void> {
   results.benchPatient = { appointments: patient.appointments };
 
   if (cfg.phases.includes("page") || cfg.phases.includes("js") || cfg.phases.includes("contention")) {
-    const appServer = startChild(
-      "next-start",
-      process.execPath,
-      [path.join(app.dir, "node_modules/next/dist/bin/next"), "start", "-p", String(cfg.ports.app), "-H", "127.0.0.1"],
-      {
-        cwd: app.dir,
-        env: runtimeEnv(cfg.ports.app, db.url, patient),
-      },
-    );
+    // The app as deployed: our server (server/main.ts) around the build.
+    const appServer = startChild("app", process.execPath, ["--import", "tsx", "server/main.ts"], {
+      cwd: app.dir,
+      env: runtimeEnv(cfg.ports.app, db.url, patient),
+    });
     const besok = `http://127.0.0.1:${cfg.ports.app}/besok`;
-    await waitFor("next start", async () => (await get(besok, patient.cookie)).status > 0, {
+    await waitFor("the app server", async () => (await get(besok, patient.cookie)).status > 0, {
       timeoutMs: 60_000,
       child: appServer,
     });
@@ -449,7 +445,7 @@ async function main(): Promise<void> {
       });
     }
     await stopChild(bareNextServer);
-    await stopChild(appServer);
+    await stopChild(appServer, process.env.BENCH_APP_NODE_ARGS ? 60_000 : undefined); // a CPU profile takes a while to write
   }
 
   if (cfg.phases.includes("instances")) {
@@ -485,7 +481,7 @@ async function main(): Promise<void> {
 
   if (cfg.phases.includes("burst")) {
     noteLoad("burst");
-    const appServer = await startAppServer("next-start", app.dir, cfg.ports.app, db.url, patient);
+    const appServer = await startAppServer("app", app.dir, cfg.ports.app, db.url, patient);
     try {
       results.burst = await runBurstBench({
         repo,

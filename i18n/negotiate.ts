@@ -21,3 +21,8 @@ export function negotiateLocale(acceptLanguage: string | null | undefined): Loca
     return defaultLocale;
   }
 }
+
+/** The request's language: the patient's own choice (the language cookie) wins, else the browser's. */
+export function requestLocale(chosen: string | null | undefined, acceptLanguage: string | null | undefined): Locale {
+  return isLocale(chosen) ? chosen : negotiateLocale(acceptLanguage);
+}

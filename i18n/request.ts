@@ -1,7 +1,7 @@
 import { cookies, headers } from "next/headers";
 import { getRequestConfig } from "next-intl/server";
 import { isLocale, localeCookie } from "./locales";
-import { negotiateLocale } from "./negotiate";
+import { requestLocale } from "./negotiate";
 import { messagesFor } from "./messages";
 
 // The patient's own choice (a cookie set by the language chooser) wins; before they have chosen,
@@ -10,7 +10,6 @@ import { messagesFor } from "./messages";
 // is built once per language and must not read the request.
 export default getRequestConfig(async ({ locale: explicit }) => {
   if (isLocale(explicit)) return { locale: explicit, messages: messagesFor(explicit), timeZone: "Europe/Stockholm" };
-  const chosen = (await cookies()).get(localeCookie)?.value;
-  const locale = isLocale(chosen) ? chosen : negotiateLocale((await headers()).get("accept-language"));
+  const locale = requestLocale((await cookies()).get(localeCookie)?.value, (await headers()).get("accept-language"));
   return { locale, messages: messagesFor(locale), timeZone: "Europe/Stockholm" };
 });

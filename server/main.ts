@@ -8,11 +8,13 @@
 //
 // Run from the project root (after `npm run build`) or from the standalone folder in the image;
 // `--dev` serves with Next's dev compiler instead of a build.
+import "./server-only-hook";
 import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import next from "next";
 import { envOrExit } from "@/lib/env";
+import { loadBuildHeaders } from "@/lib/http/build-headers";
 import { loadRouteLabeler } from "@/lib/http/route-label";
 import { markShuttingDown } from "@/lib/http/shutdown-state";
 import { logger } from "@/lib/log/logger";
@@ -49,15 +51,19 @@ if (!dev && e.VARDTID_MODE === "production" && process.env.__NEXT_PRIVATE_ORIGIN
 const app = next({ dev, dir, port: e.PORT, ...(conf ? { conf } : {}) });
 await app.prepare();
 const handle = app.getRequestHandler();
+// Mina tider's data, answered before Next.js (server/data-routes); loaded after the hook above.
+const { dataRoutePath, serveDataRoute } = await import("./data-routes/index");
+const buildHeaders = loadBuildHeaders(dir);
+const routeLabel = loadRouteLabeler(dir);
 
 let stopping = false;
 const tracker: RequestTracker = { inFlight: 0 };
 const server = http.createServer(
   createRequestListener(
     {
-      handle: (req, res) => handle(req, res),
+      handle: (req, res) => serveDataRoute(req, res, buildHeaders) || handle(req, res),
       trustedProxies: e.TRUSTED_PROXY_COUNT,
-      routeLabel: loadRouteLabeler(dir),
+      routeLabel: (pathname) => dataRoutePath(pathname) ?? routeLabel(pathname),
       log,
       httpDuration: metrics().httpDuration,
       stopping: () => stopping,

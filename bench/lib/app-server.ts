@@ -1,7 +1,6 @@
-// The real app (`next start` of the snapshot) against a bench database, and the checks that it
+// The real app (our server around the snapshot's build, as deployed) against a bench database, and the checks that it
 // serves the logged-in page view to the bench session and not without one (so a marker check
 // proves something).
-import path from "node:path";
 import { demoEnv, type BenchPatient } from "./data";
 import { PAGE_VIEW } from "./page-view";
 import { startChild, waitFor, type Child } from "./proc";
@@ -29,7 +28,11 @@ async function get(url: string, cookie?: string): Promise<{ status: number; body
   return { status: res.status, body: await res.text() };
 }
 
-/** Starts `next start` on `port` and checks every request of the page view, with and without the session. */
+/**
+ * Starts the app as it is deployed: our own server (server/main.ts, which serves the data routes
+ * itself and everything else through Next.js), on `port`, and checks every request of the page
+ * view, with and without the session.
+ */
 export async function startAppServer(
   name: string,
   appDir: string,
@@ -40,19 +43,11 @@ export async function startAppServer(
   const child = startChild(
     name,
     process.execPath,
-    [
-      ...(process.env.BENCH_APP_NODE_ARGS ?? "").split(" ").filter(Boolean),
-      path.join(appDir, "node_modules/next/dist/bin/next"),
-      "start",
-      "-p",
-      String(port),
-      "-H",
-      "127.0.0.1",
-    ],
+    [...(process.env.BENCH_APP_NODE_ARGS ?? "").split(" ").filter(Boolean), "--import", "tsx", "server/main.ts"],
     { cwd: appDir, env: runtimeEnv(port, dbUrl, patient), quiet: true },
   );
   const base = `http://127.0.0.1:${port}`;
-  await waitFor("next start", async () => (await get(`${base}${PAGE_VIEW[0]!.path}`)).status > 0, {
+  await waitFor("the app server", async () => (await get(`${base}${PAGE_VIEW[0]!.path}`)).status > 0, {
     timeoutMs: 60_000,
     child,
   });

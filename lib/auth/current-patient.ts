@@ -10,11 +10,11 @@ import { patients } from "@/db/schema";
 import { env } from "@/lib/env";
 import { sessionCookieName } from "./cookies";
 import { sessionIdFromCookie } from "./session-cookie";
-import { runActingAs } from "@/lib/audit";
 import { resolvePatientSession, type PatientSession } from "./resolve-session";
 import { safeReturnTo } from "./return-to";
 
 export type { PatientSession } from "./resolve-session";
+export { asSessionActor } from "./resolve-session";
 
 /** Per request (React cache): the validated session, or null. */
 export const currentSession = cache(async (): Promise<PatientSession | null> => {
@@ -31,15 +31,6 @@ export const currentSession = cache(async (): Promise<PatientSession | null> => 
     { keys: { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY }, maxAge: e.GUARDIAN_MAX_CHILD_AGE },
   );
 });
-
-/**
- * Runs `fn` so that every audit event it writes about the chosen child names the logged-in
- * guardian as actor (lib/audit/acting-actor.ts). patientAction and patientRoute do this for every
- * handler; the data-access layers do it for page reads.
- */
-export function asSessionActor<T>(session: PatientSession, fn: () => T): T {
-  return runActingAs({ actorPatientId: session.selfPatientId, subjectPatientId: session.patientId }, fn);
-}
 
 /**
  * For pages: the patient, or a redirect to login that comes back to `returnTo` afterwards. A

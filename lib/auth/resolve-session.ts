@@ -2,6 +2,7 @@
 // child, a fresh check of custody and the age rule on every request. `currentSession` (pages,
 // patientAction, patientRoute) goes through here, so no entry point can skip the check.
 import type { DbOrTx } from "@/db/client";
+import { runActingAs } from "@/lib/audit";
 import { mayActFor, type GuardianRuleOptions } from "@/lib/guardians/custody";
 import { endActingFor, validateSession } from "./sessions";
 import type { SessionLimits } from "./session-policy";
@@ -43,4 +44,13 @@ export async function resolvePatientSession(
     return { ...self, notice: "custody_ended" };
   }
   return { ...self, patientId: child.patientId, actingFor: { givenName: child.givenName, age: child.age } };
+}
+
+/**
+ * Runs `fn` so that every audit event it writes about the chosen child names the logged-in
+ * guardian as actor (lib/audit/acting-actor.ts). patientAction, patientRoute and the data routes
+ * do this for every handler; the data-access layers do it for page reads.
+ */
+export function asSessionActor<T>(session: PatientSession, fn: () => T): T {
+  return runActingAs({ actorPatientId: session.selfPatientId, subjectPatientId: session.patientId }, fn);
 }

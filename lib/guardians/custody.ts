@@ -4,6 +4,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { guardianships, patients } from "@/db/schema";
+import { env } from "@/lib/env";
 import { parsePersonalNumber } from "@/lib/personal-number";
 import { decryptPii, type PiiKeys } from "@/lib/privacy/crypto";
 import { ageOn, guardianMayActFor, type BirthDate } from "./age-rule";
@@ -40,6 +41,16 @@ export interface ChildChoice {
   givenName: string;
   surname: string;
   age: number;
+}
+
+/** The region's guardian rule as configured (GUARDIAN_MAX_CHILD_AGE, the column keys), at `now`. */
+export function guardianRule(now = new Date()): GuardianRuleOptions {
+  const e = env();
+  return {
+    now,
+    keys: { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY },
+    maxAge: e.GUARDIAN_MAX_CHILD_AGE,
+  };
 }
 
 export interface GuardianRuleOptions {

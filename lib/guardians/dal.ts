@@ -3,17 +3,9 @@ import "server-only";
 import { cache } from "react";
 import { db } from "@/db";
 import { currentSession } from "@/lib/auth/current-patient";
-import { env } from "@/lib/env";
-import { childrenFor, type ChildChoice } from "./custody";
+import { childrenFor, guardianRule, type ChildChoice } from "./custody";
 
-export function guardianRule(now = new Date()) {
-  const e = env();
-  return {
-    now,
-    keys: { encryptionKey: e.PII_ENCRYPTION_KEY, hmacKey: e.PII_HMAC_KEY },
-    maxAge: e.GUARDIAN_MAX_CHILD_AGE,
-  };
-}
+export { guardianRule };
 
 export interface ActingChoice {
   /** The logged-in person's first name ("Du: Tolvan"). */
