@@ -71,6 +71,18 @@ export function reconnectBackoffSeconds(failedAttempts: number): number {
   return Math.min(0.05 * 2 ** failedAttempts, MAX_RECONNECT_DELAY_MS / 1000);
 }
 
+const NAMED_STATEMENTS = "vardtidNamedStatements";
+
+/**
+ * Whether a hot query may be a named prepared statement on this database (drizzle's `.prepare()`):
+ * Postgres then plans it once per connection instead of at every execution, which for the
+ * five-table list of Mina tider cost more than running it (bench/README.md, part (a)). Not behind
+ * PgBouncer in transaction mode (see `prepare` above), and not on PGlite (one process, the demo).
+ */
+export function mayPrepare(db: DbOrTx): boolean {
+  return (db as unknown as Record<string, unknown>)[NAMED_STATEMENTS] === true;
+}
+
 export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   if (options.url) {
     const sqlClient = postgres(options.url, {
@@ -82,6 +94,9 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
       backoff: reconnectBackoffSeconds,
     });
     const db = drizzlePostgres(sqlClient, { schema }) as unknown as Db;
+    // Read by mayPrepare. A property of the database object rather than a module-level set: the
+    // app's server and Next's bundle each load this module, and share one database (db/handle.ts).
+    if (options.prepare ?? true) Object.defineProperty(db, NAMED_STATEMENTS, { value: true });
     return { driver: "postgres", db, sqlClient, close: () => sqlClient.end({ timeout: 5 }) };
   }
   const dataDir = options.dataDir ?? "./data/pglite";
