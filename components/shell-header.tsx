@@ -2,19 +2,18 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import type { Locale } from "@/i18n/locales";
 import { LanguageChooser } from "./language-chooser";
-import { WhoActingFor, WhoName } from "./who-bar";
 
 /**
  * The logged-in header of a prerendered shell (components/site-header.tsx for pages rendered per
- * request): the same markup, built once per language. Who is logged in, and whom a guardian acts
- * for, come with the page's data (components/who-bar.tsx); the shell itself holds no patient data.
+ * request): the same markup, built once per language, without patient data. Who is logged in, and
+ * whom a guardian acts for, come with the page's data and are shown in the page, under its heading
+ * (components/who-bar.tsx): in the header they would push the page down when the data arrives.
  */
 export async function ShellHeader({ locale, path }: { locale: Locale; path: string }) {
   const t = await getTranslations({ locale, namespace: "app" });
   const ta = await getTranslations({ locale, namespace: "appointments" });
   const tn = await getTranslations({ locale, namespace: "notifications.nav" });
   const tl = await getTranslations({ locale, namespace: "settingsLinks" });
-  const tg = await getTranslations({ locale, namespace: "guardian" });
   return (
     <header className="site-header">
       <div className="site-header__inner">
@@ -44,20 +43,8 @@ export async function ShellHeader({ locale, path }: { locale: Locale; path: stri
           <Link href="/installningar/atkomst" prefetch={false}>
             {tl("navAccess")}
           </Link>
-          <WhoName text={{ loggedInAs: t.raw("loggedInAs") as string }} />
         </div>
       </nav>
-      <WhoActingFor
-        text={{
-          loggedInAs: t.raw("loggedInAs") as string,
-          chooserLabel: tg("chooserLabel"),
-          actingForSelf: tg("actingForSelf"),
-          actingFor: tg.raw("actingFor") as string,
-          self: tg.raw("self") as string,
-          child: tg.raw("child") as string,
-          ended: tg("ended"),
-        }}
-      />
     </header>
   );
 }

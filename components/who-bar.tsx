@@ -20,11 +20,11 @@ export interface WhoBarText {
 const fill = (template: string, values: Record<string, string | number>) =>
   template.replace(/\{(\w+)\}/g, (_, k: string) => String(values[k] ?? ""));
 
-/** "Inloggad: Tolvan Tolvansson" in the shell's nav, from the same request as the visits. */
+/** "Inloggad: Tolvan Tolvansson" in the shell, from the same request as the visits. */
 export function WhoName({ text }: { text: Pick<WhoBarText, "loggedInAs"> }) {
   const { data } = useQuery(appointmentListQuery);
   if (!data?.who.name) return null;
-  return <span className="site-nav__who">{fill(text.loggedInAs, { name: data.who.name })}</span>;
+  return <p className="shell-who__name">{fill(text.loggedInAs, { name: data.who.name })}</p>;
 }
 
 /**

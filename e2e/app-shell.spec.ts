@@ -6,6 +6,25 @@ import { loginWithBankId } from "./bankid";
 import { expect, expectAccessible, test } from "./fixtures";
 
 test.describe("the app shell of Mina tider", () => {
+  test("nothing moves when a guardian's visits and act-for chooser arrive (no layout shift)", async ({ page }) => {
+    await loginWithBankId(page, "tolvan");
+    // Every layout shift of the next page load, summed as CLS does (shifts right after input excluded).
+    await page.addInitScript(() => {
+      const w = window as unknown as { __cls: number };
+      w.__cls = 0;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries() as unknown as { value: number; hadRecentInput: boolean }[])
+          if (!e.hadRecentInput) w.__cls += e.value;
+      }).observe({ type: "layout-shift", buffered: true });
+    });
+    await page.goto("/besok");
+    await expect(page.getByRole("form", { name: "Vem du agerar för" })).toBeVisible();
+    await expect(page.locator("li.appointment").first()).toBeVisible();
+    await page.waitForTimeout(500);
+    const cls = await page.evaluate(() => (window as unknown as { __cls: number }).__cls);
+    expect(cls).toBeLessThan(0.01);
+  });
+
   test("the shell holds no patient data and allows its inline scripts by hash only; the data route is the patient's", async ({
     page,
   }) => {

@@ -2,6 +2,7 @@ import { getTranslations, setRequestLocale } from "next-intl/server";
 import { AppointmentList } from "@/components/appointment-list";
 import { InstallHint } from "@/components/install-hint";
 import { OfflineCopyRefresher } from "@/components/offline-copy";
+import { WhoActingFor, WhoName } from "@/components/who-bar";
 import { isLocale, type Locale } from "@/i18n/locales";
 
 export async function generateMetadata({ params }: { params: Promise<{ locale: string }> }) {
@@ -21,9 +22,27 @@ export default async function AppointmentsShell({ params }: { params: Promise<{ 
   const t = await getTranslations({ locale, namespace: "appointments" });
   const tp = await getTranslations({ locale, namespace: "pwa" });
   const ts = await getTranslations({ locale, namespace: "states" });
+  const ta = await getTranslations({ locale, namespace: "app" });
+  const tg = await getTranslations({ locale, namespace: "guardian" });
   return (
     <>
       <h1>{t("title")}</h1>
+      {/* Who, from the same request as the visits and shown with them: where the loading state
+          was, so nothing on the screen moves when they arrive (no layout shift). */}
+      <div className="shell-who">
+        <WhoName text={{ loggedInAs: ta.raw("loggedInAs") as string }} />
+        <WhoActingFor
+          text={{
+            loggedInAs: ta.raw("loggedInAs") as string,
+            chooserLabel: tg("chooserLabel"),
+            actingForSelf: tg("actingForSelf"),
+            actingFor: tg.raw("actingFor") as string,
+            self: tg.raw("self") as string,
+            child: tg.raw("child") as string,
+            ended: tg("ended"),
+          }}
+        />
+      </div>
       <noscript>
         <p className="notice">{t("needsJs")}</p>
       </noscript>
