@@ -43,7 +43,7 @@ export default async function ShellLayout({ children, params }: Params & { child
         <QueryProvider>
           <ShellHeader locale={locale} path="/besok" />
           <FocusHeading />
-          <main id="main" tabIndex={-1}>
+          <main id="main" tabIndex={-1} className="shell-main">
             <NextIntlClientProvider locale={locale} messages={{ states: messagesFor(locale).states }}>
               {children}
             </NextIntlClientProvider>

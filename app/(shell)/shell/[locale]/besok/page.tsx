@@ -1,4 +1,5 @@
 import { getTranslations, setRequestLocale } from "next-intl/server";
+import { AfterAppointments } from "@/components/after-appointments";
 import { AppointmentList } from "@/components/appointment-list";
 import { InstallHint } from "@/components/install-hint";
 import { OfflineCopyRefresher } from "@/components/offline-copy";
@@ -67,16 +68,18 @@ export default async function AppointmentsShell({ params }: { params: Promise<{ 
           receiptCancelled: t.raw("receiptCancelled") as string,
         }}
       />
-      {/* Last on the page: it appears after load and must not push the appointments down. */}
-      <InstallHint
-        text={{
-          install: tp("install"),
-          installText: tp("installText"),
-          iosTitle: tp("iosTitle"),
-          iosText: tp("iosText"),
-          dismiss: tp("dismiss"),
-        }}
-      />
+      {/* Last on the page, and only after the visits: it must not push them down, nor be pushed. */}
+      <AfterAppointments>
+        <InstallHint
+          text={{
+            install: tp("install"),
+            installText: tp("installText"),
+            iosTitle: tp("iosTitle"),
+            iosText: tp("iosText"),
+            dismiss: tp("dismiss"),
+          }}
+        />
+      </AfterAppointments>
     </>
   );
 }
