@@ -359,9 +359,12 @@ async function main(): Promise<void> {
 
   if (cfg.phases.includes("page") || cfg.phases.includes("js") || cfg.phases.includes("contention")) {
     // The app as deployed: our server (server/main.ts) around the build.
+    // Quiet: it logs a JSON line per request (as in production); forwarding those through the
+    // bench's own output would cost the bench CPU during the app's rounds only.
     const appServer = startChild("app", process.execPath, ["--import", "tsx", "server/main.ts"], {
       cwd: app.dir,
       env: runtimeEnv(cfg.ports.app, db.url, patient),
+      quiet: true,
     });
     const besok = `http://127.0.0.1:${cfg.ports.app}/besok`;
     await waitFor("the app server", async () => (await get(besok, patient.cookie)).status > 0, {
