@@ -1,5 +1,5 @@
 // Phase `instances`: does the audit trail cap page throughput across app instances?
-//   1. The logged-in page view with one app process and with two (`next start` on ports.app and
+//   1. The logged-in page view with one app process and with two (the app server on ports.app and
 //      ports.app2, one database), the load generator's connections split over both; rounds
 //      alternate. While the load runs, pg_stat_activity is sampled for backends waiting on an
 //      advisory lock (the audit chain's lock in main's design): by Little's law, the mean number
@@ -87,7 +87,8 @@ async function startApp(d: InstancesDeps, name: string, port: number): Promise<C
   const child = startChild(
     name,
     process.execPath,
-    [path.join(d.appDir, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
+    // The app as deployed: our server around the build (it answers the data route itself).
+    ["--import", "tsx", "server/main.ts"],
     { cwd: d.appDir, env: d.env(port), quiet: true },
   );
   const url = `http://127.0.0.1:${port}${PAGE_VIEW.path}`;
