@@ -87,6 +87,9 @@ test.describe("what a patient needs to know", () => {
     await expect(page.getByRole("heading", { name: "Inför besöket" })).toHaveCount(0);
 
     // Rebook: the week says its dates, days are "Onsdag 2 december", never "Onsdag 2 December".
+    // (Once the visit page is settled: in one CI run on a loaded machine this navigation came
+    // back net::ERR_ABORTED while the page was still busy.)
+    await page.waitForLoadState("networkidle");
     await page.goto("/besok");
     await upcoming.filter({ hasText: "Läkarbesök" }).first().getByRole("link").click();
     await page.getByRole("link", { name: "Omboka" }).click();

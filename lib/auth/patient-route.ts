@@ -9,6 +9,7 @@ import "server-only";
 import type { z } from "zod";
 import { db as processDb } from "@/db";
 import type { Db } from "@/db/client";
+import { containsNul } from "@/lib/security/nul-character";
 import { forbidden, isSameOrigin } from "@/lib/security/same-origin";
 import { asSessionActor, currentSession, hadSessionCookie, type PatientSession } from "./current-patient";
 import { requestMeta } from "./request-context";
@@ -74,7 +75,13 @@ export function patientRoute<S extends z.ZodType, P extends Record<string, strin
       );
     }
     const body = await readInput(request);
-    if (!body.ok || typeof body.value !== "object" || body.value === null || Array.isArray(body.value)) {
+    if (
+      !body.ok ||
+      typeof body.value !== "object" ||
+      body.value === null ||
+      Array.isArray(body.value) ||
+      containsNul(body.value)
+    ) {
       return jsonError("invalid", 400);
     }
     const params = route?.params ? await route.params : {};

@@ -156,6 +156,12 @@ describe.each(testDatabases)("GET /api/appointments on $name", (target) => {
     expect((await listReads()).length).toBe(before);
   });
 
+  it("a query with a NUL character is refused as invalid, not a 500", async () => {
+    const res = await fetch(`${base}/api/appointments?x=%00`, { headers: { cookie } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: "invalid" });
+  });
+
   it("only GET and HEAD: a write method gets 405 and changes nothing", async () => {
     const before = (await listReads()).length;
     const res = await fetch(`${base}/api/appointments`, { method: "POST", headers: { cookie }, body: "{}" });

@@ -18,6 +18,7 @@ import { env } from "@/lib/env";
 import { guardianRule } from "@/lib/guardians/custody";
 import { CLIENT_IP_HEADER, normaliseIp } from "@/lib/http/client-address";
 import type { BuildHeaders } from "@/lib/http/build-headers";
+import { containsNul } from "@/lib/security/nul-character";
 
 export interface DataRouteContext {
   session: PatientSession;
@@ -97,8 +98,9 @@ export function patientDataRoute<S extends z.ZodType>(
         : null;
       // `ended`: the browser still holds a cookie of a session that ended (the login page says so).
       if (!session) return send(req, res, headers, 401, { error: "unauthorized", ended: Boolean(token) });
-      const parsed = await schema.safeParseAsync(Object.fromEntries(url.searchParams));
-      if (!parsed.success) return send(req, res, headers, 400, { error: "invalid" });
+      const query = Object.fromEntries(url.searchParams);
+      const parsed = containsNul(query) ? null : await schema.safeParseAsync(query);
+      if (!parsed?.success) return send(req, res, headers, 400, { error: "invalid" });
       const userAgent = req.headers["user-agent"] ?? null;
       const meta = {
         ip: normaliseIp(req.headers[CLIENT_IP_HEADER] as string | undefined) ?? UNKNOWN_ADDRESS,
