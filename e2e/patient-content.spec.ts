@@ -87,10 +87,10 @@ test.describe("what a patient needs to know", () => {
     await expect(page.getByRole("heading", { name: "Inför besöket" })).toHaveCount(0);
 
     // Rebook: the week says its dates, days are "Onsdag 2 december", never "Onsdag 2 December".
-    // (Once the visit page is settled: in one CI run on a loaded machine this navigation came
-    // back net::ERR_ABORTED while the page was still busy.)
-    await page.waitForLoadState("networkidle");
-    await page.goto("/besok");
+    // Back the way a patient goes (a page.goto here came back net::ERR_ABORTED once in CI, while
+    // the visit page was still prefetching its links).
+    await page.getByRole("link", { name: "Tillbaka till mina tider" }).click();
+    await expect(upcoming.first()).toBeVisible();
     await upcoming.filter({ hasText: "Läkarbesök" }).first().getByRole("link").click();
     await page.getByRole("link", { name: "Omboka" }).click();
     await expect(page.locator(".week-nav strong")).toHaveText(
