@@ -13,7 +13,7 @@ import { saveWaitlistWishes } from "@/lib/waitlist/wishes";
 import { offerSlot } from "@/lib/waitlist/offer-slot";
 import { demoEnv } from "./lib/data";
 import { commCpuSeconds, groupCpuSeconds } from "./lib/proc";
-import { fetchActionPost, formPost, serverActionId, type EncodedRequest } from "./lib/server-actions";
+import type { EncodedRequest } from "./lib/server-actions";
 
 export interface ContentionOptions {
   appDir: string;
@@ -255,72 +255,42 @@ function send(
   });
 }
 
-/** What an answer says. The accept is a plain form post (303 + Location); the rebook a fetch action. */
-function classify(kind: Kind, p: Participant, r: Awaited<ReturnType<typeof send>>): Answer {
+/** What an answer says: 200 {status: "ok"} moved; 409/422 {status: "error", error} a refusal. */
+function classify(r: Awaited<ReturnType<typeof send>>): Answer {
   const base = { status: r.status, ms: r.ms };
   if (r.status === 0) return { ...base, outcome: "network", detail: r.detail };
   if (r.status >= 500) return { ...base, outcome: `http-${r.status}`, detail: r.body.slice(0, 200) };
-  if (kind === "accept") {
-    const location = r.headers.location;
-    if (r.status !== 303 || !location) return { ...base, outcome: "unknown", detail: `${r.status} ${location ?? ""}` };
-    const u = new URL(location, "http://x");
-    if (u.pathname === `/besok/${p.appointmentId}` && u.searchParams.get("flyttad") === "1")
-      return { ...base, outcome: "moved", detail: location };
-    const fel = u.searchParams.get("fel");
-    return { ...base, outcome: fel ?? "unknown", detail: location };
+  let body: { status?: string; error?: string } | null = null;
+  try {
+    body = JSON.parse(r.body) as { status?: string; error?: string };
+  } catch {
+    body = null;
   }
-  const redirect = r.headers["x-action-redirect"];
-  if (typeof redirect === "string") {
-    const u = new URL(redirect.split(";")[0]!, "http://x");
-    if (u.pathname === `/besok/${p.appointmentId}` && u.searchParams.get("ombokad") === "1")
-      return { ...base, outcome: "moved", detail: redirect };
-    // "Already changed" (stale / not_booked): showWhatHappened sends the patient to the visit.
-    return { ...base, outcome: u.searchParams.get("redan") ? "already_changed" : "unknown", detail: redirect };
-  }
-  const error = /"status":"error","error":"([a-z_]+)"/.exec(r.body)?.[1];
-  return { ...base, outcome: error ?? "unknown", detail: `${r.status} ${r.body.slice(0, 200)}` };
+  if (r.status === 200 && body?.status === "ok") return { ...base, outcome: "moved", detail: "200" };
+  return { ...base, outcome: body?.error ?? "unknown", detail: `${r.status} ${r.body.slice(0, 200)}` };
 }
 
-function requestFor(kind: Kind, p: Participant, slotId: string, ids: Record<Kind, string>, origin: string) {
-  const ctx = { origin, cookie: p.cookie };
-  if (kind === "accept") {
-    // The offer page's form: hidden appointmentId and offerId, the pressed button's answer=accept.
-    return {
-      url: `${origin}/besok/${p.appointmentId}/erbjudande/${p.offerId}`,
-      req: formPost(
-        ids.accept,
-        [
-          ["appointmentId", p.appointmentId],
-          ["offerId", p.offerId!],
-          ["answer", "accept"],
-        ],
-        ctx,
-      ),
-    };
-  }
-  // The rebook picker's confirm form: appointmentId, the version the page showed, the chosen slot.
-  return {
-    url: `${origin}/besok/${p.appointmentId}/omboka`,
-    req: fetchActionPost(
-      ids.rebook,
-      { status: "idle" },
-      [
-        ["appointmentId", p.appointmentId],
-        ["version", String(p.version)],
-        ["slotId", slotId],
-      ],
-      ctx,
-    ),
-  };
+/**
+ * The request a patient's browser sends, as the pages' scripts send it to our own server
+ * (server/data-routes): the offer page's "Ta den nya tiden" to POST /api/offer-answer, the rebook
+ * picker's confirm to POST /api/rebook with the version the page showed and the chosen slot.
+ */
+function requestFor(kind: Kind, p: Participant, slotId: string, origin: string) {
+  const json = (path: string, value: unknown) => ({
+    url: `${origin}${path}`,
+    req: {
+      headers: { "content-type": "application/json", accept: "application/json", origin, cookie: p.cookie },
+      body: Buffer.from(JSON.stringify(value)),
+    } satisfies EncodedRequest,
+  });
+  return kind === "accept"
+    ? json("/api/offer-answer", { offerId: p.offerId, answer: "accept" })
+    : json("/api/rebook", { appointmentId: p.appointmentId, slotId, version: p.version });
 }
 
 export async function runContentionBench(o: ContentionOptions): Promise<ContentionResult> {
   const n = o.requests;
   if (n < 2) throw new Error("contention: BENCH_CONTENTION_REQUESTS must be at least 2");
-  const ids: Record<Kind, string> = {
-    accept: serverActionId(o.appDir, "lib/waitlist/actions.ts", "answerOfferAction"),
-    rebook: serverActionId(o.appDir, "lib/appointments/actions.ts", "rebookAction"),
-  };
   const setup = await setUp(o);
   const cookies = await sessions(
     o.dbUrl,
@@ -358,11 +328,11 @@ export async function runContentionBench(o: ContentionOptions): Promise<Contenti
     const probeAgent = new http.Agent({ keepAlive: false });
     const a = holders[0] ?? people[0]!;
     const wrongOffer = { ...a, offerId: holders[1]?.offerId ?? "00000000-0000-4000-8000-000000000000" };
-    const pa = requestFor("accept", wrongOffer, setup.slotId, ids, o.baseUrl);
-    const acceptProbe = classify("accept", wrongOffer, await send(pa.url, pa.req, probeAgent));
+    const pa = requestFor("accept", wrongOffer, setup.slotId, o.baseUrl);
+    const acceptProbe = classify(await send(pa.url, pa.req, probeAgent));
     const r = people.at(-1)!;
-    const pr = requestFor("rebook", r, r.slotId, ids, o.baseUrl); // into its own slot: refused
-    const rebookProbe = classify("rebook", r, await send(pr.url, pr.req, probeAgent));
+    const pr = requestFor("rebook", r, r.slotId, o.baseUrl); // into its own slot: refused
+    const rebookProbe = classify(await send(pr.url, pr.req, probeAgent));
     if (acceptProbe.outcome !== "not_found" || rebookProbe.outcome !== "slot_unavailable")
       throw new Error(
         `contention: probes answered ${acceptProbe.outcome} (${acceptProbe.detail}) and ${rebookProbe.outcome} (${rebookProbe.detail}); not_found and slot_unavailable expected`,
@@ -373,7 +343,7 @@ export async function runContentionBench(o: ContentionOptions): Promise<Contenti
 
     // Every body encoded before the first send; one connection per request, no keep-alive.
     const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
-    const prepared = plan.map(({ kind, p }) => ({ kind, p, ...requestFor(kind, p, setup.slotId, ids, o.baseUrl) }));
+    const prepared = plan.map(({ kind, p }) => ({ kind, p, ...requestFor(kind, p, setup.slotId, o.baseUrl) }));
     const cpu0 = { app: groupCpuSeconds(o.appPid), pg: commCpuSeconds("postgres"), client: process.cpuUsage() };
     const t0 = performance.now();
     const raw = await Promise.all(prepared.map((x) => send(x.url, x.req, agent)));
@@ -385,7 +355,7 @@ export async function runContentionBench(o: ContentionOptions): Promise<Contenti
     };
     const perRequest = (a: number | null, b: number | null) =>
       a !== null && b !== null ? Math.round(((b - a) * 1000 * 10) / n) / 10 : null;
-    const answers = raw.map((res, i) => ({ ...prepared[i]!, a: classify(prepared[i]!.kind, prepared[i]!.p, res) }));
+    const answers = raw.map((res, i) => ({ ...prepared[i]!, a: classify(res) }));
 
     o.log(
       `contention: ${n} answered in ${ms(burstMs)} ms; app CPU ${perRequest(cpu0.app, cpu1.app) ?? "?"} ms per request`,

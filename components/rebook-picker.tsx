@@ -1,8 +1,10 @@
 "use client";
 
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useActionState, useState } from "react";
-import { rebookAction } from "@/lib/appointments/actions";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { appointmentListQuery } from "@/lib/appointments/queries";
+import { postRebook } from "@/lib/appointments/rebook-request";
 import type { Locale } from "@/i18n/locales";
 import { groupByClinic } from "@/lib/appointments/group-by-clinic";
 import { capitalizeFirst, formatDay, formatTime, formatVisit, formatWeek } from "@/lib/format";
@@ -63,18 +65,46 @@ export function RebookPicker({
   const [part, setPart] = useState<"all" | "morning" | "afternoon">("all");
   const [chosen, setChosen] = useState<Slot | null>(null);
   const queryClient = useQueryClient();
-  // Someone else was faster: back to the list, fetched again so the taken time disappears.
-  const [state, action, pending] = useActionState(
-    async (prev: Parameters<typeof rebookAction>[0], formData: FormData) => {
-      const next = await rebookAction(prev, formData);
-      if (next.status === "error") {
-        setChosen(null);
-        void queryClient.invalidateQueries({ queryKey: ["free-slots", appointmentId] });
-      }
-      return next;
-    },
-    { status: "idle" },
-  );
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function confirm(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (!chosen || pending) return;
+    setPending(true);
+    const answer = await postRebook({ appointmentId, slotId: chosen.id, version });
+    const visit = `/besok/${encodeURIComponent(appointmentId)}`;
+    if (answer.status === "ok") {
+      // Mina tider asks again when shown. The receipt says plainly when the visit moved to another
+      // clinic, with the new address. `refresh` drops the router's copies of the pages shown before
+      // (as a server action's revalidation did), so going back shows the visit as it is now.
+      void queryClient.invalidateQueries({ queryKey: appointmentListQuery.queryKey });
+      router.push(`${visit}?ombokad=1${answer.clinicChanged ? "&ny-mottagning=1" : ""}`);
+      router.refresh();
+      return; // still pending: the button stays disabled until the receipt is shown
+    }
+    if (answer.error === "unauthorized") {
+      const back = encodeURIComponent(`${visit}/omboka`);
+      router.replace(`/login?returnTo=${back}${answer.sessionEnded ? "&avslutad=1" : ""}`);
+      return;
+    }
+    if (answer.error === "stale" || answer.error === "not_booked") {
+      // Changed after the page was shown (another tab, the back button): the visit's own page
+      // shows its current state and what happened, never "call the clinic".
+      void queryClient.invalidateQueries({ queryKey: appointmentListQuery.queryKey });
+      router.push(`${visit}?redan=1`);
+      router.refresh();
+      return;
+    }
+    // Someone else was faster (or another refusal): back to the list, fetched again so the taken
+    // time disappears, with the reason announced.
+    setError(answer.error);
+    setChosen(null);
+    setPending(false);
+    void queryClient.invalidateQueries({ queryKey: ["free-slots", appointmentId] });
+  }
+
   // Every date through lib/format.ts: lowercase Swedish names, weekday and year where it matters.
   const dayLabel = (iso: string) => formatDay(new Date(iso), locale, TZ);
   const timeLabel = (iso: string) => formatTime(new Date(iso), locale, TZ);
@@ -91,12 +121,12 @@ export function RebookPicker({
     placeholderData: keepPreviousData,
   });
 
-  const errorMessage = state.status === "error" ? (text.errors[state.error] ?? text.errors.unexpected) : "";
+  const errorMessage = error ? (text.errors[error] ?? text.errors.unexpected) : "";
 
   if (chosen) {
     const to = formatVisit(new Date(chosen.startsAt), locale, TZ, new Date());
     return (
-      <form action={action} className="card stack" aria-labelledby="confirm-title">
+      <form onSubmit={(e) => void confirm(e)} className="card stack" aria-labelledby="confirm-title">
         <h2 id="confirm-title">{text.confirmTitle}</h2>
         <p>{text.confirmText.replace("{from}", currentLabel).replace("{to}", to)}</p>
         {!chosen.sameClinic ? (
@@ -110,9 +140,6 @@ export function RebookPicker({
             </p>
           </div>
         ) : null}
-        <input type="hidden" name="appointmentId" value={appointmentId} />
-        <input type="hidden" name="version" value={version} />
-        <input type="hidden" name="slotId" value={chosen.id} />
         <p role="status" aria-live="polite" className="visually-hidden">
           {pending ? text.moving : ""}
         </p>

@@ -51,7 +51,8 @@ if (!dev && e.VARDTID_MODE === "production" && process.env.__NEXT_PRIVATE_ORIGIN
 const app = next({ dev, dir, port: e.PORT, ...(conf ? { conf } : {}) });
 await app.prepare();
 const handle = app.getRequestHandler();
-// Mina tider's data, answered before Next.js (server/data-routes); loaded after the hook above.
+// Mina tider's data and the writes patients race for, answered before Next.js (server/data-routes);
+// loaded after the hook above.
 const { dataRoutePath, serveDataRoute } = await import("./data-routes/index");
 const buildHeaders = loadBuildHeaders(dir);
 const routeLabel = loadRouteLabeler(dir);

@@ -58,26 +58,3 @@ export function formPost(
     body,
   };
 }
-
-/** React's fetch call of an action with arguments `(prevState, formData)` (useActionState). */
-export function fetchActionPost(
-  actionId: string,
-  prevState: unknown,
-  fields: [string, string][],
-  ctx: { origin: string; cookie: string },
-): EncodedRequest {
-  const { contentType, body } = multipart([
-    ...fields.map(([k, v]): [string, string] => [`_1_${k}`, v]),
-    ["0", JSON.stringify([prevState, "$K1"])],
-  ]);
-  return {
-    headers: {
-      "content-type": contentType,
-      origin: ctx.origin,
-      cookie: ctx.cookie,
-      accept: "text/x-component",
-      "next-action": actionId,
-    },
-    body,
-  };
-}

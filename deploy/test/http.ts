@@ -100,6 +100,16 @@ export interface ActionAnswer {
   backend: number | undefined;
 }
 
+export interface RebookAnswer {
+  status: number;
+  /** The visit moved (200, `status: "ok"`). */
+  moved: boolean;
+  /** The refusal's code, e.g. "slot_unavailable". */
+  error: string | null;
+  body: string;
+  backend: number | undefined;
+}
+
 /** A patient's browser, reduced to a cookie jar and fetch; every request goes through the proxy. */
 export class HttpPatient {
   private readonly cookies = new Map<string, string>();
@@ -208,6 +218,24 @@ export class HttpPatient {
       status: res.status,
       redirect: redirect ? redirect.replace(/;(push|replace)$/, "") : null,
       body: await res.text(),
+      backend: res.backend,
+    };
+  }
+
+  /** The rebook picker's confirm: POST /api/rebook as the page's script sends it. */
+  async rebook(appointmentId: string, slotId: string): Promise<RebookAnswer> {
+    const res = await this.request("/api/rebook", {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: this.proxy.publicOrigin },
+      body: JSON.stringify({ appointmentId, slotId }),
+    });
+    const body = await res.text();
+    const parsed = JSON.parse(body) as { status?: string; error?: string };
+    return {
+      status: res.status,
+      moved: parsed.status === "ok",
+      error: parsed.error ?? null,
+      body,
       backend: res.backend,
     };
   }

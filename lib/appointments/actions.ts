@@ -5,7 +5,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { db } from "@/db";
 import { patientAction } from "@/lib/auth/patient-action";
-import { CANCEL_REASONS, cancelAppointment, rebookAppointment } from "@/lib/appointments/service";
+import { CANCEL_REASONS, cancelAppointment } from "@/lib/appointments/service";
 
 // The visit's version as the patient's page showed it: a change made meanwhile (another tab, the
 // back button) is never overwritten; the patient is shown what happened instead.
@@ -55,31 +55,5 @@ export async function cancelAction(prev: Parameters<typeof cancel>[0], formData:
   return state;
 }
 
-const rebookInput = z.object({ appointmentId: z.uuid(), slotId: z.uuid(), version });
-
-const rebook = patientAction(rebookInput, async (input, { session, ip, userAgent }) => {
-  const result = await rebookAppointment(db(), session.patientId, {
-    appointmentId: input.appointmentId,
-    slotId: input.slotId,
-    expectedVersion: input.version,
-    now: new Date(),
-    audit: { ip, userAgent },
-  });
-  if (!result.ok) return { status: "error" as const, error: result.error, appointmentId: input.appointmentId };
-  return {
-    status: "ok" as const,
-    appointmentId: input.appointmentId,
-    clinicChanged: result.appointment.clinicChanged === true,
-  };
-});
-
-export async function rebookAction(prev: Parameters<typeof rebook>[0], formData: FormData) {
-  const state = await rebook(prev, formData);
-  showWhatHappened(state);
-  if (state.status === "ok") {
-    revalidatePath("/besok");
-    // The receipt says plainly when the visit moved to another clinic, with the new address.
-    redirect(`/besok/${state.appointmentId}?ombokad=1${state.clinicChanged ? "&ny-mottagning=1" : ""}`);
-  }
-  return state;
-}
+// The rebook picker's confirm is POST /api/rebook (server/data-routes/rebook.ts): answered by our own
+// server as JSON, without a server action's page render.

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import { env } from "@/lib/env";
 
 /**
@@ -5,16 +6,36 @@ import { env } from "@/lib/env";
  * with a foreign Origin is refused (cross-site request forgery).
  */
 export function isSameOrigin(request: Request): boolean {
-  const origin = request.headers.get("origin");
+  return sameOrigin(request.headers.get("origin"), request.headers.get("sec-fetch-site"), new URL(request.url).origin);
+}
+
+/**
+ * The same check for a request our own server answers before Next.js (server/data-routes): the
+ * request's own origin is its Host header as Next.js would build `request.url` from it.
+ */
+export function isSameOriginRequest(headers: IncomingHttpHeaders): boolean {
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? (v[0] ?? null) : (v ?? null));
+  const host = one(headers.host);
+  const proto = one(headers["x-forwarded-proto"]) === "https" ? "https" : "http";
+  let own: string | null = null;
+  try {
+    own = host ? new URL(`${proto}://${host}`).origin : null;
+  } catch {
+    own = null;
+  }
+  return sameOrigin(one(headers.origin), one(headers["sec-fetch-site"]), own);
+}
+
+function sameOrigin(origin: string | null, site: string | null, requestOrigin: string | null): boolean {
   // With Referrer-Policy: no-referrer, browsers send "Origin: null" on form posts; then the
   // Fetch Metadata header tells whether the request came from our own pages.
   // "null" is also what a sandboxed iframe or a data: page on another site sends, so without Fetch
   // Metadata to vouch for it, "Origin: null" is refused (finding 12). No Origin at all is not a
   // browser's cross-site request (browsers send Origin on every POST), e.g. a health probe.
-  const site = request.headers.get("sec-fetch-site");
   if (origin === "null") return site === "same-origin";
   if (!origin) return site === null || site === "same-origin";
-  const own = new Set([new URL(env().PUBLIC_BASE_URL).origin, new URL(request.url).origin]);
+  const own = new Set([new URL(env().PUBLIC_BASE_URL).origin]);
+  if (requestOrigin) own.add(requestOrigin);
   return own.has(origin);
 }
 

@@ -1,12 +1,16 @@
-// The data routes our own server answers before Next.js (see patient-data-route.ts for why), by
+// The data and write routes our own server answers before Next.js (see patient-data-route.ts for why), by
 // exact path. Everything else goes to Next.js.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { BuildHeaders } from "@/lib/http/build-headers";
 import { appointmentsRoute } from "./appointments";
+import { offerAnswerRoute } from "./offer-answer";
+import { rebookRoute } from "./rebook";
 import type { DataRoute } from "./patient-data-route";
 
 const routes: Record<string, DataRoute> = {
   "/api/appointments": appointmentsRoute,
+  "/api/offer-answer": offerAnswerRoute,
+  "/api/rebook": rebookRoute,
 };
 
 /** The route's path when this request is one of ours (also its metric label), else null. */

@@ -30,6 +30,7 @@ export default async function RebookPage({ params }: { params: Promise<{ id: str
     "past",
     "unauthorized",
     "invalid",
+    "network",
     "unexpected",
   ];
   return (
