@@ -83,6 +83,40 @@ export function mayPrepare(db: DbOrTx): boolean {
   return (db as unknown as Record<string, unknown>)[NAMED_STATEMENTS] === true;
 }
 
+/**
+ * The postgres.js client as drizzle sees it, with every statement a named prepared one.
+ *
+ * Why: drizzle sends each query with `prepare: false` unless it was built with `.prepare(name)`,
+ * so Postgres parsed and planned every statement at every execution, on the same two cores as the
+ * app. postgres.js names and keeps a statement per connection by its text (drizzle's texts are
+ * fixed, the values are parameters), so each is parsed once per connection. Measured with 500
+ * patients racing for one slot and with 100 000 reminders (bench/README.md). Raw SQL with several
+ * statements cannot be a prepared statement, so a text with a `;` is sent as before. Transactions
+ * and savepoints hand drizzle a client of their own: wrapped the same way.
+ */
+export function preparingClient<T extends object>(client: T): T {
+  return new Proxy(client, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (typeof value !== "function") return value;
+      const fn = value as (...args: unknown[]) => unknown;
+      if (prop === "unsafe") {
+        return (query: string, params?: unknown[], opts?: Record<string, unknown>) =>
+          fn.call(target, query, params, query.includes(";") ? opts : { ...opts, prepare: true });
+      }
+      if (prop === "begin" || prop === "savepoint") {
+        return (...args: unknown[]) => {
+          const last = args.length - 1;
+          const callback = args[last] as (tx: object) => unknown;
+          args[last] = (tx: object) => callback(preparingClient(tx));
+          return fn.apply(target, args);
+        };
+      }
+      return fn.bind(target);
+    },
+  });
+}
+
 export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   if (options.url) {
     const sqlClient = postgres(options.url, {
@@ -93,10 +127,11 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
       connection: { TimeZone: "UTC" },
       backoff: reconnectBackoffSeconds,
     });
-    const db = drizzlePostgres(sqlClient, { schema }) as unknown as Db;
+    const prepare = options.prepare ?? true;
+    const db = drizzlePostgres(prepare ? preparingClient(sqlClient) : sqlClient, { schema }) as unknown as Db;
     // Read by mayPrepare. A property of the database object rather than a module-level set: the
     // app's server and Next's bundle each load this module, and share one database (db/handle.ts).
-    if (options.prepare ?? true) Object.defineProperty(db, NAMED_STATEMENTS, { value: true });
+    if (prepare) Object.defineProperty(db, NAMED_STATEMENTS, { value: true });
     return { driver: "postgres", db, sqlClient, close: () => sqlClient.end({ timeout: 5 }) };
   }
   const dataDir = options.dataDir ?? "./data/pglite";
