@@ -1,6 +1,6 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { appointmentTypes, clinics, slots } from "@/db/schema";
+import { appointments, appointmentTypes, clinics, slots } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { allowedTargets, lockOwnAppointment, toView } from "./appointment-query";
 import { effectiveCutoffHoursSql } from "./effective-cutoff";
@@ -28,6 +28,17 @@ export async function rebookAppointment(
 ): Promise<ChangeResult> {
   if (!isUuid(input.appointmentId)) return { ok: false, error: "not_found" };
   if (!isUuid(input.slotId)) return { ok: false, error: "slot_unavailable" };
+  // A slot another patient's visit already holds: "taken" at once, without the transaction. When
+  // many patients race for one freed slot, all but the first arrive after it is held; each of them
+  // used to lock their own visit, check it, try the move and roll it back (bench/README.md, part
+  // (d)). Whether a slot is held is no secret (the free-time list leaves it out). The patient's
+  // own visit in that slot goes on below, to the answer that fits it (stale, or the same slot).
+  const [holder] = await db
+    .select({ patientId: appointments.patientId })
+    .from(appointments)
+    .where(and(eq(appointments.slotId, input.slotId), eq(appointments.status, "booked")))
+    .limit(1);
+  if (holder && holder.patientId !== patientId) return { ok: false, error: "taken" };
   try {
     return await db.transaction(async (tx) => {
       const row = await lockOwnAppointment(tx, patientId, input.appointmentId);

@@ -257,6 +257,24 @@ describe.each(testDatabases)("appointments service on $name", (target) => {
     ).toEqual({ ok: false, error: "slot_unavailable" });
   });
 
+  it("a slot another patient's visit holds is taken, whether or not the visit is the asker's; the own slot is not a move", async () => {
+    const { clinic, type } = await makeClinic(handle.db);
+    const me = await bookedPatient(clinic.id, type.id, days(6));
+    const other = await bookedPatient(clinic.id, type.id, days(3));
+    const rebook = (appointmentId: string, slotId: string) =>
+      rebookAppointment(handle.db, me.patient.id, { appointmentId, slotId, now, audit });
+    expect(await rebook(me.appointment.id, other.slot.id)).toEqual({ ok: false, error: "taken" });
+    // Someone else's visit id with a held slot: still nothing about that visit, only that the slot is held.
+    expect(await rebook(other.appointment.id, other.slot.id)).toEqual({ ok: false, error: "taken" });
+    expect(await rebook(other.appointment.id, (await makeSlot(handle.db, clinic.id, type.id, days(2))).id)).toEqual({
+      ok: false,
+      error: "not_found",
+    });
+    expect(await rebook(me.appointment.id, me.slot.id)).toEqual({ ok: false, error: "slot_unavailable" });
+    const [mine] = await handle.db.select().from(s.appointments).where(eq(s.appointments.id, me.appointment.id));
+    expect(mine).toMatchObject({ slotId: me.slot.id, status: "booked", version: me.appointment.version });
+  });
+
   it("100 patients racing for one slot: exactly one wins, the others keep their own appointment", async () => {
     const { clinic, type } = await makeClinic(handle.db);
     const contested = await makeSlot(handle.db, clinic.id, type.id, days(2));
