@@ -6,7 +6,10 @@ const withNextIntl = createNextIntlPlugin("./i18n/request.ts");
 // nonce and is therefore set in proxy.ts.
 const securityHeaders = [
   { key: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains; preload" },
-  { key: "Referrer-Policy", value: "no-referrer" },
+  // No Referer to any other site. Not "no-referrer": under it a browser sends "Origin: null" on
+  // its own form posts, and Next.js refuses a server action whose Origin is not ours, so every
+  // form that works without JavaScript (an earlier-time offer, for one) answered 500 without it.
+  { key: "Referrer-Policy", value: "same-origin" },
   { key: "X-Content-Type-Options", value: "nosniff" },
   { key: "X-Frame-Options", value: "DENY" },
   { key: "Cross-Origin-Opener-Policy", value: "same-origin" },

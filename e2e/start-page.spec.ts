@@ -55,7 +55,7 @@ test.describe("security baseline", () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain("unsafe-inline");
     expect(headers["strict-transport-security"]).toMatch(/max-age=\d{7,}/);
-    expect(headers["referrer-policy"]).toBe("no-referrer");
+    expect(headers["referrer-policy"]).toBe("same-origin");
     expect(headers["x-content-type-options"]).toBe("nosniff");
     expect(headers["permissions-policy"]).toContain("camera=()");
     // Every script the server rendered carries this request's nonce.

@@ -155,5 +155,22 @@ test.describe("an earlier time", () => {
     await expect(sven.getByRole("heading", { name: "Du står i kö för en tidigare tid" })).toBeVisible();
     await sven.getByRole("link", { name: "Visa erbjudandet" }).click();
     await expect(sven.getByRole("button", { name: "Ta den nya tiden" })).toBeVisible();
+
+    // Without JavaScript the offer's buttons are a plain form that posts to its server action (with
+    // JavaScript they call POST /api/offer-answer): Sven takes the time that way.
+    const noJs = await browser.newContext({
+      baseURL: `http://localhost:${port}`,
+      locale: "sv-SE",
+      timezoneId: "Europe/Stockholm",
+      viewport: { width: 390, height: 844 },
+      javaScriptEnabled: false,
+      storageState: await sven.context().storageState(),
+    });
+    const plain = await noJs.newPage();
+    await plain.goto(new URL(sven.url()).pathname);
+    await plain.getByRole("button", { name: "Ta den nya tiden" }).click();
+    await expect(plain).toHaveURL(/\/besok\/[0-9a-f-]{36}\?flyttad=1$/);
+    await expect(plain.getByText(/^Klart! Ditt besök är flyttat till /)).toBeVisible();
+    await noJs.close();
   });
 });

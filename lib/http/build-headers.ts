@@ -16,7 +16,7 @@ export type BuildHeaders = (pathname: string) => Record<string, string>;
 const FALLBACK: Record<string, string> = {
   "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
   "X-Content-Type-Options": "nosniff",
-  "Referrer-Policy": "no-referrer",
+  "Referrer-Policy": "same-origin",
   "X-Frame-Options": "DENY",
 };
 

@@ -27,8 +27,9 @@ export function isSameOriginRequest(headers: IncomingHttpHeaders): boolean {
 }
 
 function sameOrigin(origin: string | null, site: string | null, requestOrigin: string | null): boolean {
-  // With Referrer-Policy: no-referrer, browsers send "Origin: null" on form posts; then the
-  // Fetch Metadata header tells whether the request came from our own pages.
+  // Under Referrer-Policy: no-referrer (ours until 2026-12-02, still a page cached from then),
+  // browsers send "Origin: null" on form posts; then the Fetch Metadata header tells whether the
+  // request came from our own pages.
   // "null" is also what a sandboxed iframe or a data: page on another site sends, so without Fetch
   // Metadata to vouch for it, "Origin: null" is refused (finding 12). No Origin at all is not a
   // browser's cross-site request (browsers send Origin on every POST), e.g. a health probe.

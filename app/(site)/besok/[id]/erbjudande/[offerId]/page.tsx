@@ -2,7 +2,7 @@
 // take it. Reached from the SMS link (/l/<token>, through login) or the appointment page.
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { OfferAnswerForm } from "@/components/offer-answer-form";
+import { OfferAnswerEnhancer } from "@/components/offer-answer-enhancer";
 import { StaleGuard } from "@/components/stale-guard";
 import { myAppointment } from "@/lib/appointments/dal";
 import { formatShort, formatVisit } from "@/lib/format";
@@ -104,16 +104,21 @@ export default async function OfferPage({
         <>
           <p>{t("explain")}</p>
           <p>{t("respondBy", { date: formatShort(offer.expiresAt, locale, offer.offered.timeZone, now) })}</p>
-          <OfferAnswerForm
-            action={answerOfferAction}
+          <form id="offer-answer" action={answerOfferAction} className="actions">
+            <input type="hidden" name="appointmentId" value={a.id} />
+            <input type="hidden" name="offerId" value={offer.id} />
+            <button type="submit" name="answer" value="accept" className="button">
+              {t("accept")}
+            </button>
+            <button type="submit" name="answer" value="decline" className="button button--secondary">
+              {t("decline")}
+            </button>
+          </form>
+          <OfferAnswerEnhancer
+            formId="offer-answer"
             appointmentId={a.id}
             offerId={offer.id}
-            text={{
-              accept: t("accept"),
-              decline: t("decline"),
-              answering: t("answering"),
-              network: t("errors.network"),
-            }}
+            text={{ answering: t("answering"), network: t("errors.network") }}
           />
         </>
       ) : null}
