@@ -1,8 +1,6 @@
 // GET /api/appointments as our server answers it (server/data-routes): over real HTTP against a
 // node server with the route, on PGlite and Postgres. The browser story (shell, service worker,
 // logout, guardian) is in e2e/app-shell.spec.ts and e2e/guardians.spec.ts.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { and, eq } from "drizzle-orm";
 import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,8 +13,9 @@ import { buildHeadersFromManifest } from "@/lib/http/build-headers";
 import { CLIENT_IP_HEADER } from "@/lib/http/client-address";
 import { forgetWhoIsLoggedIn } from "@/lib/guardians/who-is-logged-in";
 import { requirePostgresInCi, testDatabases } from "@/test/databases";
+import { startDataRouteServer } from "@/test/data-route-server";
 import { makeClinic, makePatient, makeSlot } from "@/test/fixtures";
-import { dataRoutePath, serveDataRoute } from "./index";
+import { dataRoutePath } from "./index";
 
 requirePostgresInCi();
 
@@ -59,7 +58,7 @@ describe("which requests are data routes", () => {
 
 describe.each(testDatabases)("GET /api/appointments on $name", (target) => {
   let handle: Awaited<ReturnType<typeof target.open>>;
-  let server: http.Server;
+  let server: Awaited<ReturnType<typeof startDataRouteServer>>;
   let base: string;
   let patientId: string;
   let cookie: string;
@@ -87,15 +86,11 @@ describe.each(testDatabases)("GET /api/appointments on $name", (target) => {
     const booked = await bookAppointment(handle.db, { patientId, slotId: slot.id, now: new Date() });
     if (!booked.ok) throw new Error("booking failed");
     ({ cookie } = await sessionCookie(patientId));
-    server = http.createServer((req, res) => {
-      const served = serveDataRoute(req, res, buildHeaders);
-      if (!served) res.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await startDataRouteServer(buildHeaders);
+    base = server.base;
   });
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     delete globals.vardtidDb;
     await handle?.dispose();
   });

@@ -3,8 +3,6 @@
 // Postgres. The browser stories (choose a time, confirm, the receipt; a second tab told what
 // happened; taking an offered time) are in e2e/appointments.spec.ts, e2e/patient-changes.spec.ts
 // and e2e/waitlist.spec.ts; racing apps in deploy/faults.test.ts.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { and, eq } from "drizzle-orm";
 import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,10 +13,11 @@ import { env } from "@/lib/env";
 import { buildHeadersFromManifest } from "@/lib/http/build-headers";
 import { CLIENT_IP_HEADER } from "@/lib/http/client-address";
 import { requirePostgresInCi, testDatabases } from "@/test/databases";
+import { startDataRouteServer } from "@/test/data-route-server";
 import { makeClinic, makePatient, makeSlot, testKeys } from "@/test/fixtures";
 import { offerSlot } from "@/lib/waitlist/offer-slot";
 import { saveWaitlistWishes } from "@/lib/waitlist/wishes";
-import { dataRoutePath, serveDataRoute } from "./index";
+import { dataRoutePath } from "./index";
 import { WRITE_BODY_MAX_BYTES } from "./patient-data-route";
 
 requirePostgresInCi();
@@ -36,7 +35,7 @@ it("are data routes (their metric labels too)", () => {
 
 describe.each(testDatabases)("write routes on $name", (target) => {
   let handle: Awaited<ReturnType<typeof target.open>>;
-  let server: http.Server;
+  let server: Awaited<ReturnType<typeof startDataRouteServer>>;
   let base: string;
   let clinicId: string;
   let typeId: string;
@@ -108,15 +107,11 @@ describe.each(testDatabases)("write routes on $name", (target) => {
       clinic: { id: clinicId },
       type: { id: typeId },
     } = await makeClinic(handle.db, { offerFairness: "first_come", offerBatchSize: 10 }));
-    server = http.createServer((req, res) => {
-      const served = serveDataRoute(req, res, buildHeaders);
-      if (!served) res.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await startDataRouteServer(buildHeaders);
+    base = server.base;
   });
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     delete globals.vardtidDb;
     await handle?.dispose();
   });
