@@ -2,15 +2,10 @@
 // data-access layer checks the session on every read and write.
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "@/lib/env";
+import { shellAnswer } from "@/lib/http/shell-request";
 import { canonicalLoopbackRedirect } from "@/lib/security/canonical-origin";
 import { buildCsp, newNonce, reportingEndpoints } from "@/lib/security/csp";
 import { buildShellCsp, shellHashes } from "@/lib/security/shell-csp";
-import { isLocale, localeCookie } from "@/i18n/locales";
-import { negotiateLocale } from "@/i18n/negotiate";
-
-// Paths served by a prerendered shell (app/(shell)/shell/<locale>/…), by the patient's language.
-const SHELLS = new Set(["/besok"]);
-const SESSION_COOKIES = ["vardtid.session", "__Host-vardtid.session"];
 
 export function proxy(request: NextRequest) {
   // Demo mode: 127.0.0.1 and localhost are the same machine but not the same origin; send the
@@ -29,18 +24,15 @@ export function proxy(request: NextRequest) {
 
   const https = (process.env.PUBLIC_BASE_URL ?? "").startsWith("https://");
   const path = request.nextUrl.pathname;
-  if (SHELLS.has(path)) {
-    // Without a session cookie the patient logs in first, as on every logged-in page. (A cookie
-    // is not proof of a session: the shell holds no patient data, and its data requests check.)
-    if (!SESSION_COOKIES.some((name) => request.cookies.has(name))) {
-      const login = new URL("/login", request.url);
-      login.searchParams.set("returnTo", `${path}${request.nextUrl.search}`);
-      return NextResponse.redirect(login, 307);
-    }
-    const chosen = request.cookies.get(localeCookie)?.value;
-    const locale = isLocale(chosen) ? chosen : negotiateLocale(request.headers.get("accept-language"));
-    const shell = `/shell/${locale}${path}`;
-    return shellResponse(request, new URL(`${shell}${request.nextUrl.search}`, request.url), shell, https);
+  const shell = shellAnswer({
+    path,
+    search: request.nextUrl.search,
+    cookie: (name) => request.cookies.get(name)?.value,
+    acceptLanguage: request.headers.get("accept-language"),
+  });
+  if (shell && "login" in shell) return NextResponse.redirect(new URL(shell.login, request.url), 307);
+  if (shell) {
+    return shellResponse(request, new URL(`${shell.shell}${request.nextUrl.search}`, request.url), shell.shell, https);
   }
   if (path.startsWith("/shell/")) return shellResponse(request, null, path, https);
 

@@ -51,10 +51,15 @@ if (!dev && e.VARDTID_MODE === "production" && process.env.__NEXT_PRIVATE_ORIGIN
 const app = next({ dev, dir, port: e.PORT, ...(conf ? { conf } : {}) });
 await app.prepare();
 const handle = app.getRequestHandler();
-// Mina tider's data and the writes patients race for, answered before Next.js (server/data-routes);
-// loaded after the hook above.
+// Mina tider's data and the writes patients race for, answered before Next.js (server/data-routes),
+// and the logged-in first visit's prerendered shell (server/shell-route.ts); loaded after the hook
+// above.
 const { dataRoutePath, serveDataRoute } = await import("./data-routes/index");
 const buildHeaders = loadBuildHeaders(dir);
+const { createShellRoute } = await import("./shell-route");
+const serveShell = dev
+  ? () => false
+  : createShellRoute({ dir, headers: buildHeaders, publicBaseUrl: e.PUBLIC_BASE_URL, production: e.isProduction });
 const routeLabel = loadRouteLabeler(dir);
 
 let stopping = false;
@@ -62,7 +67,10 @@ const tracker: RequestTracker = { inFlight: 0 };
 const server = http.createServer(
   createRequestListener(
     {
-      handle: (req, res) => serveDataRoute(req, res, buildHeaders) || handle(req, res),
+      handle: (req, res) => {
+        if (serveShell(req, res)) return;
+        return serveDataRoute(req, res, buildHeaders) || handle(req, res);
+      },
       trustedProxies: e.TRUSTED_PROXY_COUNT,
       routeLabel: (pathname) => dataRoutePath(pathname) ?? routeLabel(pathname),
       log,

@@ -21,7 +21,7 @@ declare const self: ServiceWorkerGlobalScope;
 // page (it greets a logged-in patient by name).
 const PATIENT_CACHES = ["vardtid-patient", "public-pages"];
 
-// Paths served by a prerendered shell (proxy.ts rewrites them on the server the same way).
+// Paths served by a prerendered shell (lib/http/shell-request.ts names them for the server).
 const SHELLS = new Set(["/besok"]);
 const LOCALES = new Set(["sv", "en", "ar", "fa", "so", "fi"]);
 
