@@ -6,9 +6,26 @@ import nextTs from "eslint-config-next/typescript";
 // - app/ is routing: pages, actions and route handlers reach the database only through lib/
 //   (lib/*/dal.ts, the patientRoute/patientAction guards), never db/ or worker/ directly;
 // - db/ is the schema and the client: it depends on nothing in lib/ but the environment.
-const layer = (files, patterns) => ({
+
+// A specifier that reaches the top-level folder `dir`, by the alias ("@/db/schema") or by climbing
+// to it ("../../db/schema"): a layer holds however the path is spelled. A relative path that climbs
+// to a same-named folder further down is refused too; there is none, and the alias says it better.
+const reaching = (dir) => `^(@/|(\\.\\./)+)${dir}`;
+
+// Each forbidden path is refused in static imports and re-exports (no-restricted-imports) and in
+// dynamic import("…"), which no-restricted-imports does not see (no-restricted-syntax).
+const layer = (files, forbidden) => ({
   files,
-  rules: { "no-restricted-imports": ["error", { patterns }] },
+  rules: {
+    "no-restricted-imports": ["error", { patterns: forbidden }],
+    "no-restricted-syntax": [
+      "error",
+      ...forbidden.map(({ regex, message }) => ({
+        selector: `ImportExpression[source.value=/${regex.replaceAll("/", "\\/")}/i]`,
+        message,
+      })),
+    ],
+  },
 });
 
 export const layerRules = [
@@ -16,7 +33,7 @@ export const layerRules = [
     ["components/**/*.{ts,tsx}"],
     [
       {
-        group: ["@/app", "@/app/*", "**/app/*"],
+        regex: `${reaching("app")}(/|$)`,
         message: "components/ must not import from app/: put shared actions in lib/ or pass them as props.",
       },
     ],
@@ -25,11 +42,11 @@ export const layerRules = [
     ["app/**/*.{ts,tsx}"],
     [
       {
-        group: ["@/db", "@/db/*"],
-        message: "app/ reaches the database through lib/ (a dal.ts or a guard), never @/db directly.",
+        regex: `${reaching("db")}(/|$)`,
+        message: "app/ reaches the database through lib/ (a dal.ts or a guard), never db/ directly.",
       },
       {
-        group: ["@/worker", "@/worker/*"],
+        regex: `${reaching("worker")}(/|$)`,
         message: "app/ must not import the worker: move the shared piece into lib/.",
       },
     ],
@@ -38,7 +55,7 @@ export const layerRules = [
     ["db/**/*.ts"],
     [
       {
-        group: ["@/lib/*", "!@/lib/env"],
+        regex: `${reaching("lib")}(/(?!env$)|$)`,
         message: "db/ depends on nothing in lib/ but lib/env: move the shared piece down or the caller up.",
       },
     ],

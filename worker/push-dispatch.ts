@@ -13,11 +13,11 @@
 // same messageId both times.
 import { isLocale } from "@/i18n/locales";
 import type { Agent } from "node:https";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { appointments, appointmentTypes, clinics, messages, patients, slots } from "@/db/schema";
 import { changeDeadline } from "@/lib/appointments/cancellation-policy";
-import { effectiveCutoffHoursSql } from "@/lib/appointments/effective-cutoff";
+import { effectiveCutoffHoursSql, selfServiceSql } from "@/lib/appointments/effective-cutoff";
 import { createAppointmentLink } from "@/lib/links/deep-links";
 import { sendPush } from "@/lib/push/send";
 import { dropGoneSubscription, patientPushTargets } from "@/lib/push/subscriptions";
@@ -80,7 +80,7 @@ export async function runDuePush(config: PushDispatchConfig): Promise<PushPassRe
             language: patients.language,
             cutoffHours: effectiveCutoffHoursSql,
             minLeadMinutes: clinics.reminderMinLeadMinutes,
-            selfService: sql<boolean>`(${clinics.selfServiceCancel} and ${appointmentTypes.cancellable}) or (${clinics.selfServiceRebook} and ${appointmentTypes.rebookable})`,
+            selfService: selfServiceSql,
           })
           .from(appointments)
           .innerJoin(slots, eq(slots.id, appointments.slotId))

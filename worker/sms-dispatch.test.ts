@@ -1,3 +1,4 @@
+// (Over ~300 lines: one reminder story per test against one SMS simulator and delivery endpoint per engine.)
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";

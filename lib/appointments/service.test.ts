@@ -1,3 +1,4 @@
+// (Over ~300 lines: one story per verb against one seeded database per engine, ending in the 100-patient race.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import * as s from "@/db/schema";

@@ -39,11 +39,14 @@ export const currentSession = cache(async (): Promise<PatientSession | null> => 
  */
 export async function requirePatient(returnTo: string): Promise<PatientSession> {
   const session = await currentSession();
-  if (!session) {
-    const ended = await hadSessionCookie();
-    redirect(`/login?returnTo=${encodeURIComponent(safeReturnTo(returnTo))}${ended ? "&avslutad=1" : ""}`);
-  }
+  if (!session) redirect(await loginPath(returnTo));
   return session;
+}
+
+/** The login page that comes back to `returnTo`, as requirePatient sends to (and loginRedirect). */
+export async function loginPath(returnTo: string): Promise<string> {
+  const ended = await hadSessionCookie();
+  return `/login?returnTo=${encodeURIComponent(safeReturnTo(returnTo))}${ended ? "&avslutad=1" : ""}`;
 }
 
 /** A request without a valid session that still carries a session cookie: its session ended. */

@@ -11,7 +11,7 @@ import { db as processDb } from "@/db";
 import type { Db } from "@/db/client";
 import { containsNul } from "@/lib/security/nul-character";
 import { forbidden, isSameOrigin } from "@/lib/security/same-origin";
-import { asSessionActor, currentSession, hadSessionCookie, type PatientSession } from "./current-patient";
+import { asSessionActor, currentSession, hadSessionCookie, loginPath, type PatientSession } from "./current-patient";
 import { requestMeta } from "./request-context";
 
 export interface PatientRouteContext {
@@ -21,9 +21,12 @@ export interface PatientRouteContext {
   request: Request;
 }
 
-interface PatientRouteOptions {
-  /** What to answer when there is no valid session (default: 401 JSON). */
-  onUnauthorized?: (request: Request) => Response | Promise<Response>;
+interface PatientRouteOptions<P> {
+  /**
+   * What to answer when there is no valid session (default: 401 JSON). Gets the route's params
+   * (not yet validated) for a handler that sends the browser to log in and come back.
+   */
+  onUnauthorized?: (request: Request, params: Partial<P>) => Response | Promise<Response>;
 }
 
 /** Requests with a body above this are refused before parsing (patient routes take small JSON). */
@@ -33,6 +36,17 @@ const READ_METHODS = new Set(["GET", "HEAD"]);
 
 export function jsonError(error: string, status: number): Response {
   return Response.json({ error }, { status, headers: { "Cache-Control": "no-store" } });
+}
+
+/**
+ * For a route a browser opens itself (a link, not fetch): without a session, the login page that
+ * comes back to `returnTo`, the same answer requirePatient gives a page (a 307, as redirect() gives).
+ */
+export async function loginRedirect(returnTo: string): Promise<Response> {
+  return new Response(null, {
+    status: 307,
+    headers: { Location: await loginPath(returnTo), "Cache-Control": "no-store" },
+  });
 }
 
 async function readInput(request: Request): Promise<{ ok: true; value: unknown } | { ok: false }> {
@@ -61,13 +75,14 @@ async function readInput(request: Request): Promise<{ ok: true; value: unknown }
 export function patientRoute<S extends z.ZodType, P extends Record<string, string> = Record<string, string>>(
   schema: S,
   handler: (input: z.infer<S>, ctx: PatientRouteContext) => Promise<Response>,
-  options: PatientRouteOptions = {},
+  options: PatientRouteOptions<P> = {},
 ) {
   return async (request: Request, route?: { params?: Promise<P> }): Promise<Response> => {
     if (!READ_METHODS.has(request.method) && !isSameOrigin(request)) return forbidden();
+    const params: Partial<P> = route?.params ? await route.params : {};
     const session = await currentSession();
     if (!session) {
-      if (options.onUnauthorized) return options.onUnauthorized(request);
+      if (options.onUnauthorized) return options.onUnauthorized(request, params);
       // `ended`: the browser still holds a cookie of a session that ended (the login page says so).
       return Response.json(
         { error: "unauthorized", ended: await hadSessionCookie() },
@@ -84,7 +99,6 @@ export function patientRoute<S extends z.ZodType, P extends Record<string, strin
     ) {
       return jsonError("invalid", 400);
     }
-    const params = route?.params ? await route.params : {};
     const parsed = await schema.safeParseAsync({ ...(body.value as Record<string, unknown>), ...params });
     if (!parsed.success) return jsonError("invalid", 400);
     try {

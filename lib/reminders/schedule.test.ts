@@ -1,3 +1,4 @@
+// (Over ~300 lines: the table of one pure rule's cases, DST switches, quiet hours, lead time; nothing to set up.)
 import { describe, expect, it } from "vitest";
 import {
   computeReminderTimes,

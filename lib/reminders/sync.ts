@@ -19,7 +19,7 @@ import {
   slots,
 } from "@/db/schema";
 import { changeDeadline } from "@/lib/appointments/cancellation-policy";
-import { effectiveCutoffHoursSql } from "@/lib/appointments/effective-cutoff";
+import { effectiveCutoffHoursSql, selfServiceSql } from "@/lib/appointments/effective-cutoff";
 import { maySendSms, smsReachabilityColumns } from "@/lib/notifications/sms-consent";
 import { computeReminderTimes, type ChangeWindow, type QuietHours, type ReminderOffset } from "./schedule";
 
@@ -93,7 +93,7 @@ export async function syncAppointmentReminders(
       minLeadMinutes: clinics.reminderMinLeadMinutes,
       wakingHoursStart: clinics.wakingHoursStart,
       wakingHoursEnd: clinics.wakingHoursEnd,
-      selfService: sql<boolean>`(${clinics.selfServiceCancel} and ${appointmentTypes.cancellable}) or (${clinics.selfServiceRebook} and ${appointmentTypes.rebookable})`,
+      selfService: selfServiceSql,
       ...smsReachabilityColumns,
       patientOffsets: notificationPreferences.reminderOffsets,
     })

@@ -1,6 +1,7 @@
 // Cancel by SMS reply, end to end: the worker sends the reminder (with its code) to the SMS
 // simulator; the patient's replies arrive through the simulator's incoming-SMS control at a real
 // HTTP endpoint running the app's incoming handler; the answers go out through the worker again.
+// (Over ~300 lines: one reply story per test against one simulator, endpoint and worker per engine.)
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";

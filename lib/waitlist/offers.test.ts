@@ -1,3 +1,4 @@
+// (Over ~300 lines: one offer story per test, cascades and races, against one seeded database per engine.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq, inArray } from "drizzle-orm";
 import * as s from "@/db/schema";

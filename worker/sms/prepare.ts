@@ -3,7 +3,7 @@
 // judged by smsEligibility; the reminders still without a text get one (fix-texts.ts), which the
 // claim stores. Decrypting happens here, not in the rule.
 import { isLocale } from "@/i18n/locales";
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { DbOrTx } from "@/db/client";
 import {
@@ -16,7 +16,7 @@ import {
   slots,
 } from "@/db/schema";
 import { changeDeadline } from "@/lib/appointments/cancellation-policy";
-import { effectiveCutoffHoursSql } from "@/lib/appointments/effective-cutoff";
+import { effectiveCutoffHoursSql, selfServiceSql } from "@/lib/appointments/effective-cutoff";
 import { mayActFor } from "@/lib/guardians/custody";
 import { smsReachabilityColumns } from "@/lib/notifications/sms-consent";
 import { decryptPii } from "@/lib/privacy/crypto";
@@ -130,7 +130,7 @@ export function selectRows(db: DbOrTx) {
       slotId: appointments.slotId,
       cutoffHours: effectiveCutoffHoursSql,
       minLeadMinutes: clinics.reminderMinLeadMinutes,
-      selfService: sql<boolean>`(${clinics.selfServiceCancel} and ${appointmentTypes.cancellable}) or (${clinics.selfServiceRebook} and ${appointmentTypes.rebookable})`,
+      selfService: selfServiceSql,
       pushOpenedAt: push.openedAt,
     })
     .from(messages)
