@@ -32,6 +32,11 @@ export interface ReminderBenchOptions {
   timeoutSeconds: number;
   /** Worker processes per run, one run each (default [1, 2]). */
   workers: number[];
+  /**
+   * A further run with the simulator answering each send after this many ms, as a gateway across a
+   * network does (0 = none): the gateway's own rate and the workers' are then both measured with it.
+   */
+  gatewayLatencyMs: number;
   log: (s: string) => void;
 }
 
@@ -40,6 +45,8 @@ export interface GatewayRate {
   seconds: number;
   rate: number;
   concurrency: number;
+  /** The simulator's answer delay while measured (ms). */
+  latencyMs: number;
 }
 
 export interface RssFigures {
@@ -61,6 +68,8 @@ export interface WorkerRun {
   timedOut: boolean;
   /** The gateway's own rate at the same number of sends in flight, and the run's share of it. */
   gatewayRate: number;
+  /** How long the simulator waited before answering each send (0: at once, localhost). */
+  gatewayLatencyMs: number;
   gatewayConcurrency: number;
   ratio: number;
   /** CPU time per SMS sent: the workers together, Postgres (all its processes), the simulator. */
@@ -87,7 +96,7 @@ export interface WorkerRun {
 }
 
 /** A run as the workers did it, without the comparison with the gateway (burst and growth use it). */
-export type SendRun = Omit<WorkerRun, "gatewayRate" | "gatewayConcurrency" | "ratio">;
+export type SendRun = Omit<WorkerRun, "gatewayRate" | "gatewayLatencyMs" | "gatewayConcurrency" | "ratio">;
 
 export interface SendOptions {
   appDir: string;
@@ -184,7 +193,12 @@ export async function queueReminders(sql: postgres.Sql): Promise<void> {
 }
 
 /** The gateway's own rate: the adapter straight to the simulator, `concurrency` sends in flight. */
-async function gatewayRate(baseUrl: string, sends: number, concurrency: number): Promise<GatewayRate> {
+async function gatewayRate(
+  baseUrl: string,
+  sends: number,
+  concurrency: number,
+  latencyMs: number,
+): Promise<GatewayRate> {
   const gateway = new ElksGateway({ baseUrl, username: "demo", password: "demo" });
   // A text like the worker's: same template, an opaque link of the same length.
   const text = reminderText({
@@ -216,7 +230,7 @@ async function gatewayRate(baseUrl: string, sends: number, concurrency: number):
   const started = performance.now();
   await run(sends, `rate-${Date.now()}`);
   const seconds = (performance.now() - started) / 1000;
-  return { sends, seconds: round(seconds, 2), rate: round(sends / seconds, 1), concurrency };
+  return { sends, seconds: round(seconds, 2), rate: round(sends / seconds, 1), concurrency, latencyMs };
 }
 
 export async function runReminderBench(o: ReminderBenchOptions): Promise<ReminderBenchResult> {
@@ -228,32 +242,51 @@ export async function runReminderBench(o: ReminderBenchOptions): Promise<Reminde
   const smsUrl = `http://127.0.0.1:${o.smsPort}`;
   const sim = await startSmsSimulator(o.appDir, o.smsPort);
   const sql = postgres(o.dbUrl, { max: 1, onnotice: () => {}, connection: { TimeZone: "UTC" } });
-  const reset = () => resetSmsSimulator(smsUrl);
+  // Every reset clears the simulator's faults; the answer delay is set again after each.
+  const reset = async (latencyMs: number) => {
+    await resetSmsSimulator(smsUrl);
+    if (latencyMs > 0) await setSmsSimulatorFaults(smsUrl, { delayMs: latencyMs });
+  };
   try {
     const gwSends = Math.min(o.count, 20_000);
+    // The runs as configured on a simulator that answers at once, then (where asked) the largest
+    // worker count again with the answer delay.
+    const plan = o.workers.map((workers) => ({ workers, latencyMs: 0 }));
+    if (o.gatewayLatencyMs > 0) plan.push({ workers: Math.max(...o.workers), latencyMs: o.gatewayLatencyMs });
     const gateway: GatewayRate[] = [];
-    for (const inFlight of [...new Set(o.workers.map((w) => w * o.concurrency))].sort((a, b) => a - b)) {
-      o.log(`reminders: gateway's own rate (${gwSends.toLocaleString("en")} sends, ${inFlight} in flight) …`);
-      gateway.push(await gatewayRate(smsUrl, gwSends, inFlight));
-      await reset();
-      o.log(`reminders: gateway ${gateway.at(-1)!.rate} SMS/s at ${inFlight} in flight`);
+    const wanted = new Map(plan.map((p) => [`${p.workers * o.concurrency}:${p.latencyMs}`, p]));
+    for (const { workers, latencyMs } of [...wanted.values()].sort(
+      (a, b) => a.latencyMs - b.latencyMs || a.workers - b.workers,
+    )) {
+      const inFlight = workers * o.concurrency;
+      // With a delay the sends take longer: as many as take a few seconds at that pace.
+      const sends = latencyMs > 0 ? Math.min(gwSends, Math.ceil((inFlight * 10_000) / latencyMs)) : gwSends;
+      await reset(latencyMs);
+      o.log(
+        `reminders: gateway's own rate (${sends.toLocaleString("en")} sends, ${inFlight} in flight, answers after ${latencyMs} ms) …`,
+      );
+      gateway.push(await gatewayRate(smsUrl, sends, inFlight, latencyMs));
+      o.log(`reminders: gateway ${gateway.at(-1)!.rate} SMS/s at ${inFlight} in flight, answers after ${latencyMs} ms`);
     }
     const runs: WorkerRun[] = [];
-    for (const workers of o.workers) {
+    for (const { workers, latencyMs } of plan) {
       await queueReminders(sql);
-      await reset();
-      const gw = gateway.find((g) => g.concurrency === workers * o.concurrency)!;
-      o.log(`reminders: ${count.toLocaleString("en")} due; starting ${workers} worker(s) …`);
+      await reset(latencyMs);
+      const gw = gateway.find((g) => g.concurrency === workers * o.concurrency && g.latencyMs === latencyMs)!;
+      o.log(
+        `reminders: ${count.toLocaleString("en")} due; starting ${workers} worker(s), gateway answers after ${latencyMs} ms …`,
+      );
       const done = await sendReminders({ ...o, workers, count, smsUrl, sim, sql });
       const run: WorkerRun = {
         ...done,
         gatewayRate: gw.rate,
+        gatewayLatencyMs: latencyMs,
         gatewayConcurrency: gw.concurrency,
         ratio: round(done.rate / gw.rate, 3),
       };
       runs.push(run);
       o.log(
-        `reminders: ${workers} worker(s): ${run.sent.toLocaleString("en")} sent at ${run.rate} SMS/s = ${(run.ratio * 100).toFixed(1)} % of the gateway at ${gw.concurrency} in flight; CPU per SMS ${run.cpu.workerMsPerSms} ms workers, ${run.cpu.postgresMsPerSms} ms Postgres, ${run.cpu.simulatorMsPerSms} ms simulator; ${run.gatewaySide?.duplicates ?? "?"} duplicates`,
+        `reminders: ${workers} worker(s), answers after ${latencyMs} ms: ${run.sent.toLocaleString("en")} sent at ${run.rate} SMS/s = ${(run.ratio * 100).toFixed(1)} % of the gateway at ${gw.concurrency} in flight; CPU per SMS ${run.cpu.workerMsPerSms} ms workers, ${run.cpu.postgresMsPerSms} ms Postgres, ${run.cpu.simulatorMsPerSms} ms simulator; ${run.gatewaySide?.duplicates ?? "?"} duplicates`,
       );
     }
     return { count, prepareSeconds, gateway, runs };
@@ -287,6 +320,16 @@ export async function startSmsSimulator(appDir: string, port: number): Promise<C
     { timeoutMs: 30_000, child: sim },
   );
   return sim;
+}
+
+/** Sets the simulator's whole fault set (its control API), e.g. an answer delay. */
+export async function setSmsSimulatorFaults(smsUrl: string, faults: { delayMs?: number }): Promise<void> {
+  const res = await fetch(`${smsUrl}/__simulator/faults`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(faults),
+  });
+  if (!res.ok) throw new Error(`SMS simulator faults: status ${res.status}`);
 }
 
 export async function resetSmsSimulator(smsUrl: string): Promise<void> {

@@ -478,6 +478,7 @@ async function main(): Promise<void> {
       batchSize: cfg.workerBatchSize,
       timeoutSeconds: cfg.reminderTimeoutSeconds,
       workers: cfg.reminderWorkers,
+      gatewayLatencyMs: cfg.gatewayLatencyMs,
       log,
     });
   }
@@ -571,10 +572,16 @@ function report(): void {
   }
   const rem = results.reminders as ReminderBenchResult | undefined;
   if (rem) {
+    const answers = (ms: number) => (ms > 0 ? `, answers after ${ms} ms` : "");
     for (const g of rem.gateway)
-      rows.push([`(c) SMS gateway alone, ${g.concurrency} in flight`, `${g.rate} SMS/s`, "", ""]);
+      rows.push([
+        `(c) SMS gateway alone, ${g.concurrency} in flight${answers(g.latencyMs ?? 0)}`,
+        `${g.rate} SMS/s`,
+        "",
+        "",
+      ]);
     for (const run of rem.runs) {
-      const n = `${run.workers} worker${run.workers > 1 ? "s" : ""}`;
+      const n = `${run.workers} worker${run.workers > 1 ? "s" : ""}${answers(run.gatewayLatencyMs ?? 0)}`;
       rows.push([
         `    ${n}, ${run.sent.toLocaleString("en")} of ${rem.count.toLocaleString("en")} sent${run.timedOut ? " (time limit)" : ""}`,
         `${run.rate} SMS/s = ${(run.ratio * 100).toFixed(1)} % of ${run.gatewayRate} (${run.gatewayConcurrency} in flight)`,
@@ -643,7 +650,7 @@ function report(): void {
 function burstRows(rows: string[][], b: BurstResult | undefined, rem: ReminderBenchResult | undefined): void {
   if (!b) return;
   const lat = (r: LoadResult) => `${r.rps} views/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms`;
-  const alone = rem?.runs.find((r) => r.workers === b.workers);
+  const alone = rem?.runs.find((r) => r.workers === b.workers && !r.gatewayLatencyMs);
   rows.push([
     `(burst) ${b.sms.sent.toLocaleString("en")} of ${b.count.toLocaleString("en")} reminders, ${b.workers} workers, under load`,
     `${b.sms.rate} SMS/s${alone ? ` (without page load: ${alone.rate} SMS/s)` : ""}; CPU/SMS ${b.sms.cpu.workerMsPerSms ?? "?"} / ${b.sms.cpu.postgresMsPerSms ?? "?"} ms workers / Postgres`,

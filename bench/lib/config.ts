@@ -41,6 +41,8 @@ export interface BenchConfig {
   workerBatchSize: number;
   /** Worker processes of each reminder run (one run per entry). */
   reminderWorkers: number[];
+  /** A further reminder run with the SMS simulator answering each send after this many ms (0 = none). */
+  gatewayLatencyMs: number;
   /** Requests fired at once for one freed slot (accepts of its offers and rebooks into it). */
   contentionRequests: number;
   /** Offers among them (unset: as many as the clinic's batch limit allows, leaving ≥ 1 rebook). */
@@ -87,6 +89,7 @@ export function benchConfig(): BenchConfig {
     workerConcurrency: int("BENCH_WORKER_CONCURRENCY", 16),
     workerBatchSize: int("BENCH_WORKER_BATCH_SIZE", 100),
     reminderWorkers: workerCounts(process.env.BENCH_REMINDER_WORKERS ?? "1,2"),
+    gatewayLatencyMs: int("BENCH_GATEWAY_LATENCY_MS", 20),
     contentionRequests: int("BENCH_CONTENTION_REQUESTS", 500),
     contentionOffers: process.env.BENCH_CONTENTION_OFFERS ? int("BENCH_CONTENTION_OFFERS", 0) : undefined,
     appendConnections: (process.env.BENCH_APPEND_CONNECTIONS ?? "10,20")
