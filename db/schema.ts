@@ -262,6 +262,10 @@ export const appointments = pgTable(
     cancelledBy: text("cancelled_by"),
     rebookedAt: tstz("rebooked_at"),
     previousStartsAt: tstz("previous_starts_at"),
+    // The slot the visit left when it last moved to another clinic (a sister clinic, or a booking
+    // system holding both): that clinic's API client still sees it there, as cancelled with reason
+    // `moved`, so its change feed says what its webhook said (lib/fhir/resources/appointment.ts).
+    movedFromSlotId: uuid("moved_from_slot_id").references(() => slots.id, { onDelete: "set null" }),
     externalSystem: text("external_system"),
     externalId: text("external_id"),
     createdAt: createdAt(),
@@ -274,6 +278,9 @@ export const appointments = pgTable(
       .where(sql`${t.status} = 'booked'`),
     index("appointments_patient_idx").on(t.patientId, t.status),
     index("appointments_updated_idx").on(t.updatedAt),
+    index("appointments_moved_from_slot_idx")
+      .on(t.movedFromSlotId)
+      .where(sql`${t.movedFromSlotId} is not null`),
     // entered_in_error: the clinic booked it by mistake; the patient no longer sees it.
     check(
       "appointments_status_ck",
@@ -669,6 +676,11 @@ export const webhookDeliveries = pgTable(
     // The exact JSON body every receiver gets, fixed at the change: retries and replays send the
     // same bytes.
     body: text("body"),
+    // Which of the clinic's clients get it, when a change spans two clinics (a move to a sister
+    // clinic): only those that hold `also_clinic_id` too, or only those that do not hold
+    // `unless_clinic_id`. So a client of both clinics gets one `rebooked`, not a cancel and a booking.
+    alsoClinicId: uuid("also_clinic_id").references(() => clinics.id),
+    unlessClinicId: uuid("unless_clinic_id").references(() => clinics.id),
   },
   (t) => [
     index("webhook_deliveries_pending_idx").on(t.status, t.nextAttemptAt),

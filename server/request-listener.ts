@@ -27,6 +27,34 @@ export interface RequestTracker {
 // Probes, scrapes and static files would drown the log; they are still timed.
 const QUIET_ROUTES = new Set(["/api/health", "/api/metrics", "/_next/*"]);
 
+const MALFORMED_FHIR_PATH = JSON.stringify({
+  resourceType: "OperationOutcome",
+  issue: [{ severity: "error", code: "invalid", diagnostics: "the address is not valid percent-encoding" }],
+});
+const MALFORMED_PAGE =
+  '<!doctype html><html lang="sv"><meta charset="utf-8"><meta name="viewport" content="width=device-width">' +
+  "<title>Ogiltig adress – Vårdtid</title><h1>Adressen är ogiltig</h1>" +
+  '<p>Kontrollera länken eller gå till <a href="/">startsidan</a>.</p>' +
+  '<p lang="en">The address is not valid. Check the link or go to the <a href="/">start page</a>.</p></html>';
+
+/**
+ * The answer for a path that is not valid percent-encoding (Next.js would answer 500 text/plain),
+ * in the kind the path expects: FHIR JSON under /api/fhir, JSON under /api, else a short page. Null
+ * for a path that decodes.
+ */
+export function malformedPathAnswer(url: string | undefined): { contentType: string; body: string } | null {
+  const pathname = (url ?? "/").split("?")[0]!;
+  try {
+    decodeURIComponent(pathname);
+    return null;
+  } catch {
+    if (pathname === "/api/fhir" || pathname.startsWith("/api/fhir/"))
+      return { contentType: "application/fhir+json; charset=utf-8", body: MALFORMED_FHIR_PATH };
+    if (pathname.startsWith("/api/")) return { contentType: "application/json", body: '{"error":"invalid"}' };
+    return { contentType: "text/html; charset=utf-8", body: MALFORMED_PAGE };
+  }
+}
+
 export function createRequestListener(options: ListenerOptions, tracker: RequestTracker) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const started = process.hrtime.bigint();
@@ -66,6 +94,20 @@ export function createRequestListener(options: ListenerOptions, tracker: Request
     };
     res.on("finish", finish);
     res.on("close", finish);
+
+    // An address that is not valid percent-encoding: a clear 400 of the kind the path expects,
+    // never Next's 500 (the FHIR API answers JSON only; lib/fhir/http.ts answers the same).
+    const malformed = malformedPathAnswer(req.url);
+    if (malformed) {
+      res.writeHead(400, {
+        "Content-Type": malformed.contentType,
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+      });
+      res.end(malformed.body);
+      return;
+    }
 
     Promise.resolve(options.handle(req, res)).catch((error: unknown) => {
       options.log.error({ reqId: requestId, err: error }, "unhandled error in request");

@@ -172,6 +172,7 @@ export function fhirClient(baseUrl: string, bearerToken?: string) {
     }) => out<T>(c.update({ ...a, body: a.body as unknown as Kit })),
     delete: (a: { resourceType: string; id: string }) => c.delete(a),
     transaction: (a: { body: Bundle }) => out<Bundle>(c.transaction({ body: a.body as unknown as Kit })),
+    batch: (a: { body: Bundle }) => out<Bundle>(c.batch({ body: a.body as unknown as Kit })),
     nextPage: (a: { bundle: Bundle }) => {
       const next = c.nextPage({ bundle: a.bundle as unknown as Parameters<Client["nextPage"]>[0]["bundle"] });
       return next ? out<Bundle>(next) : undefined;

@@ -28,12 +28,17 @@ export function startInAppWorker(e: Env): void {
     { db, keys: smsConfig.keys, publicBaseUrl: smsConfig.publicBaseUrl, log: smsConfig.log },
     { pollMs: 1_000 },
   );
-  startWebhookWorker({ db, keys: smsConfig.keys, production: e.isProduction, log: smsConfig.log }, { pollMs: 1_000 });
+  const webhooks = startWebhookWorker(
+    { db, keys: smsConfig.keys, production: e.isProduction, log: smsConfig.log },
+    { pollMs: 1_000 },
+  );
   const sequencer = startAuditSequencer(db, { log: smsConfig.log });
   const vapid = vapidKeysFor(e);
   const push = vapid ? startPushWorker({ db, vapid, log: smsConfig.log }, { pollMs: 1_000 }) : null;
+  // Every loop stops, the webhook sender too: a pass still sending when the database closes would
+  // leave its rows `sending` until their lease runs out, and its outcomes unstored.
   globalForWorker.vardtidStopInAppWorker = async () => {
-    await Promise.all([sms.stop(), offers.stop(), push?.stop(), sequencer.stop()]);
+    await Promise.all([sms.stop(), offers.stop(), webhooks.stop(), push?.stop(), sequencer.stop()]);
   };
   logger().info("worker running inside the app (RUN_WORKER_IN_APP)");
 }

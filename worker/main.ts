@@ -3,7 +3,9 @@
 //
 // Tuning flags (tests use them): --poll-ms, --batch-size, --concurrency, --lease-seconds,
 // --send-timeout-seconds. The lease must be well above the send timeout: a send still in flight
-// when its lease runs out could be sent again by another worker.
+// when its lease runs out could be sent again by another worker. The webhook sender claims at most
+// what its senders get through within one lease (webhookClaimLimit), so a --batch-size sized for
+// SMS cannot make a webhook batch outlive its lease.
 import { parseArgs } from "node:util";
 import { databaseOptionsFromEnv, migrationStatus, openDatabase } from "@/db/client";
 import { scheduleAuditChainCheck } from "@/lib/audit/chain-status";
@@ -15,7 +17,7 @@ import { startAuditSequencer } from "./audit-sequencer";
 import { startOfferWorker } from "./offers";
 import { startPushWorker } from "./push-dispatch";
 import { DEFAULT_SMS_BATCH_SIZE, DEFAULT_SMS_CONCURRENCY, startSmsWorker } from "./sms-dispatch";
-import { startWebhookWorker } from "./webhook-dispatch";
+import { LEASE_MARGIN_MS, startWebhookWorker, webhookClaimLimit } from "./webhook-dispatch";
 
 const { values } = parseArgs({
   options: {
@@ -43,6 +45,25 @@ if (leaseSeconds < 2 * sendTimeoutSeconds) {
   console.error("Worker: --lease-seconds must be at least twice --send-timeout-seconds");
   process.exit(1);
 }
+// Webhooks: every claimed row is sent `webhookConcurrency` at a time, so a batch takes up to
+// ceil(batch / concurrency) × timeout. Its claim is capped to what fits in the lease (with a
+// margin); a capped batch is said once here, since it means more passes than the flags suggest.
+const webhookConcurrency = Math.min(positive("concurrency", values.concurrency), 16);
+const webhookBatch = webhookClaimLimit({
+  batchSize: positive("batch-size", values["batch-size"]),
+  concurrency: webhookConcurrency,
+  leaseMs: leaseSeconds * 1000,
+  timeoutMs: sendTimeoutSeconds * 1000,
+});
+if (Math.ceil(webhookBatch / webhookConcurrency) * sendTimeoutSeconds * 1000 + LEASE_MARGIN_MS > leaseSeconds * 1000) {
+  // webhookClaimLimit guarantees this; a change there must not silently break it.
+  console.error("Worker: a webhook batch would outlive its lease; raise --lease-seconds");
+  process.exit(1);
+}
+if (webhookBatch < positive("batch-size", values["batch-size"]))
+  console.log(
+    `Worker: webhook batches capped at ${webhookBatch} (${webhookConcurrency} at a time, ${sendTimeoutSeconds} s each, within a ${leaseSeconds} s lease)`,
+  );
 // Sends no longer hold a connection each (a pass's database work is a few batched statements),
 // so the pool need not grow with --concurrency.
 const handle = openDatabase({
@@ -99,7 +120,7 @@ const retentionTimer = setInterval(
   24 * 3_600_000,
 );
 retentionTimer.unref();
-// The booking systems' webhooks: same lease and timeout rules as the SMS (lease ≥ 2 × timeout).
+// The booking systems' webhooks: the same lease and timeout, a batch that fits the lease (above).
 const webhookWorker = startWebhookWorker(
   {
     db: handle.db,
@@ -107,8 +128,8 @@ const webhookWorker = startWebhookWorker(
     production: e.isProduction,
     leaseMs: leaseSeconds * 1000,
     timeoutMs: sendTimeoutSeconds * 1000,
-    batchSize: positive("batch-size", values["batch-size"]),
-    concurrency: Math.min(positive("concurrency", values.concurrency), 16),
+    batchSize: webhookBatch,
+    concurrency: webhookConcurrency,
     log: base.log,
   },
   { pollMs: positive("poll-ms", values["poll-ms"]) },

@@ -5,15 +5,24 @@
 // jitter until 24 h after the first try, then `failed` (visible in `npm run webhooks -- list --failed`).
 //
 // At least once, never in parallel: a worker that dies mid-send leaves its rows `sending` until the
-// lease runs out, and then any worker sends them again with the same `webhook-id`. While a lease
-// holds, no other worker touches the row, so two workers never deliver the same event at once. The
-// lease must therefore exceed the send timeout by far (worker/main.ts enforces twice).
+// lease runs out, and then any worker sends them again with the same `webhook-id`. Once the lease
+// has run out, another worker may take the row, so every try must end inside the lease: a pass
+// claims no more rows than `concurrency` senders get through in the lease (webhookClaimLimit), and
+// before each POST a row whose lease would end before `now + timeout + margin` is handed back
+// unsent (releaseDispatch) instead. Counting on the claim alone is not enough: a slow database or
+// a stalled event loop can stretch a pass past its estimate.
 import { eq, inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { apiClients, webhookDeliveries, webhookEndpoints } from "@/db/schema";
 import { decryptPii, type PiiKeys } from "@/lib/privacy/crypto";
 import { postWebhook } from "@/lib/webhooks/post";
-import { claimDispatches, fanOutEvents, recordOutcome, type ClaimedDispatch } from "@/lib/webhooks/queue";
+import {
+  claimDispatches,
+  fanOutEvents,
+  recordOutcome,
+  releaseDispatch,
+  type ClaimedDispatch,
+} from "@/lib/webhooks/queue";
 import { afterFailure, DEFAULT_RETRY_POLICY, type RetryPolicy } from "@/lib/webhooks/retry-policy";
 import { signWebhook } from "@/lib/webhooks/signing";
 import { startPollingLoop, type PollingLoop } from "./poll-loop";
@@ -43,17 +52,47 @@ export interface WebhookPassResult {
   failed: number;
   /** Outcomes not stored because another worker had taken the row (lease ran out). */
   lost: number;
+  /** Claimed but handed back unsent: too little of the lease was left for a whole try. */
+  released: number;
+}
+
+/**
+ * Time kept free at the end of a lease after a try's timeout: for storing the outcome, timer lag
+ * and small clock differences between workers (leases are set by each worker's own clock).
+ */
+export const LEASE_MARGIN_MS = 1_000;
+
+const DEFAULTS = { batchSize: 50, concurrency: 8, leaseMs: 60_000, timeoutMs: 10_000 };
+
+/**
+ * How many rows one pass may claim: `concurrency` tries at a time, each up to `timeoutMs`, all
+ * ended `LEASE_MARGIN_MS` before the lease does; at most `batchSize`. Throws if not even one try
+ * fits in the lease (a worker would claim rows only to hand them back).
+ */
+export function webhookClaimLimit(config: Partial<Pick<WebhookDispatchConfig, keyof typeof DEFAULTS>>): number {
+  const { batchSize, concurrency, leaseMs, timeoutMs } = { ...DEFAULTS, ...config };
+  const rounds = Math.floor((leaseMs - LEASE_MARGIN_MS) / timeoutMs);
+  if (rounds < 1)
+    throw new Error(`webhooks: the lease (${leaseMs} ms) must exceed the send timeout plus ${LEASE_MARGIN_MS} ms`);
+  return Math.max(1, Math.min(batchSize, Math.max(1, concurrency) * rounds));
 }
 
 export async function runWebhookPass(config: WebhookDispatchConfig): Promise<WebhookPassResult> {
   const now = config.now ?? (() => new Date());
   const random = config.random ?? Math.random;
-  const result: WebhookPassResult = { fannedOut: 0, claimed: 0, delivered: 0, retried: 0, failed: 0, lost: 0 };
+  const timeoutMs = config.timeoutMs ?? DEFAULTS.timeoutMs;
+  const limit = webhookClaimLimit(config);
+  const result: WebhookPassResult = {
+    fannedOut: 0,
+    claimed: 0,
+    delivered: 0,
+    retried: 0,
+    failed: 0,
+    lost: 0,
+    released: 0,
+  };
   result.fannedOut = await fanOutEvents(config.db, now());
-  const claimed = await claimDispatches(config.db, now(), {
-    limit: config.batchSize ?? 50,
-    leaseMs: config.leaseMs ?? 60_000,
-  });
+  const claimed = await claimDispatches(config.db, now(), { limit, leaseMs: config.leaseMs ?? DEFAULTS.leaseMs });
   result.claimed = claimed.length;
   if (claimed.length === 0) return result;
   const targets = await loadTargets(config, claimed, now());
@@ -73,9 +112,16 @@ export async function runWebhookPass(config: WebhookDispatchConfig): Promise<Web
         result[stored ? "failed" : "lost"] += 1;
         continue;
       }
+      if (now().getTime() + timeoutMs + LEASE_MARGIN_MS > c.leaseExpiresAt.getTime()) {
+        // This try could outlive the lease, and then another worker could send the same event
+        // while it is still in flight. Hand it back unsent; the next pass takes it with a fresh lease.
+        if (await releaseDispatch(config.db, c, now())) result.released += 1;
+        else result.lost += 1;
+        continue;
+      }
       const tried = target
         ? await postWebhook(target.url, target.body, signWebhook({ ...target, id: c.eventId, at: now() }), {
-            timeoutMs: config.timeoutMs ?? 10_000,
+            timeoutMs,
             publicOnly: config.production,
           })
         : ({ kind: "error", error: "endpoint_or_event_missing" } as const);
@@ -89,9 +135,11 @@ export async function runWebhookPass(config: WebhookDispatchConfig): Promise<Web
       else result[outcome.kind === "retry" ? "retried" : outcome.kind] += 1;
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, config.concurrency ?? 8) }, sendNext));
-  if (result.failed > 0 || result.lost > 0)
-    config.log?.(`webhooks: ${result.failed} dispatch(es) failed for good, ${result.lost} outcome(s) superseded`);
+  await Promise.all(Array.from({ length: Math.max(1, config.concurrency ?? DEFAULTS.concurrency) }, sendNext));
+  if (result.failed > 0 || result.lost > 0 || result.released > 0)
+    config.log?.(
+      `webhooks: ${result.failed} dispatch(es) failed for good, ${result.lost} outcome(s) superseded, ${result.released} handed back unsent (lease nearly over)`,
+    );
   return result;
 }
 
@@ -159,11 +207,12 @@ async function loadTargets(config: WebhookDispatchConfig, claimed: ClaimedDispat
 }
 
 export function startWebhookWorker(config: WebhookDispatchConfig, opts: { pollMs?: number } = {}): PollingLoop {
+  const limit = webhookClaimLimit(config);
   return startPollingLoop(
     "webhooks",
     async () => {
       const r = await runWebhookPass(config);
-      return { full: r.claimed >= (config.batchSize ?? 50) };
+      return { full: r.claimed >= limit };
     },
     { pollMs: opts.pollMs, log: config.log },
   );

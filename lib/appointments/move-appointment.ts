@@ -49,13 +49,17 @@ export async function moveAppointment(tx: Tx, input: MoveInput) {
       version: sql`${appointments.version} + 1`,
       rebookedAt: now,
       previousStartsAt: input.from.startsAt,
+      // To another clinic: the clinic it left still sees it at its old slot, cancelled (moved), in
+      // its change feed as in its webhook. A move within a clinic keeps the last such slot.
+      ...(input.to.clinicId !== input.from.clinicId ? { movedFromSlotId: input.from.slotId } : {}),
       source: input.source,
       updatedAt: now,
     })
     .where(and(eq(appointments.id, input.appointmentId), eq(appointments.status, "booked")))
     .returning();
   // The booking system's events (lib/webhooks/events.ts): within a clinic one `rebooked`; to a
-  // sister clinic a `cancelled` (moved) there and a `booked` here.
+  // sister clinic a `cancelled` (moved) there and a `booked` here, or one `rebooked` for a client
+  // of both.
   await queueMovedEvents(tx, {
     before,
     now,

@@ -4,6 +4,7 @@ import { requirePostgresInCi, testDatabases } from "@/test/databases";
 import { makeClinic, makePatient, makeSlot } from "@/test/fixtures";
 import { loadFhirAppointment } from "./appointment";
 import { loadFhirSlot } from "./slot";
+import { CANCEL_REASON_SYSTEM } from "./systems";
 
 requirePostgresInCi();
 
@@ -49,6 +50,14 @@ describe.each(testDatabases)("FHIR Appointment and Slot mapping on $name", (targ
     expect(cancelled?.status).toBe("cancelled");
     expect(cancelled?.cancelationReason?.coding?.[0]?.code).toBe("feeling_better");
     expect((await loadFhirSlot(handle.db, slot.id))?.status).toBe("free");
+    // A patient who gave no reason still gets our code (a booking system can tell "none given");
+    // a clinic's cancel without a reason has none.
+    await handle.db.update(s.appointments).set({ cancelReason: null }).where(eq(s.appointments.id, appointment!.id));
+    expect((await loadFhirAppointment(handle.db, appointment!.id))?.cancelationReason).toEqual({
+      coding: [{ system: CANCEL_REASON_SYSTEM, code: "no_reason_given" }],
+    });
+    await handle.db.update(s.appointments).set({ cancelledBy: "clinic" }).where(eq(s.appointments.id, appointment!.id));
+    expect((await loadFhirAppointment(handle.db, appointment!.id))?.cancelationReason).toBeUndefined();
 
     await handle.db.update(s.slots).set({ status: "blocked" }).where(eq(s.slots.id, slot.id));
     expect((await loadFhirSlot(handle.db, slot.id))?.status).toBe("busy-unavailable");

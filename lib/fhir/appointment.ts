@@ -19,6 +19,13 @@ export const APPOINTMENT_STATUS_TO_FHIR = {
 export type DbAppointmentStatus = keyof typeof APPOINTMENT_STATUS_TO_FHIR;
 export type FhirAppointmentStatus = (typeof APPOINTMENT_STATUS_TO_FHIR)[DbAppointmentStatus];
 
+/**
+ * Our cancel reason codes beyond the patient's choices (CodeSystem cancel-reason, docs/integration.md):
+ * the visit left this clinic for another one; the patient cancelled without giving a reason.
+ */
+export const CANCEL_REASON_MOVED = "moved";
+export const CANCEL_REASON_NOT_GIVEN = "no_reason_given";
+
 export function appointmentStatusFromFhir(status: string): DbAppointmentStatus | null {
   for (const [db, fhir] of Object.entries(APPOINTMENT_STATUS_TO_FHIR))
     if (fhir === status) return db as DbAppointmentStatus;
@@ -85,14 +92,34 @@ export function toFhirAppointment(src: FhirAppointmentSource): Appointment {
   };
   if (a.externalId)
     resource.identifier = [{ system: a.externalSystem ?? LOCAL_SYSTEMS.appointment, value: a.externalId }];
-  if (a.status === "cancelled" && a.cancelReason) {
-    // The patient's reason is one of our codes; a clinic's reason is kept as the text it sent.
-    resource.cancelationReason =
-      a.cancelledBy === "patient"
-        ? { coding: [{ system: CANCEL_REASON_SYSTEM, code: a.cancelReason }] }
-        : { text: a.cancelReason };
-  }
+  // The patient's reason is one of our codes, and a patient's cancel always carries one (a booking
+  // system can tell "no reason given" from "not known"); a clinic's reason is kept as the text it sent.
+  if (a.status === "cancelled" && a.cancelledBy === "patient")
+    resource.cancelationReason = {
+      coding: [{ system: CANCEL_REASON_SYSTEM, code: a.cancelReason ?? CANCEL_REASON_NOT_GIVEN }],
+    };
+  else if (a.status === "cancelled" && a.cancelReason) resource.cancelationReason = { text: a.cancelReason };
   return resource;
+}
+
+/**
+ * The appointment as the clinic it left sees it: cancelled there with reason `moved`, at the slot
+ * it left (`src.slot`, `src.type` and `src.clinic` are that slot's), with the appointment's current
+ * version and time of change (`src.appointment`). The webhook to that clinic and its change feed
+ * both send exactly this, so they agree.
+ */
+export function leftBehindAppointment(src: FhirAppointmentSource, leftSlotId: string): Appointment {
+  return toFhirAppointment({
+    ...src,
+    appointment: {
+      ...src.appointment,
+      slotId: leftSlotId,
+      status: "cancelled",
+      cancelReason: CANCEL_REASON_MOVED,
+      // `moved` is one of our codes, so it is mapped as the patient's reasons are.
+      cancelledBy: "patient",
+    },
+  });
 }
 
 /** The columns toFhirAppointment needs, for queries that join appointments → slots → types → clinics. */

@@ -83,9 +83,16 @@ export function smartConfiguration(baseUrl: string) {
     token_endpoint_auth_methods_supported: ["private_key_jwt"],
     token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS],
     grant_types_supported: ["client_credentials"],
+    // The scopes docs/integration.md names (any SMART v2 letters of these types work; these are
+    // the usual ones): every type's cruds and rs, and Organization.cru for onboarding a clinic.
     scopes_supported: [
       "system/*.cruds",
-      ...SCOPE_RESOURCE_TYPES.flatMap((t) => [`system/${t}.cruds`, `system/${t}.rs`]),
+      "system/*.rs",
+      ...SCOPE_RESOURCE_TYPES.flatMap((t) => [
+        `system/${t}.cruds`,
+        ...(t === "Organization" ? ["system/Organization.cru"] : []),
+        `system/${t}.rs`,
+      ]),
     ],
     capabilities: ["client-confidential-asymmetric"],
     access_token_lifetime_seconds: ACCESS_TOKEN_SECONDS,

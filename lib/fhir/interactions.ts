@@ -8,6 +8,7 @@ import { moduleFor } from "./registry";
 import { COMMON_PARAMS } from "./resources/search-helpers";
 import type { ResourceModule } from "./resources/types";
 import { allows, type Permission } from "./scopes";
+import { validateR4 } from "./validate";
 
 export interface InteractionRequest {
   method: string;
@@ -48,19 +49,25 @@ export async function matchIds(ctx: FhirContext, mod: ResourceModule, query: URL
   return result.resources.map((r) => r.id!);
 }
 
+// A conditional reference ("Schedule?identifier=…") resolves, like a plain one, only within the
+// client's clinics; it needs read or search on the type it names.
 setConditionalResolver(async (ctx, type, query) => {
   const mod = moduleFor(type);
   if (!mod) throw badRequest(`${type} is not a resource type here`);
-  need(ctx, type, "s");
+  if (!allows(ctx.client.scopes, type, "r")) need(ctx, type, "s");
   return matchIds(ctx, mod, query);
 });
 
-function bodyWithoutForeignId(body: unknown, type: string, id?: string): unknown {
-  if (!body || typeof body !== "object") throw badRequest("the request body must be a FHIR resource");
+/** The body of a create or update: of the type, with no other id, and valid R4 (validate.ts). */
+function incomingBody(body: unknown, mod: ResourceModule, id?: string): unknown {
+  const type = mod.type;
+  if (!body || typeof body !== "object" || Array.isArray(body))
+    throw badRequest("the request body must be a FHIR resource");
   const r = body as { resourceType?: unknown; id?: unknown };
   if (r.resourceType !== type) throw badRequest(`the body's resourceType must be ${type}`);
   if (id !== undefined && r.id !== undefined && r.id !== id)
     throw badRequest(`the body's id (${String(r.id)}) is not ${id}`);
+  validateR4(type, body);
   return body;
 }
 
@@ -119,8 +126,9 @@ export async function perform(ctx: FhirContext, req: InteractionRequest): Promis
     case "POST": {
       if (id) throw notSupported(`POST ${type}/${id} is not an interaction; use PUT to update`);
       need(ctx, type, "c");
+      // Conditional create needs only `c`: it matches only within the client's own clinics and patients.
+      const body = incomingBody(req.body, mod);
       if (req.ifNoneExist) {
-        need(ctx, type, "s");
         const ids = await matchIds(ctx, mod, new URLSearchParams(req.ifNoneExist));
         if (ids.length > 1) throw preconditionFailed(`If-None-Exist matches ${ids.length} ${type} resources`);
         if (ids.length === 1) {
@@ -129,31 +137,33 @@ export async function perform(ctx: FhirContext, req: InteractionRequest): Promis
           return { status: 200, resource: existing, location: `${type}/${existing.id}` };
         }
       }
-      const created = await mod.create(ctx, bodyWithoutForeignId(req.body, type));
+      const created = await mod.create(ctx, body);
       audit("create", created);
       return { status: 201, resource: created, location: `${type}/${created.id}` };
     }
     case "PUT": {
       need(ctx, type, "u");
+      const body = incomingBody(req.body, mod, id) as { id?: unknown };
       let target = id;
       if (!target) {
         if ([...req.query.keys()].length === 0) throw badRequest(`PUT ${type} needs an id or search criteria`);
-        need(ctx, type, "s");
+        // Conditional update needs only `u` (and `c` when it creates): it matches only within the
+        // client's own clinics and patients, so it reveals nothing the client may not see.
         const ids = await matchIds(ctx, mod, req.query);
         if (ids.length > 1) throw preconditionFailed(`the criteria match ${ids.length} ${type} resources`);
         if (ids.length === 0) {
           // Conditional update that matches nothing creates (FHIR's upsert).
           need(ctx, type, "c");
-          const body = req.body as { id?: unknown } | undefined;
-          if (body && typeof body === "object" && body.id !== undefined)
-            throw badRequest("a conditional update that creates must not carry an id");
-          const created = await mod.create(ctx, bodyWithoutForeignId(req.body, type));
+          if (body.id !== undefined) throw badRequest("a conditional update that creates must not carry an id");
+          const created = await mod.create(ctx, body);
           audit("create", created, { conditional: "update" });
           return { status: 201, resource: created, location: `${type}/${created.id}` };
         }
         target = ids[0]!;
+        if (body.id !== undefined && body.id !== target)
+          throw badRequest(`the body's id (${String(body.id)}) is not ${target}, the resource the criteria match`);
       }
-      const updated = await mod.update(ctx, target, bodyWithoutForeignId(req.body, type, target), req.ifMatch);
+      const updated = await mod.update(ctx, target, body, req.ifMatch);
       audit("update", updated);
       return { status: 200, resource: updated, location: `${type}/${updated.id}` };
     }

@@ -24,9 +24,26 @@ describe("SMART system scopes", () => {
     expect(allows(["system/*.cruds"], "Patient", "d")).toBe(true);
   });
 
-  it("grants only what the registration covers", () => {
+  it("grants the intersection of what is asked and what the registration covers", () => {
     expect(grantScopes(["system/Slot.rs", "system/Slot.cruds"], ["system/Slot.rs"])).toEqual(["system/Slot.rs"]);
     expect(grantScopes(["system/*.rs"], ["system/*.cruds"])).toEqual(["system/*.rs"]);
-    expect(grantScopes(["system/*.rs"], ["system/Slot.cruds"])).toEqual([]);
+    expect(grantScopes(["system/*.rs"], ["system/Slot.cruds"])).toEqual(["system/Slot.rs"]);
+    // Asks for Slot and Appointment, holds Slot: gets Slot.
+    expect(grantScopes(["system/Slot.cruds", "system/Appointment.cruds"], ["system/Slot.cruds"])).toEqual([
+      "system/Slot.cruds",
+    ]);
+    // Narrowed letters, v1 words answered in v2 letters, scopes not ours left out.
+    expect(grantScopes(["system/Appointment.cruds"], ["system/Appointment.rs"])).toEqual(["system/Appointment.rs"]);
+    expect(grantScopes(["system/Slot.read", "openid"], ["system/*.cruds"])).toEqual(["system/Slot.rs"]);
+    expect(
+      grantScopes(["system/Slot.cruds", "system/Appointment.rs"], ["system/*.cruds", "system/Organization.cru"]),
+    ).toEqual(["system/Slot.cruds", "system/Appointment.rs"]);
+    expect(grantScopes(["system/*.cruds"], ["system/Organization.cru", "system/Slot.cruds"])).toEqual([
+      "system/Organization.cru",
+      "system/Slot.cruds",
+    ]);
+    // Nothing in common: nothing granted (invalid_scope).
+    expect(grantScopes(["system/Appointment.cruds"], ["system/Slot.cruds"])).toEqual([]);
+    expect(grantScopes(["openid"], ["system/*.cruds"])).toEqual([]);
   });
 });

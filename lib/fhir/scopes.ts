@@ -49,18 +49,37 @@ export function allows(scopes: readonly string[], resourceType: string, permissi
   });
 }
 
+const LETTERS: readonly Permission[] = ["c", "r", "u", "d", "s"];
+
+function formatScope(type: ScopeResourceType | "*", permissions: Set<Permission>): string {
+  return `system/${type}.${LETTERS.filter((p) => permissions.has(p)).join("")}`;
+}
+
 /**
- * The scopes granted for a token request: each requested scope must be covered by a registered
- * one (a client may ask for less than it has, never more).
+ * The scopes granted for a token request, as OAuth 2.0 (RFC 6749 §3.3) and SMART let a server
+ * narrow them: the intersection of what is asked for and what the client is registered for, in
+ * SMART v2 letters. "system/*.rs" asked by a client registered for "system/Slot.cruds" gets
+ * "system/Slot.rs"; a scope that is not one of ours ("openid") is left out. Empty: nothing granted
+ * (the token endpoint then answers invalid_scope). Also used on every call, so a token never
+ * carries more than its client holds now.
  */
 export function grantScopes(requested: readonly string[], registered: readonly string[]): string[] {
-  return requested.filter((r) => {
-    const want = parseScope(r);
-    if (!want) return false;
-    return [...want.permissions].every((perm) =>
-      want.resourceType === "*"
-        ? SCOPE_RESOURCE_TYPES.every((t) => allows(registered, t, perm))
-        : allows(registered, want.resourceType, perm),
-    );
-  });
+  const held = registered.map(parseScope).filter((p): p is ParsedScope => p !== null);
+  const out: ParsedScope[] = [];
+  for (const raw of requested) {
+    const want = parseScope(raw);
+    if (!want) continue;
+    for (const have of held) {
+      if (want.resourceType !== "*" && have.resourceType !== "*" && want.resourceType !== have.resourceType) continue;
+      const permissions = new Set([...want.permissions].filter((p) => have.permissions.has(p)));
+      if (permissions.size === 0) continue;
+      out.push({ resourceType: want.resourceType === "*" ? have.resourceType : want.resourceType, permissions });
+    }
+  }
+  // Leave out a scope another granted one already covers.
+  const covers = (a: ParsedScope, b: ParsedScope) =>
+    (a.resourceType === "*" || a.resourceType === b.resourceType) &&
+    [...b.permissions].every((p) => a.permissions.has(p));
+  const kept = out.filter((s, i) => !out.some((o, j) => j !== i && covers(o, s) && (!covers(s, o) || j < i)));
+  return [...new Set(kept.map((s) => formatScope(s.resourceType, s.permissions)))];
 }

@@ -8,7 +8,7 @@ import type { DbOrTx } from "@/db/client";
 import { apiClientAssertions, apiClients } from "@/db/schema";
 import { ASSERTION_ALGORITHMS } from "@/lib/api-clients/clients";
 import { isUniqueViolation } from "@/lib/appointments/service";
-import { grantScopes, parseScope } from "./scopes";
+import { grantScopes } from "./scopes";
 
 export const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /** SMART: an assertion's exp must be at most five minutes ahead. */
@@ -106,8 +106,9 @@ export async function issueAccessToken(
     throw error;
   }
 
+  // SMART/OAuth: the token gets what is both asked for and registered, and `scope` says so.
   const granted = grantScopes(requested, client.scopes);
-  if (granted.length === 0 || requested.some((r) => !parseScope(r)))
+  if (granted.length === 0)
     throw new OAuthError(400, "invalid_scope", "none of the requested scopes is granted to this client");
   const iat = Math.floor(now.getTime() / 1000);
   const token = await new SignJWT({ scope: granted.join(" ") })

@@ -80,6 +80,7 @@ for (const engine of testDatabases) {
           { clinicId: clinic.id, eventType: "appointment.cancelled", payload: {}, status: "dispatched" },
           { clinicId: clinic.id, eventType: "appointment.cancelled", payload: {}, status: "dispatched" },
           { clinicId: clinic.id, eventType: "appointment.cancelled", payload: {}, status: "dispatched" },
+          { clinicId: clinic.id, eventType: "appointment.cancelled", payload: {}, status: "dispatched" },
         ])
         .returning();
       const [client] = await db
@@ -103,9 +104,13 @@ for (const engine of testDatabases) {
         nextAttemptAt: new Date(now - dueMinutesAgo * 60_000),
         windowStartedAt: new Date(now - dueMinutesAgo * 60_000),
       });
-      await db
-        .insert(s.webhookDispatches)
-        .values([dispatch(1, "pending", 5), dispatch(2, "delivered", 5), dispatch(3, "failed", 5)]);
+      await db.insert(s.webhookDispatches).values([
+        dispatch(1, "pending", 5),
+        dispatch(2, "delivered", 5),
+        dispatch(3, "failed", 5),
+        // Twenty minutes undelivered, in backoff until ten minutes from now: the lag to alert on.
+        { ...dispatch(4, "pending", -10), createdAt: new Date(now - 20 * 60_000) },
+      ]);
       for (let i = 0; i < 3; i++) await recordAudit(db, { actorType: "system", action: `test.${i}` });
 
       const registry = new Registry();
@@ -127,10 +132,13 @@ for (const engine of testDatabases) {
       expect(m("sms", "failed")).toBe(1);
       expect(m("sms", "dead")).toBe(1);
       expect(m("push", "sent")).toBe(1);
-      expect(sample(text, "vardtid_queue_depth", { queue: "webhook_dispatches", status: "pending" })).toBe(1);
+      expect(sample(text, "vardtid_queue_depth", { queue: "webhook_dispatches", status: "pending" })).toBe(2);
+      const webhookAge = sample(text, "vardtid_queue_oldest_due_age_seconds", { queue: "webhook_dispatches" })!;
+      expect(webhookAge).toBeGreaterThanOrEqual(1190);
+      expect(webhookAge).toBeLessThan(1300);
       expect(sample(text, "vardtid_webhook_deliveries_recent", { status: "delivered" })).toBe(1);
       expect(sample(text, "vardtid_webhook_deliveries_recent", { status: "failed" })).toBe(1);
-      expect(sample(text, "vardtid_webhook_deliveries_recent", { status: "pending" })).toBe(1);
+      expect(sample(text, "vardtid_webhook_deliveries_recent", { status: "pending" })).toBe(2);
       expect(sample(text, "vardtid_audit_chain_ok")).toBe(1);
       expect(sample(text, "vardtid_audit_events")).toBe(3);
 

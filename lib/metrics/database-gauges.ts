@@ -1,6 +1,6 @@
 // Gauges computed from the database when Prometheus scrapes, not counters scattered through the
 // code: the rows are the truth (a reminder is `sent` in `messages`, a webhook `delivered` in
-// `webhook_deliveries`), they cover every app and worker process at once, and they survive
+// `webhook_dispatches`), they cover every app and worker process at once, and they survive
 // restarts. Every replica reports the same values: aggregate with max(), not sum().
 //
 // Counts are over a recent window (WINDOW, by the row's due or creation time) so a scrape stays
@@ -46,7 +46,7 @@ function gauges(registry: Registry): DatabaseGauges {
     }),
     queueAge: new Gauge({
       name: "vardtid_queue_oldest_due_age_seconds",
-      help: "How long the oldest row that is due (and not done) has waited, per queue; 0 when none",
+      help: "How long the oldest row that is due (and not done) has waited, per queue; for webhook_dispatches the oldest not yet delivered (pending, in backoff included, or sending); 0 when none",
       labelNames: ["queue"] as const,
       registers: r,
     }),
@@ -64,7 +64,7 @@ function gauges(registry: Registry): DatabaseGauges {
     }),
     webhooks: new Gauge({
       name: "vardtid_webhook_deliveries_recent",
-      help: `Webhook deliveries created in the last ${WINDOW} by status (delivered, pending, dead, …)`,
+      help: `Webhook dispatches (one per event and receiving client) created in the last ${WINDOW} by status (pending, sending, delivered, failed)`,
       labelNames: ["status"] as const,
       registers: r,
     }),
@@ -111,6 +111,8 @@ export async function refreshDatabaseGauges(db: Db, registry: Registry): Promise
           select 'webhook_dispatches', status, count(*)::int from webhook_dispatches
             where status in ('pending', 'sending') group by status`,
     );
+    // Webhook dispatches: the oldest not yet delivered, not only the rows due now (a receiver in
+    // backoff would read 0 between its retries), as `npm run webhooks -- counts` reports it.
     const ages = await rows<{ queue: string; age: number | null }>(
       db,
       sql`select 'messages' as queue, extract(epoch from now() - min(due_at))::float8 as age
@@ -123,7 +125,7 @@ export async function refreshDatabaseGauges(db: Db, registry: Registry): Promise
             from webhook_deliveries where status = 'pending'
           union all
           select 'webhook_dispatches', extract(epoch from now() - min(created_at))::float8
-            from webhook_dispatches where status = 'pending' and next_attempt_at <= now()`,
+            from webhook_dispatches where status in ('pending', 'sending')`,
     );
     const messageCounts = await rows<{ channel: string; purpose: string; status: string; n: number }>(
       db,

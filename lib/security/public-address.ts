@@ -162,21 +162,33 @@ export class NonPublicAddressError extends Error {
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
+/** `dns.lookup` with `all: true`, or a stand-in for it (tests give a name any address they need). */
+export type ResolveAll = (
+  hostname: string,
+  options: LookupOptions & { all: true },
+  callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
 /**
- * A drop-in `lookup` for http(s).request / net.connect that resolves as usual and then refuses
- * the connection if any resolved address is not public. Every address is checked, not only the
- * first, so a name with one public and one private record cannot be used to reach the private one.
+ * A drop-in `lookup` for http(s).request / net.connect that resolves with `resolveAll` and then
+ * refuses the connection if any resolved address is not public. Every address is checked, not only
+ * the first, so a name with one public and one private record cannot be used to reach the private one.
  */
-export function publicOnlyLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
-  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
-    if (err) return callback(err, []);
-    const list = addresses as LookupAddress[];
-    if (list.length === 0 || list.some((a) => !isPublicAddress(a.address)))
-      return callback(new NonPublicAddressError(hostname), []);
-    if (options.all) return callback(null, list);
-    callback(null, list[0]!.address, list[0]!.family);
-  });
+export function publicOnlyLookupVia(resolveAll: ResolveAll) {
+  return (hostname: string, options: LookupOptions, callback: LookupCallback): void =>
+    resolveAll(hostname, { ...options, all: true }, (err, list) => {
+      if (err) return callback(err, []);
+      if (list.length === 0 || list.some((a) => !isPublicAddress(a.address)))
+        return callback(new NonPublicAddressError(hostname), []);
+      if (options.all) return callback(null, list);
+      callback(null, list[0]!.address, list[0]!.family);
+    });
 }
+
+/** `publicOnlyLookupVia` with the system resolver. */
+export const publicOnlyLookup = publicOnlyLookupVia((hostname, options, callback) =>
+  dnsLookup(hostname, options, callback),
+);
 
 /** For registration time: does this URL's host resolve only to public addresses? */
 export async function resolvesToPublicAddresses(url: URL): Promise<boolean> {

@@ -143,17 +143,35 @@ describe(`webhook CLIs over the admin channel (${target.name})`, () => {
       );
       expect(rotated.webhook_secret).not.toBe(created.webhook_secret);
 
-      // Operators: list shows the event and its receiver; replay sends it again, same webhook-id.
-      const listed = oneLine<{ event_id: string; type: string; receivers: { status: string; client_id: string }[] }[]>(
-        await runCli("scripts/webhooks.ts", channel.dataDir, ["list"]),
-      );
+      // Operators: list shows the event, its status from its receivers, and each receiver; replay
+      // sends it again, same webhook-id.
+      type Listed = {
+        event_id: string;
+        type: string;
+        status: string;
+        receivers: { status: string; client_id: string }[];
+      };
+      const listed = oneLine<Listed[]>(await runCli("scripts/webhooks.ts", channel.dataDir, ["list"]));
       expect(listed).toHaveLength(1);
       expect(listed[0]).toMatchObject({
         event_id: first.id,
         type: "appointment.cancelled",
+        status: "delivered",
         receivers: [{ status: "delivered", client_id: created.client_id }],
       });
       expect(oneLine(await runCli("scripts/webhooks.ts", channel.dataDir, ["list", "--failed"]))).toEqual([]);
+      // A receiver that gave up (as after the 24-hour window, delivery.test.ts): the event is `failed`.
+      await handle.db
+        .update(s.webhookDispatches)
+        .set({ status: "failed", failedAt: new Date(), lastError: "timeout" })
+        .where(eq(s.webhookDispatches.eventId, first.id));
+      expect(oneLine<Listed[]>(await runCli("scripts/webhooks.ts", channel.dataDir, ["list", "--failed"]))).toEqual([
+        expect.objectContaining({
+          event_id: first.id,
+          status: "failed",
+          receivers: [expect.objectContaining({ status: "failed", client_id: created.client_id })],
+        }),
+      ]);
       expect(oneLine(await runCli("scripts/webhooks.ts", channel.dataDir, ["replay", first.id]))).toEqual({
         event_id: first.id,
         requeued: 1,

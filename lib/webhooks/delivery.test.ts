@@ -1,7 +1,9 @@
 // Issue 14's done criteria, end to end on both database engines: a patient's change reaches a
 // local receiver that verifies it with the third-party `standardwebhooks` package; retries keep
 // the webhook-id; the 24-hour window ends in `failed` (injected clock) and replay sends again;
-// clinic A's events never reach clinic B's client; events of one appointment arrive in order.
+// clinic A's events never reach clinic B's client; events of one appointment arrive in order; two
+// workers never have one event in flight at once (every try ends inside its lease).
+// (Over ~300 lines: one delivery story per test against one receiver and seeded database per engine.)
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
@@ -13,7 +15,7 @@ import { CANCEL_REASON_SYSTEM } from "@/lib/fhir/systems";
 import { requirePostgresInCi, testDatabases } from "@/test/databases";
 import { makeClinic, makePatient, makeSlot, testKeys } from "@/test/fixtures";
 import { startWebhookReceiver, type WebhookReceiver } from "@/test/webhook-receiver";
-import { runWebhookPass, type WebhookDispatchConfig } from "@/worker/webhook-dispatch";
+import { runWebhookPass, webhookClaimLimit, type WebhookDispatchConfig } from "@/worker/webhook-dispatch";
 import { rotateWebhookSecret, setWebhookEndpoint } from "./endpoints";
 import type { WebhookEventBody } from "./events";
 import { listWebhookEvents, replayWebhookEvent, webhookCounts } from "./operations";
@@ -22,6 +24,17 @@ import { DEFAULT_RETRY_POLICY } from "./retry-policy";
 import { signWebhook } from "./signing";
 
 requirePostgresInCi();
+
+describe("webhookClaimLimit", () => {
+  it("claims no more than the senders get through within one lease, with a second to spare", () => {
+    // The in-app defaults: 8 at a time, 10 s each, 5 rounds in a 60 s lease.
+    expect(webhookClaimLimit({ batchSize: 50, concurrency: 8, leaseMs: 60_000, timeoutMs: 10_000 })).toBe(40);
+    expect(webhookClaimLimit({ batchSize: 6, concurrency: 1, leaseMs: 3_000, timeoutMs: 1_500 })).toBe(1);
+    expect(webhookClaimLimit({ batchSize: 10, concurrency: 4, leaseMs: 3_000, timeoutMs: 1_000 })).toBe(8);
+    expect(webhookClaimLimit({ batchSize: 100, concurrency: 16, leaseMs: 120_000, timeoutMs: 10_000 })).toBe(100);
+    expect(() => webhookClaimLimit({ leaseMs: 1_500, timeoutMs: 1_000 })).toThrow(/lease/);
+  });
+});
 
 const PORTS = { from: 3410, to: 3449 };
 const day = 86_400_000;
@@ -172,6 +185,10 @@ describe.each(testDatabases)("webhooks on $name", (target) => {
     }
     expect(delays).toEqual([10_000, 20_000, 40_000]); // exponential (jitter pinned by random = 0.5)
     expect(r.received).toHaveLength(4);
+    // Cancelled without a reason: the Appointment still names our code for that.
+    expect((JSON.parse(r.received[0]!.body) as WebhookEventBody).data.resource.cancelationReason).toEqual({
+      coding: [{ system: CANCEL_REASON_SYSTEM, code: "no_reason_given" }],
+    });
     expect(new Set(r.received.map((g) => g.id))).toEqual(new Set([outbox!.id]));
     expect(new Set(r.received.map((g) => g.body)).size).toBe(1);
     expect(() => new Webhook(secret).verify(r.received[3]!.body, r.received[3]!.headers)).not.toThrow();
@@ -221,6 +238,7 @@ describe.each(testDatabases)("webhooks on $name", (target) => {
     // Visible to operators and in the counts.
     const failed = await listWebhookEvents(handle.db, { failed: true });
     const listed = failed.find((e) => e.eventId === outbox!.id);
+    expect(listed?.status).toBe("failed");
     expect(listed?.receivers).toEqual([
       expect.objectContaining({ clientId, status: "failed", lastError: "timeout", nextAttemptAt: null }),
     ]);
@@ -295,7 +313,7 @@ describe.each(testDatabases)("webhooks on $name", (target) => {
     expect(lateDispatches.map((d) => d.lastError ?? d.status).sort()).toEqual(["client_revoked", "delivered"]);
   });
 
-  it("a rebook names the slot it left; a sister-clinic move is a cancel (moved) there and a booking here", async () => {
+  it("a rebook names the slot it left; a sister-clinic move is a cancel (moved) there and a booking here, one rebook for a client of both", async () => {
     const group = `group-${randomUUID().slice(0, 8)}`;
     const a = await clinicWithHsa();
     const b = await clinicWithHsa();
@@ -309,9 +327,10 @@ describe.each(testDatabases)("webhooks on $name", (target) => {
       .update(s.appointmentTypes)
       .set({ code: group, allowSisterClinics: true })
       .where(eq(s.appointmentTypes.clinicId, b.clinic.id));
-    const [ra, rb] = [await receiver(), await receiver()];
+    const [ra, rb, rab] = [await receiver(), await receiver(), await receiver()];
     const ca = await subscribedClient(handle.db, [a.hsaId], ra.url);
     const cb = await subscribedClient(handle.db, [b.hsaId], rb.url);
+    const cab = await subscribedClient(handle.db, [a.hsaId, b.hsaId], rab.url);
     const x = await bookedAppointment(a.clinic.id, a.type.id, new Date(Date.now() + 5 * day));
     const sameClinic = await makeSlot(handle.db, a.clinic.id, a.type.id, new Date(Date.now() + 4 * day));
     const sister = await makeSlot(handle.db, b.clinic.id, b.type.id, new Date(Date.now() + 3 * day));
@@ -338,6 +357,17 @@ describe.each(testDatabases)("webhooks on $name", (target) => {
     expect(atB.map((e) => e.type)).toEqual(["appointment.booked"]);
     expect(atB[0]!.data.resource).toMatchObject({ status: "booked", slot: [{ reference: `Slot/${sister.id}` }] });
     expect(rb.received[0]!.body).not.toContain(sameClinic.id);
+    // A client of both clinics sees both slots: one event per change, the move a `rebooked` that
+    // names the slot it left, never a cancel and a booking.
+    const atBoth = rab.received.map((g) => new Webhook(cab.secret).verify(g.body, g.headers) as WebhookEventBody);
+    expect(atBoth.map((e) => e.type)).toEqual(["appointment.rebooked", "appointment.rebooked"]);
+    expect(atBoth[1]!.data.resource).toMatchObject({
+      status: "booked",
+      slot: [{ reference: `Slot/${sister.id}` }],
+      meta: { versionId: "3" },
+    });
+    expect(atBoth[1]!.data.previous).toMatchObject({ resourceType: "Slot", id: sameClinic.id, status: "free" });
+    expect(new Set(rab.received.map((g) => g.id)).size).toBe(2);
   });
 
   it("events of one appointment go in order: a later one waits while an earlier one is retried", async () => {
@@ -368,6 +398,73 @@ describe.each(testDatabases)("webhooks on $name", (target) => {
     await drain(cfg);
     const types = r.received.map((g) => (new Webhook(secret).verify(g.body, g.headers) as WebhookEventBody).type);
     expect(types).toEqual(["appointment.rebooked", "appointment.rebooked", "appointment.cancelled"]);
+  });
+
+  it("two workers whose passes overlap never have one event in flight at once", { timeout: 60_000 }, async () => {
+    // Six events, a receiver that takes a second each, one sender, a 3 s lease and a 1.5 s
+    // timeout: a pass that claimed all six would still be sending when its lease ran out and the
+    // second worker took the rest (the audit's probe: 10 requests for 6 events, 2 in flight).
+    const { clinic, type, hsaId } = await clinicWithHsa();
+    const r = await receiver();
+    await subscribedClient(handle.db, [hsaId], r.url);
+    for (let i = 0; i < 6; i++) {
+      const x = await bookedAppointment(clinic.id, type.id, new Date(Date.now() + (5 + i) * day));
+      await cancelAppointment(handle.db, x.patient.id, {
+        appointmentId: x.appointment.id,
+        reason: null,
+        now: new Date(),
+        audit,
+      });
+    }
+    r.answer = () => new Promise((resolve) => setTimeout(() => resolve(204), 1_000));
+    const cfg = config({ batchSize: 6, concurrency: 1, leaseMs: 3_000, timeoutMs: 1_500 });
+    const first = runWebhookPass(cfg);
+    await new Promise((resolve) => setTimeout(resolve, 3_300));
+    const second = runWebhookPass(cfg);
+    await Promise.all([first, second]);
+    expect(r.maxInFlightPerId()).toBe(1);
+    expect(new Set(r.received.map((g) => g.id)).size).toBe(r.received.length);
+    // The rest go out in later passes, each event once.
+    await drain(cfg);
+    expect(r.maxInFlightPerId()).toBe(1);
+    expect(r.received).toHaveLength(6);
+    expect(new Set(r.received.map((g) => g.id)).size).toBe(6);
+  });
+
+  it("a try that could outlive its lease is handed back unsent, then sent by the next pass", async () => {
+    const { clinic, type, hsaId } = await clinicWithHsa();
+    const r = await receiver();
+    await subscribedClient(handle.db, [hsaId], r.url);
+    for (let i = 0; i < 2; i++) {
+      const x = await bookedAppointment(clinic.id, type.id, new Date(Date.now() + (5 + i) * day));
+      await cancelAppointment(handle.db, x.patient.id, {
+        appointmentId: x.appointment.id,
+        reason: null,
+        now: new Date(),
+        audit,
+      });
+    }
+    // The first try takes 55 s of the 60 s lease (a clock that jumps while it is in flight): the
+    // second has 5 s left, less than its 10 s timeout, so it must not start.
+    const start = Date.now();
+    let clock = new Date(start);
+    r.answer = () => {
+      clock = new Date(start + 55_000);
+      return 204;
+    };
+    const cfg = config({ now: () => clock, batchSize: 2, concurrency: 1, leaseMs: 60_000, timeoutMs: 10_000 });
+    expect(await runWebhookPass(cfg)).toMatchObject({ claimed: 2, delivered: 1, released: 1, lost: 0 });
+    expect(r.received).toHaveLength(1);
+    const dispatches = await handle.db
+      .select()
+      .from(s.webhookDispatches)
+      .innerJoin(s.webhookDeliveries, eq(s.webhookDeliveries.id, s.webhookDispatches.eventId))
+      .where(eq(s.webhookDeliveries.clinicId, clinic.id));
+    const handedBack = dispatches.map((d) => d.webhook_dispatches).find((d) => d.status !== "delivered")!;
+    // Pending again, and no try counted: none was made.
+    expect(handedBack).toMatchObject({ status: "pending", attempts: 0, leaseExpiresAt: null, lastError: null });
+    expect(await runWebhookPass(cfg)).toMatchObject({ claimed: 1, delivered: 1, released: 0 });
+    expect(r.received.map((g) => g.id).sort()).toEqual(dispatches.map((d) => d.webhook_dispatches.eventId).sort());
   });
 
   it("during a secret rotation both signatures are sent; either secret verifies", async () => {
@@ -455,5 +552,24 @@ describe.each(testDatabases)("webhooks on $name", (target) => {
       .from(s.webhookDeliveries)
       .where(eq(s.webhookDeliveries.appointmentId, x.appointment.id));
     expect(await dispatchOf(outbox!.id)).toMatchObject({ status: "pending", lastError: "non_public_address" });
+
+    // A loopback IP literal stored outside production: Node connects to a literal without a DNS
+    // lookup, so the address itself is checked before the try.
+    const literal = await clinicWithHsa();
+    await subscribedClient(handle.db, [literal.hsaId], r.url.replace("http://", "https://"));
+    const y = await bookedAppointment(literal.clinic.id, literal.type.id, new Date(Date.now() + 5 * day));
+    await cancelAppointment(handle.db, y.patient.id, {
+      appointmentId: y.appointment.id,
+      reason: null,
+      now: new Date(),
+      audit,
+    });
+    await runWebhookPass(config({ production: true }));
+    const [literalEvent] = await handle.db
+      .select()
+      .from(s.webhookDeliveries)
+      .where(eq(s.webhookDeliveries.appointmentId, y.appointment.id));
+    expect(await dispatchOf(literalEvent!.id)).toMatchObject({ status: "pending", lastError: "non_public_address" });
+    expect(r.received).toHaveLength(0);
   });
 });

@@ -6,19 +6,29 @@
 //   appointment.cancelled  the patient cancelled; or, with cancelationReason `moved`, the visit left
 //                          this clinic for a sister clinic (that clinic gets appointment.booked)
 //   appointment.rebooked   the visit moved within the clinic (rebook or an accepted earlier-time
-//                          offer); data.previous is the Slot it left, now free
+//                          offer), or between two clinics of a client that holds both;
+//                          data.previous is the Slot it left, now free
 //   appointment.booked     the visit arrived from a sister clinic
+//
+// Exactly one event per change and receiving client: a move between clinics is written as three
+// outbox rows, each for its own clients (also_clinic_id / unless_clinic_id, lib/webhooks/subscribers.ts).
 import type { Appointment, Slot } from "@medplum/fhirtypes";
 import { eq } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { appointments, webhookDeliveries } from "@/db/schema";
-import { fhirAppointmentQuery, toFhirAppointment, type FhirAppointmentSource } from "@/lib/fhir/appointment";
+import {
+  CANCEL_REASON_MOVED,
+  fhirAppointmentQuery,
+  leftBehindAppointment,
+  toFhirAppointment,
+  type FhirAppointmentSource,
+} from "@/lib/fhir/appointment";
 import { loadFhirSlot } from "@/lib/fhir/slot";
 
 export type AppointmentEventType = "appointment.cancelled" | "appointment.rebooked" | "appointment.booked";
 
 /** Our cancel reason code for a visit that moved to a sister clinic (CodeSystem cancel-reason). */
-export const MOVED_REASON = "moved";
+export const MOVED_REASON = CANCEL_REASON_MOVED;
 
 export interface WebhookEventBody {
   type: AppointmentEventType;
@@ -42,10 +52,16 @@ async function insertEvent(
     /** Ids only, for the operators' list. */
     summary: Record<string, unknown>;
     now: Date;
+    /** Only for the clinic's clients that hold this clinic too. */
+    alsoClinicId?: string;
+    /** Not for the clinic's clients that hold this clinic too. */
+    unlessClinicId?: string;
   },
 ): Promise<void> {
   await tx.insert(webhookDeliveries).values({
     clinicId: input.clinicId,
+    alsoClinicId: input.alsoClinicId ?? null,
+    unlessClinicId: input.unlessClinicId ?? null,
     eventType: input.body.type,
     appointmentId: input.appointmentId,
     payload: input.summary,
@@ -77,8 +93,9 @@ export async function queueCancelledEvent(
 /**
  * After a move (rebook, or an accepted offer): `before` is the appointment as it was before the
  * update, read in the same transaction. Within a clinic: one `rebooked`. To a sister clinic: the
- * old clinic gets `cancelled` (reason `moved`, the appointment as it stood there) and the new one
- * `booked`: a booking system only ever sees its own clinics' slots.
+ * old clinic's clients get `cancelled` (reason `moved`, the appointment as it stood there) and the
+ * new one's `booked`, since a booking system only ever sees its own clinics' slots; a client that
+ * holds both clinics sees both slots and gets one `rebooked` instead.
  */
 export async function queueMovedEvents(
   tx: Tx,
@@ -88,43 +105,40 @@ export async function queueMovedEvents(
   const appointmentId = before.appointment.id;
   const after = await appointmentSnapshot(tx, appointmentId);
   const timestamp = now.toISOString();
-  if (after.clinic.id === before.clinic.id) {
-    const previous = await loadFhirSlot(tx, before.appointment.slotId);
-    await insertEvent(tx, {
-      clinicId: after.clinic.id,
-      appointmentId,
-      body: {
-        type: "appointment.rebooked",
-        timestamp,
-        data: { resource: toFhirAppointment(after), ...(previous ? { previous } : {}) },
-      },
-      summary: input.summary,
-      now,
-    });
+  const from = before.clinic.id;
+  const to = after.clinic.id;
+  const previous = await loadFhirSlot(tx, before.appointment.slotId);
+  const rebooked: WebhookEventBody = {
+    type: "appointment.rebooked",
+    timestamp,
+    data: { resource: toFhirAppointment(after), ...(previous ? { previous } : {}) },
+  };
+  if (to === from) {
+    await insertEvent(tx, { clinicId: to, appointmentId, body: rebooked, summary: input.summary, now });
     return;
   }
-  const leftBehind = toFhirAppointment({
-    ...before,
-    appointment: {
-      ...before.appointment,
-      status: "cancelled",
-      cancelReason: MOVED_REASON,
-      cancelledBy: "patient",
-      version: after.appointment.version,
-      updatedAt: after.appointment.updatedAt,
-    },
-  });
+  const leftBehind = leftBehindAppointment({ ...before, appointment: after.appointment }, before.appointment.slotId);
   await insertEvent(tx, {
-    clinicId: before.clinic.id,
+    clinicId: from,
+    unlessClinicId: to,
     appointmentId,
     body: { type: "appointment.cancelled", timestamp, data: { resource: leftBehind } },
-    summary: { ...input.summary, reason: MOVED_REASON },
+    summary: { ...input.summary, reason: CANCEL_REASON_MOVED },
     now,
   });
   await insertEvent(tx, {
-    clinicId: after.clinic.id,
+    clinicId: to,
+    unlessClinicId: from,
     appointmentId,
     body: { type: "appointment.booked", timestamp, data: { resource: toFhirAppointment(after) } },
+    summary: input.summary,
+    now,
+  });
+  await insertEvent(tx, {
+    clinicId: to,
+    alsoClinicId: from,
+    appointmentId,
+    body: rebooked,
     summary: input.summary,
     now,
   });

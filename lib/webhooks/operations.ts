@@ -11,8 +11,8 @@ export interface WebhookEventListing {
   clinic: string;
   appointmentId: string | null;
   createdAt: Date;
-  /** The outbox row: pending (not fanned out yet), dispatched, dead (from before bodies). */
-  status: string;
+  /** Where the event stands, from its receivers (eventStatus). */
+  status: WebhookEventStatus;
   receivers: {
     client: string;
     clientId: string;
@@ -24,6 +24,22 @@ export interface WebhookEventListing {
     deliveredAt: Date | null;
     failedAt: Date | null;
   }[];
+}
+
+export type WebhookEventStatus = "pending" | "sending" | "delivered" | "failed" | "no_receivers";
+
+/**
+ * An event's status as an operator needs it, from its receivers: `failed` if any receiver gave up
+ * (replay it), else `sending` or `pending` while any is still open, else `delivered`. Before the
+ * fan-out it is `pending`; an event no client subscribed to is `no_receivers`, and one from before
+ * events carried a body (outbox `dead`) is `failed`.
+ */
+export function eventStatus(outboxStatus: string, receivers: { status: string }[]): WebhookEventStatus {
+  if (outboxStatus === "pending") return "pending";
+  if (outboxStatus === "dead" || receivers.some((r) => r.status === "failed")) return "failed";
+  if (receivers.some((r) => r.status === "sending")) return "sending";
+  if (receivers.some((r) => r.status === "pending")) return "pending";
+  return receivers.length > 0 ? "delivered" : "no_receivers";
 }
 
 /** The latest events (newest first); with `failed`, only events some receiver gave up on. */
@@ -75,9 +91,8 @@ export async function listWebhookEvents(
         events.map((e) => e.eventId),
       ),
     );
-  return events.map((e) => ({
-    ...e,
-    receivers: dispatches
+  return events.map((e) => {
+    const receivers = dispatches
       .filter((d) => d.eventId === e.eventId)
       .map((d) => ({
         client: d.client,
@@ -89,8 +104,9 @@ export async function listWebhookEvents(
         nextAttemptAt: d.status === "pending" || d.status === "sending" ? d.nextAttemptAt : null,
         deliveredAt: d.deliveredAt,
         failedAt: d.failedAt,
-      })),
-  }));
+      }));
+    return { ...e, status: eventStatus(e.status, receivers), receivers };
+  });
 }
 
 export type ReplayResult = { ok: true; requeued: number } | { ok: false; error: "not_found" | "nothing_to_replay" };

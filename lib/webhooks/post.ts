@@ -1,9 +1,12 @@
 // One webhook try: POST the body with its signature headers, and report the status or why there
 // was none. node:http(s) rather than fetch because the connection's own DNS lookup must be
 // checked (`publicOnlyLookup`): a URL that passed when it was registered may resolve elsewhere now.
+// Node never calls `lookup` for an IP literal, so a literal host is checked here before connecting
+// (a URL stored outside production, say https://10.0.0.5/, must not be called in production).
 import http from "node:http";
 import https from "node:https";
-import { publicOnlyLookup } from "@/lib/security/public-address";
+import { isIP } from "node:net";
+import { isPublicAddress, publicOnlyLookup, publicOnlyLookupVia, type ResolveAll } from "@/lib/security/public-address";
 
 export type PostOutcome = { kind: "response"; status: number } | { kind: "error"; error: string };
 
@@ -12,6 +15,8 @@ export interface PostOptions {
   timeoutMs: number;
   /** Production: only public addresses (and https, checked when the URL is registered and here). */
   publicOnly: boolean;
+  /** The DNS resolver behind the public-only check; the system's by default (tests stand one in). */
+  resolveAll?: ResolveAll;
 }
 
 export function postWebhook(
@@ -29,6 +34,9 @@ export function postWebhook(
     }
     if (url.protocol !== "https:" && (opts.publicOnly || url.protocol !== "http:"))
       return resolve({ kind: "error", error: "bad_url" });
+    const literal = url.hostname.replace(/^\[|\]$/g, "");
+    if (opts.publicOnly && isIP(literal) && !isPublicAddress(literal))
+      return resolve({ kind: "error", error: "non_public_address" });
     const client = url.protocol === "https:" ? https : http;
     let settled = false;
     const finish = (outcome: PostOutcome) => {
@@ -50,7 +58,9 @@ export function postWebhook(
         // No keep-alive pool: each try is one short connection, and a receiver that is slow for one
         // event cannot hold a socket that another event needs.
         agent: false,
-        ...(opts.publicOnly ? { lookup: publicOnlyLookup } : {}),
+        ...(opts.publicOnly
+          ? { lookup: opts.resolveAll ? publicOnlyLookupVia(opts.resolveAll) : publicOnlyLookup }
+          : {}),
       },
       (res) => {
         // The answer's body is not ours to keep; read and drop it so the socket closes cleanly.

@@ -1,5 +1,6 @@
 // The webhook queue's verbs, one SQL statement family each: fan an outbox event out to its
-// subscribers, claim due dispatches, record how a try went, and take a failed one back (replay).
+// subscribers, claim due dispatches, record how a try went, hand back a claimed one unsent, and
+// take a failed one back (replay).
 //
 // In order, per receiver and appointment: a dispatch is claimed only when no earlier event of the
 // same appointment is still open for the same endpoint, and no earlier event of it is still
@@ -54,6 +55,8 @@ export interface ClaimedDispatch {
   endpointId: string;
   attempts: number;
   windowStartedAt: Date;
+  /** Until when this claim owns the row: after that another worker may claim and send it. */
+  leaseExpiresAt: Date;
 }
 
 /** Claims up to `limit` due dispatches (and ones whose worker's lease ran out): attempts+1, a lease. */
@@ -76,19 +79,21 @@ export async function claimDispatches(db: Db, now: Date, opts: { limit: number; 
       order by c.next_attempt_at
       limit ${opts.limit}
       for update skip locked)
-    returning d.id, d.event_id, d.endpoint_id, d.attempts, d.window_started_at`);
+    returning d.id, d.event_id, d.endpoint_id, d.attempts, d.window_started_at, d.lease_expires_at`);
   return rowsOf<{
     id: string;
     event_id: string;
     endpoint_id: string;
     attempts: number;
     window_started_at: Date | string;
+    lease_expires_at: Date | string;
   }>(result).map((r): ClaimedDispatch => ({
     id: r.id,
     eventId: r.event_id,
     endpointId: r.endpoint_id,
     attempts: Number(r.attempts),
     windowStartedAt: new Date(r.window_started_at),
+    leaseExpiresAt: new Date(r.lease_expires_at),
   }));
 }
 
@@ -126,4 +131,25 @@ export async function recordOutcome(db: Db, c: ClaimedDispatch, outcome: Dispatc
     )
     .returning({ id: webhookDispatches.id });
   return updated.length === 1;
+}
+
+/**
+ * Hands a claimed dispatch back unsent (its lease would run out before a try could end): pending
+ * again, due as it was, and the claim's attempt taken back since no try was made. Fenced like
+ * recordOutcome, so it only ever undoes the latest claim, and only while that claim still holds
+ * the row: the caller must not touch the row afterwards. Returns whether it was handed back.
+ */
+export async function releaseDispatch(db: Db, c: ClaimedDispatch, now: Date) {
+  const released = await db
+    .update(webhookDispatches)
+    .set({ status: "pending", attempts: c.attempts - 1, leaseExpiresAt: null, updatedAt: now })
+    .where(
+      and(
+        eq(webhookDispatches.id, c.id),
+        eq(webhookDispatches.status, "sending"),
+        eq(webhookDispatches.attempts, c.attempts),
+      ),
+    )
+    .returning({ id: webhookDispatches.id });
+  return released.length === 1;
 }

@@ -2,18 +2,25 @@
 // (points the Appointment at another Slot), cancels, marks fulfilled or noshow, or withdraws a
 // booking made by mistake (entered-in-error). Reminders, waitlist and the patient's SMS follow in
 // the same transaction (clinic-change.ts).
-// (Slightly over ~300 lines: every Appointment interaction of the contract in one module.)
+//
+// Reads and searches show a visit that moved to a clinic the client does not serve at the slot it
+// left, cancelled with reason `moved` (clientView): the change feed then says what the webhook to
+// that clinic said. Writes only ever touch a visit at one of the client's own slots.
+// (Over ~300 lines: every Appointment interaction of the contract in one module.)
 import type { Appointment, Resource } from "@medplum/fhirtypes";
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, notExists, or, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
-import { appointments, patients, slots } from "@/db/schema";
+import type { DbOrTx } from "@/db/client";
+import { appointments, appointmentTypes, clinics, patients, slots } from "@/db/schema";
 import { isUniqueViolation } from "@/lib/appointments/service";
 import { keyedHash } from "@/lib/privacy/crypto";
 import { parsePersonalNumber } from "@/lib/personal-number";
 import { syncAppointmentReminders } from "@/lib/reminders/sync";
 import {
   appointmentStatusFromFhir,
-  fhirAppointmentQuery,
+  fhirAppointmentColumns,
+  leftBehindAppointment,
   toFhirAppointment,
   type DbAppointmentStatus,
 } from "../appointment";
@@ -30,7 +37,15 @@ import {
   zReference,
 } from "../common";
 import { inClientClinics, type FhirContext } from "../context";
-import { badRequest, conflict, invalidResource, notFound, preconditionFailed, unprocessable } from "../outcome";
+import {
+  badRequest,
+  conflict,
+  forbidden,
+  invalidResource,
+  notFound,
+  preconditionFailed,
+  unprocessable,
+} from "../outcome";
 import { slotBookedSql } from "../slot";
 import { LOCAL_SYSTEMS, personIdKind } from "../systems";
 import { visibleToClient } from "./patient";
@@ -95,8 +110,8 @@ async function parse(ctx: FhirContext, body: unknown) {
     .select({ slot: slots, booked: slotBookedSql })
     .from(slots)
     .where(and(eq(slots.id, slotId), inClientClinics(ctx, slots.clinicId)));
-  if (!slot)
-    throw unprocessable("Appointment.slot[0]: the Slot is not one of this client's clinics", ["Appointment.slot[0]"]);
+  // As Slot.schedule: booking into a clinic the client does not serve is forbidden, not invalid.
+  if (!slot) throw forbidden("Appointment.slot[0] is not a Slot of this client's clinics");
   if (a.start && a.start.getTime() !== slot.slot.startsAt.getTime())
     throw unprocessable("Appointment.start must equal the Slot's start", ["Appointment.start"]);
   if (a.end && a.end.getTime() !== slot.slot.endsAt.getTime())
@@ -113,11 +128,52 @@ async function parse(ctx: FhirContext, body: unknown) {
   };
 }
 
+const currentSlot = alias(slots, "current_slot");
+
+/**
+ * Appointments joined to the slot the client sees each at (`slots`): its own slot, or the slot it
+ * left for another clinic (`moved_from_slot_id`). Filter with `seenByClient`.
+ */
+function clientViewQuery(db: DbOrTx) {
+  return db
+    .select(fhirAppointmentColumns)
+    .from(appointments)
+    .innerJoin(slots, or(eq(slots.id, appointments.slotId), eq(slots.id, appointments.movedFromSlotId)))
+    .innerJoin(appointmentTypes, eq(appointmentTypes.id, slots.typeId))
+    .innerJoin(clinics, eq(clinics.id, slots.clinicId));
+}
+
+/**
+ * The slot is one of the client's, and it is the appointment's own slot unless that one is not:
+ * a client that serves the clinic the visit went to sees it only there.
+ */
+function seenByClient(ctx: FhirContext) {
+  return and(
+    inClientClinics(ctx, slots.clinicId),
+    or(
+      eq(slots.id, appointments.slotId),
+      notExists(
+        ctx.tx
+          .select({ one: sql`1` })
+          .from(currentSlot)
+          .where(and(eq(currentSlot.id, appointments.slotId), inClientClinics(ctx, currentSlot.clinicId))),
+      ),
+    ),
+  );
+}
+
+/** The status the client sees: a visit seen at the slot it left is cancelled there. */
+const seenStatus = sql<DbAppointmentStatus>`case when ${slots.id} = ${appointments.slotId} then ${appointments.status} else 'cancelled' end`;
+
+function clientView(row: Awaited<ReturnType<typeof clientViewQuery>>[number]): Appointment {
+  return row.slot.id === row.appointment.slotId ? toFhirAppointment(row) : leftBehindAppointment(row, row.slot.id);
+}
+
 async function readAppointment(ctx: FhirContext, id: string): Promise<Appointment | null> {
-  const [row] = await fhirAppointmentQuery(ctx.tx)
-    .where(and(eq(appointments.id, id), inClientClinics(ctx, slots.clinicId)))
+  const [row] = await clientViewQuery(ctx.tx)
+    .where(and(eq(appointments.id, id), seenByClient(ctx)))
     .limit(1);
-  return row ? toFhirAppointment(row) : null;
+  return row ? clientView(row) : null;
 }
 
 function bookable(slot: { status: string; booked: boolean }) {
@@ -194,26 +250,25 @@ export const appointmentModule: ResourceModule = {
         );
     }
     for (const raw of params.getAll("date")) conds.push(dateCondition(slots.startsAt, raw, "date"));
-    for (const raw of params.getAll("slot"))
-      conds.push(eq(appointments.slotId, referenceSearchId(raw, "Slot", ctx.baseUrl)));
+    for (const raw of params.getAll("slot")) conds.push(eq(slots.id, referenceSearchId(raw, "Slot", ctx.baseUrl)));
     for (const raw of params.getAll("status")) {
       const wanted = raw.split(",").map((s) => {
         const st = appointmentStatusFromFhir(s);
         if (!st) throw badRequest(`status: "${s}" is not an Appointment status used here`);
         return st;
       });
-      conds.push(inArray(appointments.status, wanted));
+      conds.push(inArray(seenStatus, wanted));
     }
     // The change feed (_lastUpdated) reads oldest change first, so a poller can page forward.
     const order = params.has("_lastUpdated")
       ? [asc(appointments.updatedAt), asc(appointments.id)]
       : [asc(slots.startsAt), asc(appointments.id)];
-    const rows = await fhirAppointmentQuery(ctx.tx)
-      .where(allOf([inClientClinics(ctx, slots.clinicId), ...conds]))
+    const rows = await clientViewQuery(ctx.tx)
+      .where(allOf([seenByClient(ctx), ...conds]))
       .orderBy(...order)
       .limit(page.count + 1)
       .offset(page.offset);
-    return { resources: rows.slice(0, page.count).map(toFhirAppointment), more: rows.length > page.count };
+    return { resources: rows.slice(0, page.count).map(clientView), more: rows.length > page.count };
   },
   async create(ctx, body) {
     const input = await parse(ctx, body);
@@ -280,7 +335,13 @@ export const appointmentModule: ResourceModule = {
       updatedAt: ctx.now,
     };
     if (moved)
-      Object.assign(set, { slotId: input.slot.id, rebookedAt: ctx.now, previousStartsAt: existing.slot.startsAt });
+      Object.assign(set, {
+        slotId: input.slot.id,
+        rebookedAt: ctx.now,
+        previousStartsAt: existing.slot.startsAt,
+        // Between two of this client's clinics: another client of the old one sees it leave there.
+        ...(input.slot.clinicId !== existing.slot.clinicId ? { movedFromSlotId: current.slotId } : {}),
+      });
     if (input.status === "cancelled" && from !== "cancelled")
       Object.assign(set, { cancelledAt: ctx.now, cancelledBy: "clinic", cancelReason: input.reason });
     try {

@@ -9,7 +9,7 @@ import { parsePersonalNumber } from "@/lib/personal-number";
 import { decryptPii, encryptPii, keyedHash } from "@/lib/privacy/crypto";
 import { zIdentifier } from "../common";
 import { inClientClinics, type FhirContext } from "../context";
-import { invalidResource, notFound, preconditionFailed, unprocessable } from "../outcome";
+import { FhirError, invalidResource, notFound, preconditionFailed, unprocessable } from "../outcome";
 import { PERSONNUMMER_SYSTEM, personIdKind, SAMORDNINGSNUMMER_SYSTEM } from "../systems";
 import { fhirLastUpdated } from "../time";
 import { allOf, commonConditions } from "./search-helpers";
@@ -88,6 +88,15 @@ async function grant(ctx: FhirContext, patientId: string) {
     .onConflictDoNothing();
 }
 
+const normalName = (s: string) => s.normalize("NFC").trim().replace(/\s+/g, " ").toLocaleLowerCase("sv");
+
+/** The same given names and surname, whatever the case and spacing. */
+function sameName(row: PatientRow, input: { givenName: string; surname: string }): boolean {
+  return (
+    normalName(row.givenName) === normalName(input.givenName) && normalName(row.surname) === normalName(input.surname)
+  );
+}
+
 function parse(body: unknown) {
   const r = zPatient.safeParse(body);
   if (!r.success) throw invalidResource("Patient", r.error);
@@ -139,8 +148,23 @@ export const patientModule: ResourceModule = {
     const input = parse(body);
     const hash = keyedHash(input.pnr, ctx.keys);
     const [found] = await ctx.tx.select().from(patients).where(eq(patients.personalNumberHash, hash)).limit(1);
-    // One person, one Patient: creating someone we already know links the client to them.
+    // One person, one Patient: creating someone we already know links the client to them, but
+    // only when the client already knows who they are. Unless it already sees the Patient, the
+    // name it sent must be the name Vårdtid holds (case and spacing aside), or the create is
+    // refused without saying that name: else a personnummer alone would buy another system's
+    // patient's name, in this answer and on every read after the link.
     if (found) {
+      const seen = await ctx.tx
+        .select({ id: patients.id })
+        .from(patients)
+        .where(and(eq(patients.id, found.id), visibleToClient(ctx)));
+      if (seen.length === 0 && !sameName(found, input))
+        throw new FhirError(
+          409,
+          "conflict",
+          "Vårdtid knows this personnummer under another name; send the name as registered in folkbokföringen",
+          ["Patient.name"],
+        );
       await grant(ctx, found.id);
       return toFhirPatient(found, ctx);
     }

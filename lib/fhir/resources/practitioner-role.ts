@@ -6,8 +6,9 @@ import { z } from "zod";
 import { clinics, practitioners } from "@/db/schema";
 import { extValue, referenceSearchId, resolveReference, zExtension, zIdentifier, zReference } from "../common";
 import { inClientClinics, type FhirContext } from "../context";
-import { badRequest, forbidden, invalidResource, notFound, preconditionFailed } from "../outcome";
-import { EXT, LOCAL_SYSTEMS, ROLE_SYSTEM } from "../systems";
+import { parsePersonalNumber } from "@/lib/personal-number";
+import { badRequest, forbidden, invalidResource, notFound, preconditionFailed, unprocessable } from "../outcome";
+import { EXT, LOCAL_SYSTEMS, personIdKind, ROLE_SYSTEM } from "../systems";
 import { fhirLastUpdated } from "../time";
 import { allOf, commonConditions } from "./search-helpers";
 import type { ResourceModule } from "./types";
@@ -20,7 +21,7 @@ const zRole = z
     active: z.boolean().optional(),
     organization: zReference,
     practitioner: z
-      .object({ display: z.string().max(200).optional() })
+      .object({ display: z.string().max(200).optional(), identifier: zIdentifier.optional() })
       .loose()
       .optional(),
     code: z
@@ -48,10 +49,36 @@ export function toFhirPractitionerRole(p: RoleRow): PractitionerRole {
   };
 }
 
+function looksLikePersonalNumber(value: string): boolean {
+  const digits = value.trim().replace(/[-+]/, "");
+  if (!/^\d{10}(\d{2})?$/.test(digits)) return false;
+  const full = digits.length === 12 ? [digits] : [`19${digits}`, `20${digits}`];
+  return full.some((v) => parsePersonalNumber(v).ok);
+}
+
+/**
+ * No staff personal numbers: an identifier with a personnummer or samordningsnummer system, or
+ * whose value is one (a valid date and check digit, with or without the century), is a 422.
+ */
+function refusePersonalNumbers(identifiers: readonly (readonly [{ system?: string; value: string }, string])[]) {
+  for (const [id, path] of identifiers)
+    if (personIdKind(id.system) || looksLikePersonalNumber(id.value))
+      throw unprocessable(
+        `${path}: a staff member's personnummer or samordningsnummer is not taken; use the booking system's own id or the HSA-id`,
+        [path],
+      );
+}
+
 async function parse(ctx: FhirContext, body: unknown) {
   const r = zRole.safeParse(body);
   if (!r.success) throw invalidResource("PractitionerRole", r.error);
   const p = r.data;
+  refusePersonalNumbers([
+    ...(p.identifier ?? []).map((id, i) => [id, `PractitionerRole.identifier[${i}]`] as const),
+    ...(p.practitioner?.identifier
+      ? [[p.practitioner.identifier, "PractitionerRole.practitioner.identifier"] as const]
+      : []),
+  ]);
   const clinicId = await resolveReference(
     ctx,
     p.organization.reference,

@@ -4,6 +4,8 @@ import { handleFhirRequest } from "@/lib/fhir/server";
 export const dynamic = "force-dynamic";
 
 export const GET = handleFhirRequest;
+// HEAD answers as GET does, without the body (lib/fhir/http.ts).
+export const HEAD = handleFhirRequest;
 export const POST = handleFhirRequest;
 export const PUT = handleFhirRequest;
 export const DELETE = handleFhirRequest;
