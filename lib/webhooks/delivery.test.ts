@@ -85,6 +85,19 @@ describe.each(testDatabases)("webhooks on $name", (target) => {
     return { patient, slot, appointment: appointment! };
   }
 
+  /** `count` booked visits of the clinic, each cancelled by its patient (one event each). */
+  async function patientCancels(clinicId: string, typeId: string, count: number) {
+    for (let i = 0; i < count; i++) {
+      const x = await bookedAppointment(clinicId, typeId, new Date(Date.now() + (5 + i) * day));
+      await cancelAppointment(handle.db, x.patient.id, {
+        appointmentId: x.appointment.id,
+        reason: null,
+        now: new Date(),
+        audit,
+      });
+    }
+  }
+
   function config(overrides: Partial<WebhookDispatchConfig> = {}): WebhookDispatchConfig {
     return { db: handle.db, keys: testKeys, production: false, timeoutMs: 2_000, ...overrides };
   }
@@ -407,15 +420,7 @@ describe.each(testDatabases)("webhooks on $name", (target) => {
     const { clinic, type, hsaId } = await clinicWithHsa();
     const r = await receiver();
     await subscribedClient(handle.db, [hsaId], r.url);
-    for (let i = 0; i < 6; i++) {
-      const x = await bookedAppointment(clinic.id, type.id, new Date(Date.now() + (5 + i) * day));
-      await cancelAppointment(handle.db, x.patient.id, {
-        appointmentId: x.appointment.id,
-        reason: null,
-        now: new Date(),
-        audit,
-      });
-    }
+    await patientCancels(clinic.id, type.id, 6);
     r.answer = () => new Promise((resolve) => setTimeout(() => resolve(204), 1_000));
     const cfg = config({ batchSize: 6, concurrency: 1, leaseMs: 3_000, timeoutMs: 1_500 });
     const first = runWebhookPass(cfg);
@@ -435,15 +440,7 @@ describe.each(testDatabases)("webhooks on $name", (target) => {
     const { clinic, type, hsaId } = await clinicWithHsa();
     const r = await receiver();
     await subscribedClient(handle.db, [hsaId], r.url);
-    for (let i = 0; i < 2; i++) {
-      const x = await bookedAppointment(clinic.id, type.id, new Date(Date.now() + (5 + i) * day));
-      await cancelAppointment(handle.db, x.patient.id, {
-        appointmentId: x.appointment.id,
-        reason: null,
-        now: new Date(),
-        audit,
-      });
-    }
+    await patientCancels(clinic.id, type.id, 2);
     // The first try takes 55 s of the 60 s lease (a clock that jumps while it is in flight): the
     // second has 5 s left, less than its 10 s timeout, so it must not start.
     const start = Date.now();

@@ -15,6 +15,14 @@ import { subscribedPairsSql } from "./subscribers";
 /** A timestamp parameter both drivers accept in raw SQL (postgres.js will not bind a Date there). */
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
+/** The dispatch is still held by this claim: sending, at the attempt the claim made. */
+const stillClaimed = (c: { id: string; attempts: number }) =>
+  and(
+    eq(webhookDispatches.id, c.id),
+    eq(webhookDispatches.status, "sending"),
+    eq(webhookDispatches.attempts, c.attempts),
+  );
+
 /** Fans out up to `limit` pending outbox events (oldest first); returns how many. */
 export async function fanOutEvents(db: Db, now: Date, limit = 200): Promise<number> {
   return db.transaction(async (tx) => {
@@ -122,13 +130,7 @@ export async function recordOutcome(db: Db, c: ClaimedDispatch, outcome: Dispatc
   const updated = await db
     .update(webhookDispatches)
     .set(set)
-    .where(
-      and(
-        eq(webhookDispatches.id, c.id),
-        eq(webhookDispatches.status, "sending"),
-        eq(webhookDispatches.attempts, c.attempts),
-      ),
-    )
+    .where(stillClaimed(c))
     .returning({ id: webhookDispatches.id });
   return updated.length === 1;
 }
@@ -143,13 +145,7 @@ export async function releaseDispatch(db: Db, c: ClaimedDispatch, now: Date) {
   const released = await db
     .update(webhookDispatches)
     .set({ status: "pending", attempts: c.attempts - 1, leaseExpiresAt: null, updatedAt: now })
-    .where(
-      and(
-        eq(webhookDispatches.id, c.id),
-        eq(webhookDispatches.status, "sending"),
-        eq(webhookDispatches.attempts, c.attempts),
-      ),
-    )
+    .where(stillClaimed(c))
     .returning({ id: webhookDispatches.id });
   return released.length === 1;
 }
