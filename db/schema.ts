@@ -457,7 +457,8 @@ export const messages = pgTable(
     uniqueIndex("messages_idempotency_uq").on(t.idempotencyKey),
     index("messages_provider_idx").on(t.providerId),
     index("messages_patient_idx").on(t.patientId, t.createdAt),
-    index("messages_due_idx").on(t.status, t.dueAt),
+    // Channel first: each worker's claim walks only its own channel's due rows, in due order.
+    index("messages_due_idx").on(t.channel, t.status, t.dueAt),
     check("messages_channel_ck", sql`${t.channel} in ('sms', 'push')`),
     check(
       "messages_status_ck",

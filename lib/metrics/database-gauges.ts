@@ -101,7 +101,9 @@ export async function refreshDatabaseGauges(db: Db, registry: Registry): Promise
   try {
     const depth = await rows<{ queue: string; status: string; n: number }>(
       db,
-      sql`select 'messages' as queue, status, count(*)::int as n from messages where status in ('queued', 'sending') group by status
+      // `channel in (…)`: both channels, named so messages_due_idx (channel, status, due_at) serves it.
+      sql`select 'messages' as queue, status, count(*)::int as n from messages
+            where channel in ('sms', 'push') and status in ('queued', 'sending') group by status
           union all
           select 'waitlist_jobs', status, count(*)::int from waitlist_jobs where status = 'queued' group by status
           union all
@@ -116,7 +118,7 @@ export async function refreshDatabaseGauges(db: Db, registry: Registry): Promise
     const ages = await rows<{ queue: string; age: number | null }>(
       db,
       sql`select 'messages' as queue, extract(epoch from now() - min(due_at))::float8 as age
-            from messages where status = 'queued' and due_at <= now()
+            from messages where channel in ('sms', 'push') and status = 'queued' and due_at <= now()
           union all
           select 'waitlist_jobs', extract(epoch from now() - min(run_at))::float8
             from waitlist_jobs where status = 'queued' and run_at <= now()

@@ -5,7 +5,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { messages } from "@/db/schema";
-import { claimDueMessages, stillOurs, type Claimed } from "../lease";
+import { claimStatements, stillOurs, type Claimed } from "../lease";
 
 export const DEFAULT_PUSH_BATCH_SIZE = 25;
 /** Far above what one row takes (a link and a few HTTPS calls with their own timeouts). */
@@ -13,19 +13,18 @@ export const DEFAULT_PUSH_LEASE_MS = 120_000;
 
 export type ClaimedPush = Claimed & { patientId: string; appointmentId: string | null; key: string };
 
-/** Claims up to a batch of due push rows in one statement: attempts + 1 and a fresh lease. */
+/**
+ * Claims up to a batch of push rows: rows whose lease ran out first, then due rows (attempts + 1
+ * and a fresh lease; worker/lease.ts says why two statements).
+ */
 export async function claimDuePush(
   db: Db,
   opts: { now: Date; batchSize?: number; leaseMs?: number },
 ): Promise<ClaimedPush[]> {
-  return claimDueMessages(
+  const limit = opts.batchSize ?? DEFAULT_PUSH_BATCH_SIZE;
+  const claims = claimStatements(
     db,
-    {
-      channel: "push",
-      now: opts.now,
-      limit: opts.batchSize ?? DEFAULT_PUSH_BATCH_SIZE,
-      leaseMs: opts.leaseMs ?? DEFAULT_PUSH_LEASE_MS,
-    },
+    { channel: "push", now: opts.now, leaseMs: opts.leaseMs ?? DEFAULT_PUSH_LEASE_MS },
     {
       id: messages.id,
       attempts: messages.attempts,
@@ -34,6 +33,8 @@ export async function claimDuePush(
       key: messages.idempotencyKey,
     },
   );
+  const expired = await claims.expired(limit);
+  return expired.length < limit ? [...expired, ...(await claims.due(limit - expired.length))] : expired;
 }
 
 /** The fence: true (and the lease renewed) only while no later claim has taken the row. */

@@ -24,7 +24,7 @@ export async function claimAndPrepare(
   const limit = config.batchSize ?? DEFAULT_SMS_BATCH_SIZE;
   return config.db.transaction(async (tx) => {
     // Rows whose lease ran out first (they are the oldest), then due rows, oldest due first. Two
-    // statements, so each walks messages_due_idx (status, due_at) in order and stops at the batch:
+    // statements, so each walks messages_due_idx (channel, status, due_at) in order and stops at the batch:
     // one with an OR of both would sort every due row again on every pass.
     const expired = await lockRows(tx, leaseRunOut(now), limit);
     const due = expired.length < limit ? await lockRows(tx, isDue(now), limit - expired.length) : [];
