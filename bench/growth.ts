@@ -4,11 +4,12 @@
 //
 // Each size below 100 % gets its own database, filled by the same fillDatabase (shares of the
 // patients and free slots; ten visits each), with its own bench patient; 100 % is the run's main
-// database. Per size: `next start` on its own port, the page view (bench/lib/page-view.ts) after a
+// database when growth runs alone, else a fresh one too. Per size: the app server on its own port, the page view (bench/lib/page-view.ts) after a
 // warm-up for one round, with the server's CPU time per view; EXPLAIN (ANALYZE, BUFFERS) of the
 // page's statements; then `reminders` reminders queued, EXPLAIN of the worker's claim with the
 // queue full, and one worker sending them, with CPU per SMS (worker, Postgres). "Flat": the CPU
-// per page view and per SMS at the largest size within 25 % of the smallest.
+// per page view and per SMS, and the buffers the statements touch, at the largest size within 25 %
+// of the smallest.
 import postgres from "postgres";
 import type { PiiKeys } from "@/lib/privacy/crypto";
 import { startAppServer } from "./lib/app-server";
@@ -34,7 +35,14 @@ export interface GrowthOptions {
   appDir: string;
   pgUrl: string;
   main: { url: string; patient: BenchPatient; fill: FillResult };
-  /** Shares of the full data, ascending; 1 is the main database. */
+  /**
+   * Earlier phases wrote to the main database (300 000 reminders sent and deleted, audit rows, the
+   * contention's patients): the 100 % point then gets a fresh database of its own, filled like the
+   * smaller ones, so all sizes start alike (on the used one, dead rows and a colder cache made the
+   * reminder run look 40–80 % dearer per SMS).
+   */
+  mainUsed: boolean;
+  /** Shares of the full data, ascending; 1 is the main database unless `mainUsed`. */
   shares: number[];
   patients: number;
   perPatient: number;
@@ -76,6 +84,13 @@ export interface GrowthResult {
   flat: {
     pageCpu: { smallest: number | null; largest: number | null; ratio: number | null; met: boolean };
     smsCpu: { smallest: number | null; largest: number | null; ratio: number | null; met: boolean };
+    /**
+     * Shared buffers (hit + read) the page's three statements touch together, and the claim's
+     * read of a batch (EXPLAIN ANALYZE, BUFFERS): the database work per request, which does not
+     * pay for cache misses or a busy core as CPU time does.
+     */
+    pageBuffers: { smallest: number | null; largest: number | null; ratio: number | null; met: boolean };
+    claimBuffers: { smallest: number | null; largest: number | null; ratio: number | null; met: boolean };
     maxRatio: number;
   };
   /** "size: statement: table" for every Seq Scan on a big table (none expected). */
@@ -84,6 +99,13 @@ export interface GrowthResult {
 }
 
 const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** Buffers (hit + read) of the point's statements whose name is picked; null if a plan lacks them. */
+const buffersOf = (picked: (name: string) => boolean) => (p: GrowthPoint) => {
+  const plans = p.plans.filter((pl) => picked(pl.name));
+  if (plans.length === 0 || plans.some((pl) => pl.buffers === null)) return null;
+  return plans.reduce((sum, pl) => sum + pl.buffers!.hit + pl.buffers!.read, 0);
+};
 
 export async function runGrowthBench(o: GrowthOptions): Promise<GrowthResult> {
   const smsUrl = `http://127.0.0.1:${o.smsPort}`;
@@ -111,6 +133,8 @@ export async function runGrowthBench(o: GrowthOptions): Promise<GrowthResult> {
     flat: {
       pageCpu: flatOf((p) => p.page.serverCpuMsPerRequest),
       smsCpu: flatOf((p) => p.reminders.msPerSms),
+      pageBuffers: flatOf(buffersOf((name) => name.startsWith("page:"))),
+      claimBuffers: flatOf(buffersOf((name) => name === "claim: due")),
       maxRatio: 1.25,
     },
     seqScans,
@@ -139,7 +163,7 @@ async function measureAt(
   let fill: FillResult = o.main.fill;
   let fillSeconds: number | null = null;
   try {
-    if (share < 1) {
+    if (share < 1 || o.mainUsed) {
       db = await createBenchDatabase(o.pgUrl);
       o.track(db);
       url = db.url;

@@ -519,6 +519,8 @@ async function main(): Promise<void> {
       appDir: app.dir,
       pgUrl: cfg.pgUrl,
       main: { url: db.url, patient, fill },
+      // Every phase but (b) writes to the main database before this one.
+      mainUsed: cfg.phases.some((p) => p !== "growth" && p !== "js"),
       shares: cfg.growth.shares,
       patients: cfg.patients,
       perPatient: cfg.perPatient,
@@ -706,6 +708,20 @@ function growthRows(rows: string[][], g: GrowthResult | undefined): void {
     flat(g.flat.smsCpu),
     "≤ ×1.25",
     g.flat.smsCpu.met ? "PASS" : "MISS",
+  ]);
+  const buffers = (f: GrowthResult["flat"]["pageBuffers"]) =>
+    `${f.smallest ?? "?"} → ${f.largest ?? "?"} (${f.ratio === null ? "?" : `×${f.ratio}`})`;
+  rows.push([
+    "    buffers, page's 3 statements, smallest → largest",
+    buffers(g.flat.pageBuffers),
+    "≤ ×1.25",
+    g.flat.pageBuffers.met ? "PASS" : "MISS",
+  ]);
+  rows.push([
+    "    buffers, claim's read of a batch, smallest → largest",
+    buffers(g.flat.claimBuffers),
+    "≤ ×1.25",
+    g.flat.claimBuffers.met ? "PASS" : "MISS",
   ]);
   rows.push([
     "    Seq Scans on big tables (page, claim)",

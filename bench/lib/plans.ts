@@ -25,6 +25,12 @@ export interface PlanCheck {
   executionMs: number;
   /** Big tables read by a Seq Scan in this plan. */
   seqScans: string[];
+  /**
+   * Shared buffers the statement touched (the plan's top node: found in Postgres's cache + read
+   * from the OS or disk): the work it does, which the right indexes keep flat as tables grow,
+   * unlike its CPU time, which also pays for cache misses and for the other process on the core.
+   */
+  buffers: { hit: number; read: number } | null;
   plan: string[];
 }
 
@@ -40,7 +46,17 @@ async function explain(sql: postgres.Sql, name: string, text: string, params: un
     ),
   ];
   const ms = Number(/Execution Time: ([\d.]+) ms/.exec(plan.join("\n"))?.[1] ?? NaN);
-  return { name, executionMs: ms, seqScans, plan };
+  return { name, executionMs: ms, seqScans, buffers: topBuffers(plan), plan };
+}
+
+/** The first "Buffers:" line of a text plan is its top node's, which includes every node below. */
+export function topBuffers(plan: string[]): { hit: number; read: number } | null {
+  const planning = plan.findIndex((l) => /^Planning/.test(l)); // its Buffers line is the planner's own
+  const nodes = planning < 0 ? plan : plan.slice(0, planning);
+  const line = nodes.find((l) => /^\s*Buffers: shared /.test(l));
+  if (!line) return null;
+  const count = (what: string) => Number(new RegExp(`${what}=(\\d+)`).exec(line)?.[1] ?? 0);
+  return { hit: count("hit"), read: count("read") };
 }
 
 /** The page's statements for the bench patient and its session. */
