@@ -361,7 +361,9 @@ async function main(): Promise<void> {
     // The app as deployed: our server (server/main.ts) around the build.
     // Quiet: it logs a JSON line per request (as in production); forwarding those through the
     // bench's own output would cost the bench CPU during the app's rounds only.
-    const appServer = startChild("app", process.execPath, ["--import", "tsx", "server/main.ts"], {
+    // BENCH_APP_NODE_ARGS as in lib/app-server.ts (e.g. a CPU profile of the app under load).
+    const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    const appServer = startChild("app", process.execPath, [...nodeArgs, "--import", "tsx", "server/main.ts"], {
       cwd: app.dir,
       env: runtimeEnv(cfg.ports.app, db.url, patient),
       quiet: true,
